@@ -1,0 +1,105 @@
+"""Clinician profiles and the record of every access to health information."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def npi_is_valid(npi: str) -> bool:
+    """True when ``npi`` is 10 digits whose last digit is the Luhn check digit.
+
+    NPIs are checked with the Luhn formula over the 9 digits prefixed by the
+    card issuer prefix 80840 (CMS NPI standard).
+    """
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    digits = [int(c) for c in "80840" + npi[:9]]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+def validate_npi(value: str) -> None:
+    if not npi_is_valid(value):
+        raise ValidationError(
+            "Enter the 10-digit NPI; its last digit must match the NPI check digit.",
+            code="npi",
+        )
+
+
+class Credential(models.TextChoices):
+    MD = "MD", "MD"
+    DO = "DO", "DO"
+    NP = "NP", "Nurse practitioner (NP)"
+    PA = "PA", "Physician assistant (PA)"
+    CNS = "CNS", "Clinical nurse specialist (CNS)"
+    RXP = "RxP", "Prescribing psychologist (RxP)"
+    PSYCHOLOGIST = "psychologist", "Psychologist"
+    LCSW = "LCSW", "LCSW"
+    LPC = "LPC", "LPC"
+    LMFT = "LMFT", "LMFT"
+
+
+PRESCRIBING_CREDENTIALS = frozenset({"MD", "DO", "NP", "PA", "CNS", "RxP"})
+
+
+class Clinician(models.Model):
+    """A prescriber or therapist who renders services and signs notes."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clinician"
+    )
+    credential = models.CharField(max_length=16, choices=Credential.choices)
+    npi = models.CharField("NPI", max_length=10, unique=True, validators=[validate_npi])
+    taxonomy_code = models.CharField(
+        max_length=10, help_text="Health care provider taxonomy code, e.g. 2084P0800X"
+    )
+    state_license = models.CharField(max_length=32, blank=True)
+    license_state = models.CharField(max_length=2, blank=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return f"{self.display_name}, {self.credential}"
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def is_prescriber(self) -> bool:
+        return self.credential in PRESCRIBING_CREDENTIALS
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    SIGN = "sign", "Signed"
+    EXPORT = "export", "Exported"
+    PRINT = "print", "Printed"
+
+
+class AccessRecord(models.Model):
+    """Who touched which record holding health information, when, and how."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    role = models.CharField(max_length=32, blank=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=16, choices=AccessAction.choices)
+    path = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.object_type}#{self.object_id} at {self.at}"

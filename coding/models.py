@@ -1,0 +1,1 @@
+"""Coding records kept with encounters (the proposal stored at signing)."""

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("encounters/", include("encounters.urls")),
+    path("coding/", include("coding.urls")),
+    path("billing/", include("payers.urls")),
+    path("audits/", include("audits.urls")),
+    path("admin/", admin.site.urls),
+]

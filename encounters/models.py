@@ -1,0 +1,440 @@
+"""Patients, their coverage, and encounters with a psychotherapy and a med-management block.
+
+A signed encounter is locked: the model refuses to save or delete it, and on
+PostgreSQL a trigger refuses any UPDATE or DELETE of the row and any change to
+its diagnoses and medication reviews (SQLite gets equivalent triggers from a
+migration). After signing, only addenda may be added.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Clinician
+from payers.models import Payer
+
+
+class EncounterLocked(Exception):
+    """Raised when code tries to change a signed encounter."""
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    UNKNOWN = "U", "Unknown"
+
+
+class Patient(models.Model):
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    mrn = models.CharField("MRN", max_length=20, unique=True)
+    address_line1 = models.CharField(max_length=100)
+    address_line2 = models.CharField(max_length=100, blank=True)
+    city = models.CharField(max_length=60)
+    state = models.CharField(max_length=2)
+    postal_code = models.CharField(max_length=10)
+    phone = models.CharField(max_length=20, blank=True)
+    clinicians = models.ManyToManyField(
+        Clinician, related_name="patients", blank=True, help_text="The patient's care team."
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["date_of_birth"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name}, {self.first_name} ({self.mrn})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class SubscriberRelation(models.TextChoices):
+    # X12 individual relationship codes (2000B SBR02 / 2000C PAT01)
+    SELF = "18", "Self"
+    SPOUSE = "01", "Spouse"
+    CHILD = "19", "Child"
+    OTHER = "G8", "Other"
+
+
+class Coverage(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="coverages")
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
+    member_id = models.CharField(max_length=40)
+    group_number = models.CharField(max_length=40, blank=True)
+    relation = models.CharField(
+        "subscriber relation",
+        max_length=2,
+        choices=SubscriberRelation.choices,
+        default=SubscriberRelation.SELF,
+    )
+    subscriber_first_name = models.CharField(max_length=60, blank=True)
+    subscriber_last_name = models.CharField(max_length=60, blank=True)
+    subscriber_date_of_birth = models.DateField(null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(default=1, help_text="1 = primary")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["patient", "priority"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "priority"],
+                condition=Q(active=True),
+                name="one_active_coverage_per_priority",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer} {self.member_id}"
+
+
+class Setting(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIDEO = "video", "Video"
+    AUDIO = "audio", "Audio only"
+
+
+class PatientStatus(models.TextChoices):
+    NEW = "new", "New patient"
+    ESTABLISHED = "established", "Established patient"
+
+
+class EncounterStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class PsychotherapyKind(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual"
+    CRISIS = "crisis", "Crisis"
+    FAMILY_WITH_PATIENT = "family_with_patient", "Family, patient present"
+    FAMILY_WITHOUT_PATIENT = "family_without_patient", "Family, patient not present"
+    GROUP = "group", "Group"
+
+
+class Modality(models.TextChoices):
+    CBT = "cbt", "CBT"
+    DBT = "dbt", "DBT"
+    SUPPORTIVE = "supportive", "Supportive"
+    PSYCHODYNAMIC = "psychodynamic", "Psychodynamic"
+    MI = "mi", "Motivational interviewing"
+    OTHER = "other", "Other"
+
+
+class DiagnosticEvaluation(models.TextChoices):
+    WITHOUT_MEDICAL = "without_medical", "Without medical services"
+    WITH_MEDICAL = "with_medical", "With medical services"
+
+
+def _minutes(start: datetime.time | None, end: datetime.time | None) -> int:
+    if start is None or end is None:
+        return 0
+    delta = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return max(delta, 0)
+
+
+class EncounterQuerySet(models.QuerySet["Encounter"]):
+    def signed(self) -> EncounterQuerySet:
+        return self.filter(status=EncounterStatus.SIGNED)
+
+    def drafts(self) -> EncounterQuerySet:
+        return self.filter(status=EncounterStatus.DRAFT)
+
+    def for_clinician(self, clinician: Clinician) -> EncounterQuerySet:
+        return self.filter(clinician=clinician)
+
+    def in_month(self, year: int, month: int) -> EncounterQuerySet:
+        return self.filter(date_of_service__year=year, date_of_service__month=month)
+
+
+SIGNED_LOCK_SQL = """
+    IF EXISTS (
+        SELECT 1 FROM encounters_encounter
+        WHERE id = (CASE WHEN TG_OP = 'DELETE' THEN OLD.encounter_id ELSE NEW.encounter_id END)
+          AND status = 'signed'
+    ) OR (TG_OP = 'UPDATE' AND EXISTS (
+        SELECT 1 FROM encounters_encounter WHERE id = OLD.encounter_id AND status = 'signed'
+    )) THEN
+        RAISE EXCEPTION 'encounter is signed and locked: % on %', TG_OP, TG_TABLE_NAME
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+"""
+
+
+class Encounter(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="encounters")
+    clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="encounters")
+    coverage = models.ForeignKey(
+        Coverage, on_delete=models.PROTECT, null=True, blank=True, related_name="encounters"
+    )
+    date_of_service = models.DateField()
+    setting = models.CharField(max_length=16, choices=Setting.choices, default=Setting.IN_PERSON)
+    patient_at_home = models.BooleanField(default=False)
+    patient_status = models.CharField(
+        max_length=16, choices=PatientStatus.choices, default=PatientStatus.ESTABLISHED
+    )
+    status = models.CharField(
+        max_length=8, choices=EncounterStatus.choices, default=EncounterStatus.DRAFT
+    )
+
+    # Psychotherapy block (PT-3: recorded apart from the med-management block)
+    pt_kind = models.CharField(
+        "psychotherapy kind", max_length=32, choices=PsychotherapyKind.choices, blank=True
+    )
+    pt_start = models.TimeField("psychotherapy start", null=True, blank=True)
+    pt_end = models.TimeField("psychotherapy end", null=True, blank=True)
+    pt_modality = models.CharField("modality", max_length=16, choices=Modality.choices, blank=True)
+    pt_focus = models.CharField("focus", max_length=200, blank=True)
+    pt_note = models.TextField("psychotherapy note", blank=True)
+
+    # Medication-management (E/M) block
+    em_start = models.TimeField("med management start", null=True, blank=True)
+    em_end = models.TimeField("med management end", null=True, blank=True)
+    mdm_problems = models.JSONField(default=list, blank=True)
+    mdm_notes_reviewed = models.PositiveSmallIntegerField(default=0)
+    mdm_results_reviewed = models.PositiveSmallIntegerField(default=0)
+    mdm_tests_ordered = models.PositiveSmallIntegerField(default=0)
+    mdm_independent_historian = models.BooleanField(default=False)
+    mdm_independent_interpretation = models.BooleanField(default=False)
+    mdm_external_discussion = models.BooleanField(default=False)
+    mdm_risk = models.JSONField(default=list, blank=True)
+    em_plan = models.TextField("plan", blank=True)
+
+    interactive_complexity = models.BooleanField(default=False)
+    interactive_complexity_reason = models.CharField(max_length=300, blank=True)
+    diagnostic_evaluation = models.CharField(
+        max_length=16, choices=DiagnosticEvaluation.choices, blank=True
+    )
+
+    # The codes the clinician chose on the proposal panel, and why they differ from it.
+    coding_choice = models.JSONField(null=True, blank=True)
+    coding_override_reason = models.TextField(blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = EncounterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date_of_service", "-id"]
+        indexes = [
+            models.Index(fields=["clinician", "date_of_service"]),
+            models.Index(fields=["status", "date_of_service"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pt_start__isnull=True)
+                | Q(pt_end__isnull=True)
+                | Q(pt_end__gt=models.F("pt_start")),
+                name="psychotherapy_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(em_start__isnull=True)
+                | Q(em_end__isnull=True)
+                | Q(em_end__gt=models.F("em_start")),
+                name="med_management_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(signed_at__isnull=False) & Q(signed_by__isnull=False)),
+                name="signed_encounter_has_signer",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="signed_encounter_locked",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status="signed"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Encounter {self.pk} {self.date_of_service} {self.patient_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The lock is an integrity rule, not business logic: no code path may
+        # write a signed row (the database trigger is the second guard).
+        if getattr(self, "_signed_in_db", False):
+            raise EncounterLocked("This encounter is signed and can no longer be changed.")
+        super().save(*args, **kwargs)
+        self._signed_in_db = self.status == EncounterStatus.SIGNED
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self, "_signed_in_db", False):
+            raise EncounterLocked("A signed encounter cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Encounter:
+        instance = super().from_db(db, field_names, values)
+        instance._signed_in_db = instance.status == EncounterStatus.SIGNED
+        return instance
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == EncounterStatus.SIGNED
+
+    @property
+    def pt_minutes(self) -> int:
+        return _minutes(self.pt_start, self.pt_end)
+
+    @property
+    def em_minutes(self) -> int:
+        return _minutes(self.em_start, self.em_end)
+
+    @property
+    def has_psychotherapy(self) -> bool:
+        return bool(self.pt_kind)
+
+    @property
+    def has_med_management(self) -> bool:
+        return self.em_start is not None or self.em_end is not None
+
+
+class _LockedChild(models.Model):
+    """A row that belongs to an encounter and is locked with it once signed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._check_unlocked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        self._check_unlocked()
+        return super().delete(*args, **kwargs)
+
+    def _check_unlocked(self) -> None:
+        status = (
+            Encounter.objects.filter(pk=self.encounter_id).values_list("status", flat=True).first()  # type: ignore[attr-defined]
+        )
+        if status == EncounterStatus.SIGNED:
+            raise EncounterLocked("This encounter is signed and can no longer be changed.")
+
+
+class Adherence(models.TextChoices):
+    FULL = "full", "Takes as prescribed"
+    PARTIAL = "partial", "Misses some doses"
+    POOR = "poor", "Rarely takes"
+    NOT_STARTED = "not_started", "Not started"
+
+
+class Effect(models.TextChoices):
+    IMPROVED = "improved", "Improved"
+    PARTIAL = "partial", "Partial response"
+    NO_CHANGE = "no_change", "No change"
+    WORSE = "worse", "Worse"
+    TOO_EARLY = "too_early", "Too early to tell"
+
+
+class MedicationChange(models.TextChoices):
+    CONTINUED = "continued", "Continued unchanged"
+    STARTED = "started", "Started"
+    INCREASED = "increased", "Dose increased"
+    DECREASED = "decreased", "Dose decreased"
+    STOPPED = "stopped", "Stopped"
+    SWITCHED = "switched", "Switched"
+
+
+class MedicationReview(_LockedChild):
+    encounter = models.ForeignKey(
+        Encounter, on_delete=models.CASCADE, related_name="medication_reviews"
+    )
+    name = models.CharField("medication", max_length=100)
+    dose = models.CharField(max_length=40)
+    frequency = models.CharField(max_length=40)
+    adherence = models.CharField(max_length=16, choices=Adherence.choices)
+    side_effects = models.CharField(max_length=200, blank=True)
+    effect = models.CharField(max_length=16, choices=Effect.choices)
+    change = models.CharField(max_length=16, choices=MedicationChange.choices)
+    change_reason = models.CharField("reason", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        triggers = [
+            pgtrigger.Trigger(
+                name="medication_review_locked",
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func=SIGNED_LOCK_SQL,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.dose} {self.frequency}"
+
+
+class EncounterDiagnosis(_LockedChild):
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="diagnoses")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=8)
+    description = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "position"], name="one_diagnosis_per_position"
+            ),
+            models.UniqueConstraint(
+                fields=["encounter", "code"], name="diagnosis_once_per_encounter"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1) & Q(position__lte=12), name="at_most_12_diagnoses"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="encounter_diagnosis_locked",
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func=SIGNED_LOCK_SQL,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.code} {self.description}"
+
+
+class Addendum(models.Model):
+    """Text added to a signed encounter: who, when, what and why. Addenda never change."""
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField()
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["created_at"]
+        triggers = [
+            pgtrigger.Protect(
+                name="addendum_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Addendum {self.pk} to encounter {self.encounter_id}"

@@ -1,0 +1,131 @@
+"""Reads of patients and encounters, each checking the user's role and relation to the record.
+
+``*_get_for_user`` selectors are the only way views obtain a protected
+record: they return it or raise 404, and they write the access record.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.access import access_record
+from accounts.models import AccessAction, Clinician
+from accounts.roles import Role, role_of
+
+from .models import Encounter, EncounterStatus, Patient
+
+
+def clinician_for_user(user: AbstractBaseUser) -> Clinician | None:
+    """The clinician profile of ``user``, or None."""
+    return Clinician.objects.filter(user_id=user.pk).select_related("user").first()
+
+
+def _require_clinician(user: AbstractBaseUser) -> Clinician:
+    clinician = clinician_for_user(user)
+    if clinician is None:
+        raise PermissionDenied("Your account has no clinician profile.")
+    return clinician
+
+
+def patient_list_for_user(*, user: AbstractBaseUser, query: str = "") -> QuerySet[Patient]:
+    """Patients the user may see: a prescriber's care-team patients, every patient for admins."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        patients = Patient.objects.all()
+    elif role == Role.PRESCRIBER:
+        clinician = _require_clinician(user)
+        patients = Patient.objects.filter(
+            Q(clinicians=clinician) | Q(encounters__clinician=clinician)
+        ).distinct()
+    else:
+        raise PermissionDenied("Your role does not list patients.")
+    return _search(patients, query).order_by("last_name", "first_name", "id")
+
+
+def _search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    for word in query.split():
+        condition = (
+            Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(mrn__icontains=word)
+        )
+        for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
+            try:
+                condition |= Q(date_of_birth=datetime.datetime.strptime(word, fmt).date())  # noqa: DTZ007
+            except ValueError:
+                continue
+        patients = patients.filter(condition)
+    return patients
+
+
+def patient_get_for_user(*, user: AbstractBaseUser, patient_id: int, path: str = "") -> Patient:
+    """The patient if the user may see them (else 404), recording the access."""
+    patient = (
+        patient_list_for_user(user=user)
+        .prefetch_related("coverages__payer")
+        .filter(pk=patient_id)
+        .first()
+    )
+    if patient is None:
+        raise Http404("No such patient.")
+    access_record(user=user, obj=patient, action=AccessAction.VIEW, path=path)
+    return patient
+
+
+def encounter_list_for_user(
+    *, user: AbstractBaseUser, status: str | None = None
+) -> QuerySet[Encounter]:
+    """The prescriber's own encounters, newest first."""
+    if role_of(user) != Role.PRESCRIBER:
+        raise PermissionDenied("Only prescribers list their encounters.")
+    encounters = Encounter.objects.for_clinician(_require_clinician(user)).select_related(
+        "patient", "clinician__user"
+    )
+    if status in EncounterStatus.values:
+        encounters = encounters.filter(status=status)
+    return encounters.order_by("-date_of_service", "-id")
+
+
+def encounter_get_for_user(
+    *,
+    user: AbstractBaseUser,
+    encounter_id: int,
+    action: str = AccessAction.VIEW,
+    path: str = "",
+) -> Encounter:
+    """The encounter if it is the prescriber's own (else 404), recording the access."""
+    encounter = (
+        encounter_list_for_user(user=user)
+        .select_related("coverage__payer", "signed_by")
+        .prefetch_related("diagnoses", "medication_reviews", "addenda__author")
+        .filter(pk=encounter_id)
+        .first()
+    )
+    if encounter is None:
+        raise Http404("No such encounter.")
+    access_record(user=user, obj=encounter, action=action, path=path)
+    return encounter
+
+
+def patient_status_suggest(
+    *, patient: Patient, clinician: Clinician, date_of_service: datetime.date
+) -> str:
+    """'established' when the patient had a visit with this practice in the 3 years before (EM-7).
+
+    Every clinician of the practice shares the psychiatry specialty, so any
+    signed encounter of the practice counts.
+    """
+    try:
+        since = date_of_service.replace(year=date_of_service.year - 3)
+    except ValueError:  # 29 February
+        since = date_of_service.replace(year=date_of_service.year - 3, day=28)
+    seen = Encounter.objects.filter(
+        patient=patient,
+        status=EncounterStatus.SIGNED,
+        date_of_service__gte=since,
+        date_of_service__lt=date_of_service,
+    ).exists()
+    return "established" if seen else "new"

@@ -1,0 +1,230 @@
+"""Writes to encounters: create, update a draft, sign, add an addendum."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import access_record
+from accounts.models import AccessAction, Clinician
+
+from .icd import icd_explain_invalid, icd_lookup
+from .models import (
+    Addendum,
+    Encounter,
+    EncounterDiagnosis,
+    EncounterLocked,
+    EncounterStatus,
+    MedicationReview,
+    Patient,
+)
+from .validation import encounter_time_errors
+
+MAX_DIAGNOSES = 12
+
+MEDICATION_FIELDS = (
+    "name",
+    "dose",
+    "frequency",
+    "adherence",
+    "side_effects",
+    "effect",
+    "change",
+    "change_reason",
+)
+
+
+def _set_fields(encounter: Encounter, data: Mapping[str, Any]) -> None:
+    editable = {
+        f.name
+        for f in Encounter._meta.concrete_fields
+        if f.editable
+        and f.name not in {"id", "status", "signed_at", "signed_by", "patient", "clinician"}
+    }
+    for name, value in data.items():
+        if name in editable:
+            setattr(encounter, name, value)
+
+
+def _diagnoses_replace(encounter: Encounter, codes: Iterable[str]) -> None:
+    rows: list[EncounterDiagnosis] = []
+    errors: list[str] = []
+    seen: set[str] = set()
+    for raw in codes:
+        if not raw or not raw.strip():
+            continue
+        found = icd_lookup(raw)
+        if found is None:
+            errors.append(icd_explain_invalid(raw))
+            continue
+        if found.code in seen:
+            continue
+        seen.add(found.code)
+        rows.append(
+            EncounterDiagnosis(
+                encounter=encounter,
+                position=len(rows) + 1,
+                code=found.code,
+                description=found.description,
+            )
+        )
+    if len(rows) > MAX_DIAGNOSES:
+        errors.append(f"At most {MAX_DIAGNOSES} diagnoses per encounter (DG-1).")
+    if errors:
+        raise ValidationError({"diagnoses": errors})
+    encounter.diagnoses.all().delete()
+    EncounterDiagnosis.objects.bulk_create(rows)
+
+
+def _medications_replace(encounter: Encounter, medications: Iterable[Mapping[str, Any]]) -> None:
+    encounter.medication_reviews.all().delete()
+    MedicationReview.objects.bulk_create(
+        MedicationReview(encounter=encounter, **{k: m.get(k, "") for k in MEDICATION_FIELDS})
+        for m in medications
+    )
+
+
+def _check_times(encounter: Encounter) -> None:
+    errors = encounter_time_errors(
+        date_of_service=encounter.date_of_service,
+        pt_start=encounter.pt_start,
+        pt_end=encounter.pt_end,
+        em_start=encounter.em_start,
+        em_end=encounter.em_end,
+        now=timezone.localtime(),
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def encounter_create(
+    *,
+    user: AbstractBaseUser,
+    clinician: Clinician,
+    patient: Patient,
+    data: Mapping[str, Any],
+    diagnoses: Iterable[str] = (),
+    medications: Iterable[Mapping[str, Any]] = (),
+) -> Encounter:
+    """Save a new draft encounter with its diagnoses and medication reviews."""
+    encounter = Encounter(patient=patient, clinician=clinician)
+    _set_fields(encounter, data)
+    _check_times(encounter)
+    encounter.full_clean(exclude=["coverage"] if encounter.coverage_id is None else None)
+    encounter.save()
+    _diagnoses_replace(encounter, diagnoses)
+    _medications_replace(encounter, medications)
+    patient.clinicians.add(clinician)
+    access_record(user=user, obj=encounter, action=AccessAction.CREATE)
+    return encounter
+
+
+@transaction.atomic
+def encounter_update(
+    *,
+    user: AbstractBaseUser,
+    encounter: Encounter,
+    data: Mapping[str, Any],
+    diagnoses: Iterable[str] | None = None,
+    medications: Iterable[Mapping[str, Any]] | None = None,
+) -> Encounter:
+    """Change a draft encounter; a signed one raises ``EncounterLocked``."""
+    if encounter.is_signed:
+        raise EncounterLocked("This encounter is signed and can no longer be changed.")
+    _set_fields(encounter, data)
+    _check_times(encounter)
+    encounter.full_clean(exclude=["coverage"] if encounter.coverage_id is None else None)
+    encounter.save()
+    if diagnoses is not None:
+        _diagnoses_replace(encounter, diagnoses)
+    if medications is not None:
+        _medications_replace(encounter, medications)
+    access_record(user=user, obj=encounter, action=AccessAction.UPDATE)
+    return encounter
+
+
+def encounter_sign_errors(encounter: Encounter) -> dict[str, list[str]]:
+    """What keeps a draft from being signed, keyed by field."""
+    errors: dict[str, list[str]] = dict(
+        encounter_time_errors(
+            date_of_service=encounter.date_of_service,
+            pt_start=encounter.pt_start,
+            pt_end=encounter.pt_end,
+            em_start=encounter.em_start,
+            em_end=encounter.em_end,
+            now=timezone.localtime(),
+        )
+    )
+    if not encounter.diagnoses.exists():
+        errors.setdefault("diagnoses", []).append(
+            "Add at least one diagnosis before signing (DG-1)."
+        )
+    if encounter.pt_kind and not (encounter.pt_start and encounter.pt_end):
+        errors.setdefault("pt_start", []).append(
+            "Enter the psychotherapy start and end times (PT-4)."
+        )
+    if not encounter.pt_kind and encounter.pt_start:
+        errors.setdefault("pt_kind", []).append("Choose the kind of psychotherapy.")
+    if not (encounter.pt_kind or encounter.has_med_management or encounter.diagnostic_evaluation):
+        errors.setdefault("__all__", []).append(
+            "Document a psychotherapy block, a med-management block or a diagnostic evaluation."
+        )
+    if encounter.interactive_complexity and not encounter.interactive_complexity_reason.strip():
+        errors.setdefault("interactive_complexity_reason", []).append(
+            "Say what made the communication complex (IC-1)."
+        )
+    return errors
+
+
+@transaction.atomic
+def encounter_sign(*, user: AbstractBaseUser, encounter: Encounter) -> Encounter:
+    """Sign and lock a draft: record the signer and time, then build what follows from it."""
+    locked = Encounter.objects.select_for_update().get(pk=encounter.pk)
+    if locked.is_signed:
+        raise EncounterLocked("This encounter is already signed.")
+    if locked.clinician.user_id != user.pk:
+        raise PermissionDenied("Only the treating clinician signs this encounter.")
+    errors = encounter_sign_errors(locked)
+    if errors:
+        raise ValidationError(errors)
+    locked.status = EncounterStatus.SIGNED
+    locked.signed_at = timezone.now()
+    locked.signed_by = user  # type: ignore[assignment]
+    locked.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+    access_record(user=user, obj=locked, action=AccessAction.SIGN)
+    for hook in SIGN_HOOKS:
+        hook(encounter=locked, user=user)
+    return locked
+
+
+# Steps run in the signing transaction after the lock: other apps register here
+# (coding stores the proposal, payers builds the claim) so encounters need not
+# import them. Registered in their AppConfig.ready().
+SIGN_HOOKS: list[Any] = []
+
+
+@transaction.atomic
+def addendum_add(
+    *, user: AbstractBaseUser, encounter: Encounter, text: str, reason: str
+) -> Addendum:
+    """Append an addendum to a signed encounter."""
+    if not encounter.is_signed:
+        raise ValidationError("Addenda are for signed encounters; edit the draft instead.")
+    errors: dict[str, list[str]] = {}
+    if not text.strip():
+        errors["text"] = ["Write the addendum."]
+    if not reason.strip():
+        errors["reason"] = ["Say why the addendum is added."]
+    if errors:
+        raise ValidationError(errors)
+    addendum = Addendum.objects.create(
+        encounter=encounter, author=user, text=text.strip(), reason=reason.strip()
+    )
+    access_record(user=user, obj=encounter, action=AccessAction.UPDATE)
+    return addendum

@@ -1,0 +1,94 @@
+"""Checks on an encounter's dates and time blocks, shared by the form and the services.
+
+Each check returns messages keyed by the form field they belong to, so the
+form shows them next to the field and the signing service can refuse with
+the same words (PT-3: the two blocks are separate and must not overlap).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+Errors = dict[str, list[str]]
+
+
+def _add(errors: Errors, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def _block(
+    errors: Errors,
+    prefix: str,
+    label: str,
+    start: datetime.time | None,
+    end: datetime.time | None,
+    *,
+    date_of_service: datetime.date | None,
+    now: datetime.datetime,
+) -> None:
+    if start is None and end is None:
+        return
+    if start is None:
+        _add(errors, f"{prefix}_start", f"Enter when the {label} started.")
+        return
+    if end is None:
+        _add(errors, f"{prefix}_end", f"Enter when the {label} ended.")
+        return
+    if end <= start:
+        _add(
+            errors,
+            f"{prefix}_end",
+            f"The {label} ends at {end:%H:%M}, before it starts at {start:%H:%M}. "
+            "A block must start and end on the date of service.",
+        )
+        return
+    if date_of_service == now.date() and end > now.time():
+        _add(errors, f"{prefix}_end", f"The {label} ends at {end:%H:%M}, which is later than now.")
+
+
+def encounter_time_errors(
+    *,
+    date_of_service: datetime.date | None,
+    pt_start: datetime.time | None,
+    pt_end: datetime.time | None,
+    em_start: datetime.time | None,
+    em_end: datetime.time | None,
+    now: datetime.datetime,
+) -> Errors:
+    """Problems with the date of service and the two time blocks (``now`` is local time)."""
+    errors: Errors = {}
+    if date_of_service and date_of_service > now.date():
+        _add(errors, "date_of_service", "The date of service is in the future.")
+    _block(
+        errors,
+        "pt",
+        "psychotherapy block",
+        pt_start,
+        pt_end,
+        date_of_service=date_of_service,
+        now=now,
+    )
+    _block(
+        errors,
+        "em",
+        "med-management block",
+        em_start,
+        em_end,
+        date_of_service=date_of_service,
+        now=now,
+    )
+    if errors or None in (pt_start, pt_end, em_start, em_end):
+        return errors
+    assert pt_start is not None
+    assert pt_end is not None
+    assert em_start is not None
+    assert em_end is not None
+    if pt_start < em_end and em_start < pt_end:
+        _add(
+            errors,
+            "em_start",
+            f"The med-management block ({em_start:%H:%M}-{em_end:%H:%M}) overlaps the "
+            f"psychotherapy block ({pt_start:%H:%M}-{pt_end:%H:%M}). Time counts toward one "
+            "block only (PT-3).",
+        )
+    return errors

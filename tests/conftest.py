@@ -1,0 +1,78 @@
+"""Shared fixtures: one logged-in client per role, fast password hashing, Chromium."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# calls from the same thread are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def prescriber(db):
+    from tests.factories import ClinicianFactory
+
+    return ClinicianFactory(credential="MD").user
+
+
+@pytest.fixture
+def other_prescriber(db):
+    from tests.factories import ClinicianFactory
+
+    return ClinicianFactory(credential="NP").user
+
+
+@pytest.fixture
+def biller(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(role="Biller")
+
+
+@pytest.fixture
+def compliance(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(role="Compliance")
+
+
+@pytest.fixture
+def practice_admin(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(role="Practice admin")
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as ``user`` and return it."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
