@@ -1,1 +1,45 @@
-"""Coding records kept with encounters (the proposal stored at signing)."""
+"""What the coding engine proposed for an encounter when it was signed, and what was chosen.
+
+Stored at signing (``coding.services.signed_proposal_store``) with the engine
+version and the rule ids behind each line, so an audit can see what the
+engine said then, even after the rules change.
+"""
+
+from django.db import models
+
+from encounters.models import Encounter
+
+
+class SignedProposal(models.Model):
+    encounter = models.OneToOneField(
+        Encounter, on_delete=models.PROTECT, related_name="signed_proposal"
+    )
+    engine_version = models.CharField(max_length=32)
+    facts = models.JSONField(help_text="The facts the engine read, as facts_from_dict takes them.")
+    proposal = models.JSONField(help_text="Proposal.to_dict() of the engine at signing.")
+    chosen_option = models.CharField(
+        max_length=32,
+        help_text="'recommended', 'alternative-N' (index in the proposal) or 'custom'.",
+    )
+    chosen_lines = models.JSONField(
+        help_text="The lines billed: [{code, units, modifiers}], E/M first."
+    )
+    rule_ids = models.JSONField(default=list, help_text="Rule ids the engine cited.")
+    override_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(chosen_option="recommended") | ~models.Q(override_reason=""),
+                name="override_needs_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        codes = " + ".join(line["code"] for line in self.chosen_lines)
+        return f"Encounter {self.encounter_id}: {codes or 'nothing billable'}"
+
+    @property
+    def differs_from_proposal(self) -> bool:
+        return self.chosen_option != "recommended"
