@@ -31,7 +31,7 @@ class SignedProposal(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(chosen_option="recommended") | ~models.Q(override_reason=""),
+                condition=~models.Q(chosen_option="custom") | ~models.Q(override_reason=""),
                 name="override_needs_reason",
             )
         ]

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('encounter', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='signed_proposal', to='encounters.encounter')),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('chosen_option', 'recommended'), models.Q(('override_reason', ''), _negated=True), _connector='OR'), name='override_needs_reason')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('chosen_option', 'custom'), _negated=True), models.Q(('override_reason', ''), _negated=True), _connector='OR'), name='override_needs_reason')],
             },
         ),
     ]
