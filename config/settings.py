@@ -39,9 +39,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "pgtrigger",
     "accounts",
-    "payers",
     "encounters",
-    "coding",
+    "coding",  # before payers: its signing hook stores the proposal the claim is built from
+    "payers",
     "audits",
 ]
 
