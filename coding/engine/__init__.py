@@ -1,0 +1,52 @@
+"""The coding engine: facts of one encounter in, a CPT proposal out. Standard library only.
+
+from coding.engine import facts_from_dict, propose
+propose(facts_from_dict(d)).to_dict()   # the JSON of shared/coding-cases/README.md
+"""
+
+from coding.engine.facts import (
+    EmBlock,
+    Facts,
+    FactsError,
+    Mdm,
+    PsychotherapyBlock,
+    facts_from_dict,
+)
+from coding.engine.mdm import (
+    PROBLEM_ITEMS,
+    RISK_ITEMS,
+    DataItems,
+    mdm_from_items,
+    mdm_level,
+)
+from coding.engine.payer import PayerProfile, PayerProfileError, load_default_payer_profiles
+from coding.engine.proposal import Alternative, Line, Message, Proposal, RuleResult
+from coding.engine.propose import propose
+from coding.engine.registry import RULES, RuleSpec
+from coding.engine.version import ENGINE_VERSION
+
+__all__ = [
+    "ENGINE_VERSION",
+    "PROBLEM_ITEMS",
+    "RISK_ITEMS",
+    "RULES",
+    "Alternative",
+    "DataItems",
+    "EmBlock",
+    "Facts",
+    "FactsError",
+    "Line",
+    "Mdm",
+    "Message",
+    "PayerProfile",
+    "PayerProfileError",
+    "Proposal",
+    "PsychotherapyBlock",
+    "RuleResult",
+    "RuleSpec",
+    "facts_from_dict",
+    "load_default_payer_profiles",
+    "mdm_from_items",
+    "mdm_level",
+    "propose",
+]

@@ -1,0 +1,144 @@
+"""Payer profiles (PY): every payer-specific behaviour of the engine, as data.
+
+Rules read `PayerProfile` fields, never a payer's name. The three defaults of
+coding-reference.md section 10 ship in `data/payer_profiles.json`; the payers app stores
+edited copies and hands them to `propose(facts, payer=...)` through `PayerProfile.from_dict`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Final, Literal, TypeVar, get_args
+
+from coding.engine.facts import CREDENTIALS, Credential
+
+ProlongedCode = Literal["99417", "G2212"]
+VideoModifier = Literal["95", "GT"]
+
+_S = TypeVar("_S", bound=str)
+
+PROLONGED_CODES: Final[tuple[ProlongedCode, ...]] = get_args(ProlongedCode)
+VIDEO_MODIFIERS: Final[tuple[VideoModifier, ...]] = get_args(VideoModifier)
+
+
+class PayerProfileError(ValueError):
+    """Invalid payer profile data; `field` names the offending field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class PayerProfile:
+    """What one payer accepts: credentials, prolonged code, telehealth modifiers (PY)."""
+
+    slug: str
+    name: str
+    em_credentials: frozenset[Credential]
+    pharm_mgmt_90863_credentials: frozenset[Credential]
+    prolonged_code: ProlongedCode | None
+    video_modifier: VideoModifier | None
+    audio_only_covered: bool
+    audio_modifier: str = "93"
+    modifier_25_with_addon: bool = False
+    accepted_z_codes: tuple[str, ...] = ()
+    telehealth_in_person_waiver_until: str | None = None
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, object]) -> PayerProfile:
+        """Build a profile from its JSON form; raise PayerProfileError naming the field."""
+        waiver = d.get("telehealth_in_person_waiver_until")
+        if waiver is not None:
+            try:
+                dt.date.fromisoformat(str(waiver))
+            except ValueError:
+                raise PayerProfileError(
+                    "telehealth_in_person_waiver_until", f"must be YYYY-MM-DD; got {waiver!r}"
+                ) from None
+        return cls(
+            slug=_string(d, "slug"),
+            name=_string(d, "name"),
+            em_credentials=_credentials(d, "em_credentials"),
+            pharm_mgmt_90863_credentials=_credentials(d, "pharm_mgmt_90863_credentials"),
+            prolonged_code=_optional_choice(d, "prolonged_code", PROLONGED_CODES),
+            video_modifier=_optional_choice(d, "video_modifier", VIDEO_MODIFIERS),
+            audio_only_covered=_boolean(d, "audio_only_covered"),
+            audio_modifier=_string(d, "audio_modifier", default="93"),
+            modifier_25_with_addon=_boolean(d, "modifier_25_with_addon", default=False),
+            accepted_z_codes=_strings(d, "accepted_z_codes"),
+            telehealth_in_person_waiver_until=None if waiver is None else str(waiver),
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """The profile's JSON form (`from_dict` reads it back)."""
+        return {
+            "slug": self.slug,
+            "name": self.name,
+            "em_credentials": sorted(self.em_credentials, key=CREDENTIALS.index),
+            "pharm_mgmt_90863_credentials": sorted(
+                self.pharm_mgmt_90863_credentials, key=CREDENTIALS.index
+            ),
+            "prolonged_code": self.prolonged_code,
+            "video_modifier": self.video_modifier,
+            "audio_only_covered": self.audio_only_covered,
+            "audio_modifier": self.audio_modifier,
+            "modifier_25_with_addon": self.modifier_25_with_addon,
+            "accepted_z_codes": list(self.accepted_z_codes),
+            "telehealth_in_person_waiver_until": self.telehealth_in_person_waiver_until,
+        }
+
+
+def _string(d: Mapping[str, object], field: str, default: str | None = None) -> str:
+    value = d.get(field, default)
+    if not isinstance(value, str) or not value:
+        raise PayerProfileError(field, f"must be a non-empty string; got {value!r}")
+    return value
+
+
+def _boolean(d: Mapping[str, object], field: str, default: bool | None = None) -> bool:
+    value = d.get(field, default)
+    if not isinstance(value, bool):
+        raise PayerProfileError(field, f"must be true or false; got {value!r}")
+    return value
+
+
+def _strings(d: Mapping[str, object], field: str) -> tuple[str, ...]:
+    value = d.get(field, [])
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise PayerProfileError(field, f"must be a list of strings; got {value!r}")
+    return tuple(value)
+
+
+def _credentials(d: Mapping[str, object], field: str) -> frozenset[Credential]:
+    values = _strings(d, field)
+    for value in values:
+        if value not in CREDENTIALS:
+            raise PayerProfileError(field, f"unknown credential {value!r}")
+    return frozenset(c for c in CREDENTIALS if c in values)
+
+
+def _optional_choice(d: Mapping[str, object], field: str, choices: tuple[_S, ...]) -> _S | None:
+    value = d.get(field)
+    if value is None:
+        return None
+    for choice in choices:
+        if value == choice:
+            return choice
+    raise PayerProfileError(field, f"must be null or one of {', '.join(choices)}; got {value!r}")
+
+
+@cache
+def load_default_payer_profiles() -> Mapping[str, PayerProfile]:
+    """The shipped default profiles (section 10), by slug; read once and cached."""
+    text = resources.files("coding.engine").joinpath("data/payer_profiles.json").read_text("utf-8")
+    raw = json.loads(text)
+    profiles = (PayerProfile.from_dict(item) for item in raw["profiles"])
+    return MappingProxyType({p.slug: p for p in profiles})

@@ -1,0 +1,186 @@
+"""The engine's output: `Proposal` and its parts, and `RuleResult`, what each rule returns.
+
+`Proposal.to_dict()` is exactly the JSON of `shared/coding-cases/README.md`;
+`Proposal.to_display_dict()` adds what the UI shows (each line's rule ids and label, the E/M
+levels by MDM and by time, the engine version).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Final, Literal
+
+from coding.engine.codes import LABELS
+from coding.engine.version import ENGINE_VERSION
+
+MessageLevel = Literal["info", "warning", "error"]
+EmBasis = Literal["mdm", "time"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One claim line: a code, its units, its modifiers, and the rule ids that produced it."""
+
+    code: str
+    units: int = 1
+    modifiers: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+
+    def with_modifier(self, modifier: str, rule: str) -> Line:
+        """This line with one more modifier (once) and the rule that added it."""
+        if modifier in self.modifiers:
+            return self
+        return replace(self, modifiers=(*self.modifiers, modifier), rules=(*self.rules, rule))
+
+    def to_dict(self) -> dict[str, object]:
+        """The README form of the line."""
+        return {"code": self.code, "units": self.units, "modifiers": list(self.modifiers)}
+
+    def to_display_dict(self) -> dict[str, object]:
+        """The line with its plain label and the rule ids behind it."""
+        return {
+            **self.to_dict(),
+            "label": LABELS.get(self.code, ""),
+            "rules": list(self.rules),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """An explanation, warning or error, always citing a registered rule id."""
+
+    level: MessageLevel
+    rule: str
+    text: str
+    field: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """The README form of the message."""
+        return {"level": self.level, "rule": self.rule, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """Another valid combination a person might choose, and why."""
+
+    lines: tuple[Line, ...]
+    why: str
+
+    def to_dict(self) -> dict[str, object]:
+        """The README form of the alternative."""
+        return {"lines": [line.to_dict() for line in self.lines], "why": self.why}
+
+
+@dataclass(frozen=True, slots=True)
+class EmDetail:
+    """For display: how the E/M level was reached."""
+
+    code: str
+    basis: EmBasis
+    mdm_code: str | None
+    time_code: str | None
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """What a rule returns: lines, messages and, for some rules, alternatives or a basis."""
+
+    lines: tuple[Line, ...] = ()
+    messages: tuple[Message, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
+    em: EmDetail | None = None
+    place_of_service: str | None = None
+
+    def __add__(self, other: RuleResult) -> RuleResult:
+        return RuleResult(
+            lines=self.lines + other.lines,
+            messages=self.messages + other.messages,
+            alternatives=self.alternatives + other.alternatives,
+            em=self.em or other.em,
+            place_of_service=self.place_of_service or other.place_of_service,
+        )
+
+
+EMPTY: Final = RuleResult()
+
+
+def info(rule: str, text: str) -> RuleResult:
+    """A result carrying one info message."""
+    return RuleResult(messages=(Message("info", rule, text),))
+
+
+def warning(rule: str, text: str) -> RuleResult:
+    """A result carrying one warning."""
+    return RuleResult(messages=(Message("warning", rule, text),))
+
+
+def error(rule: str, text: str, field: str | None = None) -> RuleResult:
+    """A result carrying one error (on `field` when given)."""
+    return RuleResult(messages=(Message("error", rule, text, field),))
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """The engine's answer for one encounter."""
+
+    id: str | None
+    lines: tuple[Line, ...]
+    place_of_service: str | None
+    em: EmDetail | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    messages: tuple[Message, ...] = ()
+    error: str | None = None
+    engine_version: str = ENGINE_VERSION
+
+    @property
+    def basis(self) -> dict[str, str]:
+        """`{"em": "mdm"|"time"}` when an E/M is proposed, else `{}`."""
+        return {} if self.em is None else {"em": self.em.basis}
+
+    @property
+    def has_errors(self) -> bool:
+        """True when the facts were invalid or a rule raised an error message."""
+        return self.error is not None or any(m.level == "error" for m in self.messages)
+
+    def to_dict(self) -> dict[str, object]:
+        """Exactly the README JSON; `error` only when there is one."""
+        out: dict[str, object] = {
+            "id": self.id,
+            "lines": [line.to_dict() for line in self.lines],
+            "place_of_service": self.place_of_service,
+            "basis": self.basis,
+            "alternatives": [alt.to_dict() for alt in self.alternatives],
+            "messages": [message.to_dict() for message in self.messages],
+        }
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+    def to_display_dict(self) -> dict[str, object]:
+        """The richer form for the UI: rule ids per line, labels, E/M levels, version."""
+        out = self.to_dict()
+        out["lines"] = [line.to_display_dict() for line in self.lines]
+        out["alternatives"] = [
+            {"lines": [line.to_display_dict() for line in alt.lines], "why": alt.why}
+            for alt in self.alternatives
+        ]
+        out["messages"] = [
+            {**message.to_dict(), "field": message.field} for message in self.messages
+        ]
+        out["em"] = None
+        if self.em is not None:
+            out["em"] = {
+                "code": self.em.code,
+                "basis": self.em.basis,
+                "mdm_code": self.em.mdm_code,
+                "time_code": self.em.time_code,
+                "minutes": self.em.minutes,
+            }
+        out["engine_version"] = self.engine_version
+        return out
+
+
+def error_proposal(facts_id: str | None, field: str, message: str) -> Proposal:
+    """The proposal for facts that cannot be coded: no lines, `error` naming the field."""
+    return Proposal(id=facts_id, lines=(), place_of_service=None, error=f"{field}: {message}")

@@ -1,0 +1,177 @@
+"""`propose(facts)`: run the rule families in a fixed order and assemble the proposal.
+
+The order, and why it is this one:
+ 1. PY    resolve the payer profile (an unknown slug gives an error proposal on `payer`).
+ 2. EM-1  an E/M block from a credential outside the payer's E/M list is set aside.
+ 3. The day's main service, exactly one of:
+    a. DX-1, DX-2   diagnostic evaluation day (it excludes E/M, psychotherapy and crisis);
+    b. CR-1, CR-2   crisis day, crisis of 30+ min (no E/M, coder's review);
+    c. office visit CR-1 (a crisis under 30 min is coded as individual psychotherapy),
+                    CB-1 / CB-3 (psychotherapy 16+ min, with PT-1 and EM-2..EM-4),
+                    else CB-2 (E/M alone, EM-2..EM-6) with PT-2, FG-1 / FG-2; then PT-3.
+ 4. CB-6, CB-4, CB-5  medication management: 90863 needs the main service's codes.
+ 5. IC-1, IC-2        90785 needs the codes of steps 3 and 4 (alternatives too).
+ 6. CB-8              one individual psychotherapy code (a guard; facts hold one block).
+ 7. EM-7, PT-4        explanations of the lines chosen.
+ 8. CB-7              nothing billable: the error lists the warnings that say why.
+ 9. PY, TH-1..TH-4    modifier 25 by payer data, place of service and telehealth
+                      modifiers on every line (alternatives too), waiver date.
+10. Lines in the README order: E/M, then psychotherapy, then add-ons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Final
+
+from coding.engine.codes import CRISIS_FIRST, EM_CODES, FAMILY_CODES, INDIVIDUAL_PSYCHOTHERAPY
+from coding.engine.codes import line_rank as _line_rank
+from coding.engine.facts import Facts, PsychotherapyBlock
+from coding.engine.payer import PayerProfile, load_default_payer_profiles
+from coding.engine.proposal import (
+    EMPTY,
+    Alternative,
+    Line,
+    Proposal,
+    RuleResult,
+    error_proposal,
+)
+from coding.engine.rules.cb_combinations import (
+    rule_cb_1,
+    rule_cb_2,
+    rule_cb_3,
+    rule_cb_4,
+    rule_cb_5,
+    rule_cb_6,
+    rule_cb_7,
+    rule_cb_8,
+)
+from coding.engine.rules.cr_crisis import CRISIS_MINIMUM, rule_cr_1, rule_cr_2
+from coding.engine.rules.dx_diagnostic_eval import rule_dx_1, rule_dx_2
+from coding.engine.rules.em_level import em_capable, rule_em_1, rule_em_7
+from coding.engine.rules.fg_family_group import rule_fg_1, rule_fg_2
+from coding.engine.rules.ic_interactive import rule_ic_1
+from coding.engine.rules.pt_psychotherapy import (
+    PSYCHOTHERAPY_MINIMUM,
+    rule_pt_2,
+    rule_pt_3,
+    rule_pt_4,
+)
+from coding.engine.rules.py_payer import rule_py, rule_py_resolve
+from coding.engine.rules.th_telehealth import rule_th_1, rule_th_2, rule_th_3, rule_th_4
+
+_TIMED_PSYCHOTHERAPY: Final = INDIVIDUAL_PSYCHOTHERAPY | FAMILY_CODES | {CRISIS_FIRST}
+
+
+def _office_visit(
+    facts: Facts, payer: PayerProfile, therapy: PsychotherapyBlock | None
+) -> RuleResult:
+    em = facts.em if em_capable(facts.clinician, payer) else None
+    result = EMPTY
+    minutes = None
+    if therapy is not None and therapy.kind == "crisis":
+        result += rule_cr_1(therapy.minutes)  # under 30 min: coded as individual by PT-1
+    if therapy is not None and therapy.kind in ("individual", "crisis"):
+        minutes = therapy.minutes
+    if minutes is not None and minutes >= PSYCHOTHERAPY_MINIMUM:
+        if em is not None and em.mdm is not None:
+            result += rule_cb_1(facts, payer, minutes)
+        else:
+            result += rule_cb_3(facts, payer, minutes)
+    else:
+        em_alone = EMPTY if em is None else rule_cb_2(facts, payer)
+        with_em = em_alone.em is not None
+        if minutes is not None:
+            result += rule_pt_2(minutes, with_em=with_em)
+        result += em_alone
+        if therapy is not None and therapy.kind == "group":
+            result += rule_fg_2(therapy.minutes, with_em=with_em)
+        elif therapy is not None and therapy.kind != "crisis" and therapy.kind != "individual":
+            result += rule_fg_1(therapy.kind, therapy.minutes, with_em=with_em)
+    if em is not None and therapy is not None:
+        result += rule_pt_3(em.minutes, therapy.minutes)
+    return result
+
+
+def _main_service(facts: Facts, payer: PayerProfile) -> RuleResult:
+    therapy = facts.psychotherapy
+    if facts.diagnostic_evaluation is not None:
+        return rule_dx_1(facts, payer) + rule_dx_2(facts, payer)
+    if therapy is not None and therapy.kind == "crisis" and therapy.minutes >= CRISIS_MINIMUM:
+        crisis = rule_cr_1(therapy.minutes)
+        return crisis + rule_cr_2(facts) if em_capable(facts.clinician, payer) else crisis
+    return _office_visit(facts, payer, therapy)
+
+
+def _extend(result: RuleResult, step: Callable[[Sequence[Line]], RuleResult]) -> RuleResult:
+    """Run an add-on step on the lines and on each alternative (only lines kept there)."""
+    added = step(result.lines)
+    alternatives = tuple(
+        replace(alt, lines=alt.lines + step(alt.lines).lines) for alt in result.alternatives
+    )
+    return replace(
+        result,
+        lines=result.lines + added.lines,
+        messages=result.messages + added.messages,
+        alternatives=alternatives,
+    )
+
+
+def _explanations(facts: Facts, lines: Sequence[Line]) -> RuleResult:
+    result = EMPTY
+    therapy = facts.psychotherapy
+    for line in lines:
+        if line.code in EM_CODES:
+            result += rule_em_7(line.code, facts.patient_status)
+        elif line.code in _TIMED_PSYCHOTHERAPY and therapy is not None:
+            result += rule_pt_4(line.code, therapy.minutes)
+    return result
+
+
+def _claim_lines(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
+    """PY modifiers, then TH-1/TH-2/TH-3: exactly one of the three applies to a setting."""
+    lines = rule_py(payer, lines).lines
+    return rule_th_1(facts, lines) + rule_th_2(facts, payer, lines) + rule_th_3(facts, payer, lines)
+
+
+def _ordered(lines: Sequence[Line]) -> tuple[Line, ...]:
+    return tuple(sorted(lines, key=lambda line: _line_rank(line.code)))
+
+
+def propose(facts: Facts, payer: PayerProfile | None = None) -> Proposal:
+    """The proposal for one encounter; `payer` defaults to the shipped profile `facts.payer`."""
+    if payer is None:
+        profiles = load_default_payer_profiles()
+        resolved = rule_py_resolve(facts.payer, profiles)
+        if resolved.messages:
+            failed = error_proposal(facts.id, "payer", resolved.messages[0].text)
+            return replace(failed, messages=resolved.messages)
+        payer = profiles[facts.payer]
+
+    result = rule_em_1(facts, payer) + _main_service(facts, payer)
+    result += rule_cb_6(facts)
+    result = _extend(result, lambda lines: rule_cb_4(facts, payer, lines))
+    result += rule_cb_5(facts, payer, result.lines)
+    result = _extend(result, lambda lines: rule_ic_1(facts, lines))
+    guarded = rule_cb_8(result.lines)
+    result = replace(result, lines=guarded.lines, messages=result.messages + guarded.messages)
+    result += _explanations(facts, result.lines)
+    result += rule_cb_7(result.lines, result.messages)
+
+    claim = _claim_lines(facts, payer, result.lines)
+    main_lines = _ordered(claim.lines)
+    alternatives = []
+    for alt in result.alternatives:
+        alt_lines = _ordered(_claim_lines(facts, payer, alt.lines).lines)
+        if alt_lines and alt_lines != main_lines:
+            alternatives.append(Alternative(alt_lines, alt.why))
+    messages = result.messages + claim.messages + rule_th_4(facts, payer).messages
+    return Proposal(
+        id=facts.id,
+        lines=main_lines,
+        place_of_service=claim.place_of_service,
+        em=result.em if main_lines else None,
+        alternatives=tuple(alternatives),
+        messages=messages,
+    )

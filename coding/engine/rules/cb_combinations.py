@@ -1,0 +1,182 @@
+"""CB: which codes go together on one day (E/M with add-on, psychotherapy alone, 90863).
+
+Reading of the reference for family and group psychotherapy: CB-1 and its add-ons concern
+individual psychotherapy only (90833/90836/90838 have no family or group twin). A billable
+E/M on the day of family or group psychotherapy is therefore an E/M alone by CB-2 (higher of
+MDM and time), proposed beside the family/group code with an FG warning that the E/M must be
+separately identifiable and that payer edits need a coder's review (fg_family_group.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from coding.engine.codes import (
+    CRISIS_CODES,
+    EM_CODES,
+    EVAL_WITH_MEDICAL,
+    INDIVIDUAL_PSYCHOTHERAPY,
+    PHARM_MGMT_ADDON,
+    PSYCHOTHERAPY_STANDALONE,
+)
+from coding.engine.facts import NON_PRESCRIBERS, Facts
+from coding.engine.payer import PayerProfile
+from coding.engine.proposal import (
+    EMPTY,
+    Alternative,
+    Line,
+    Message,
+    RuleResult,
+    error,
+    info,
+    warning,
+)
+from coding.engine.rules.em_level import em_capable, rule_em_4, rule_em_5, rule_em_6
+from coding.engine.rules.pt_psychotherapy import rule_pt_1
+
+
+def tagged(result: RuleResult, rule: str) -> RuleResult:
+    """The result with `rule` added to the rule ids of each of its lines."""
+    lines = tuple(replace(line, rules=(*line.rules, rule)) for line in result.lines)
+    return replace(result, lines=lines)
+
+
+def _codes(lines: Sequence[Line]) -> str:
+    return " + ".join(line.code for line in lines)
+
+
+def rule_cb_1(facts: Facts, payer: PayerProfile, minutes: int) -> RuleResult:
+    """CB-1: E/M with MDM and psychotherapy of 16+ min: E/M by MDM + 90833/90836/90838."""
+    em = tagged(rule_em_4(facts, payer, with_addon=True), "CB-1")
+    addon = tagged(rule_pt_1(minutes, with_em=True), "CB-1")
+    alone = rule_pt_1(minutes, with_em=False).lines
+    em_alone = rule_cb_2(facts, payer).lines
+    alternatives = (
+        Alternative(
+            alone,
+            f"psychotherapy only ({_codes(alone)}), if the E/M is not "
+            "significant and separately identifiable",
+        ),
+        Alternative(em_alone, f"E/M alone ({_codes(em_alone)}), psychotherapy not reported"),
+    )
+    return (
+        em
+        + addon
+        + RuleResult(alternatives=alternatives)
+        + info(
+            "CB-1",
+            f"{_codes(em.lines + addon.lines)}: the E/M must be significant and separately "
+            "identifiable, and the note shows the E/M and psychotherapy blocks separately",
+        )
+    )
+
+
+def rule_cb_2(facts: Facts, payer: PayerProfile) -> RuleResult:
+    """CB-2: E/M without psychotherapy of 16+ min: E/M alone, higher of MDM and time, EM-6."""
+    em = rule_em_4(facts, payer, with_addon=False)
+    if em.em is None:
+        return rule_em_5(facts)
+    return tagged(em + rule_em_6(em.em, facts, payer), "CB-2") + info(
+        "CB-2", f"{_codes(em.lines)}: E/M alone, no psychotherapy add-on"
+    )
+
+
+def rule_cb_3(facts: Facts, payer: PayerProfile, minutes: int) -> RuleResult:
+    """CB-3: no billable E/M, psychotherapy 16+ min: 90832/90834/90837 alone (E/M w/o MDM too)."""
+    alone = tagged(rule_pt_1(minutes, with_em=False), "CB-3")
+    em = facts.em
+    if em is None or em.mdm is not None or not em_capable(facts.clinician, payer):
+        return alone
+    by_time = rule_cb_2(facts, payer).lines
+    alternatives: tuple[Alternative, ...] = ()
+    if by_time and by_time[0].code in EM_CODES:
+        alternatives = (Alternative(by_time, "E/M by time alone, psychotherapy not reported"),)
+    return (
+        alone
+        + RuleResult(alternatives=alternatives)
+        + warning(
+            "CB-3",
+            f"E/M block of {em.minutes} min without MDM: an E/M with a psychotherapy add-on needs "
+            "an MDM-based level, so psychotherapy is proposed alone; document MDM to report both",
+        )
+    )
+
+
+def rule_cb_4(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
+    """CB-4: 90863 only with 90832/90834/90837, for the payer's 90863 credentials, when CB-3."""
+    if not facts.pharmacologic_management or facts.clinician in NON_PRESCRIBERS:
+        return EMPTY
+    if facts.clinician not in payer.pharm_mgmt_90863_credentials:
+        if em_capable(facts.clinician, payer):
+            return EMPTY  # the E/M carries medication management (CB-5 when there is none)
+        return warning(
+            "CB-4",
+            f"{payer.name} does not pay 90863 for {facts.clinician}: the medication "
+            "work is not billable",
+        )
+    codes = {line.code for line in lines}
+    if codes & EM_CODES:
+        return warning(
+            "CB-4",
+            "90863 is not reported with an E/M: the E/M already includes "
+            "medication management (its add-on is 90833/90836/90838)",
+        )
+    if codes & CRISIS_CODES:
+        return warning("CB-4", "90863 is not reported with crisis psychotherapy")
+    if not codes & PSYCHOTHERAPY_STANDALONE:
+        return warning("CB-4", "90863 is never reported alone: it needs 90832, 90834 or 90837")
+    line = RuleResult(lines=(Line(PHARM_MGMT_ADDON, rules=("CB-4",)),))
+    return line + info(
+        "CB-4", f"90863: pharmacologic management by {facts.clinician} with psychotherapy, no E/M"
+    )
+
+
+def rule_cb_5(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
+    """CB-5: E/M-capable, medication management, no billable E/M: warn the work is not billed."""
+    if not facts.pharmacologic_management or not em_capable(facts.clinician, payer):
+        return EMPTY
+    if any(
+        line.code in EM_CODES or line.code in (EVAL_WITH_MEDICAL, PHARM_MGMT_ADDON)
+        for line in lines
+    ):
+        return EMPTY
+    return warning(
+        "CB-5",
+        "medication management documented without a billable E/M: the medication work is not "
+        "billable without a documented E/M",
+    )
+
+
+def rule_cb_6(facts: Facts) -> RuleResult:
+    """CB-6: pharmacologic management by a non-prescriber: error on that field."""
+    if not facts.pharmacologic_management or facts.clinician not in NON_PRESCRIBERS:
+        return EMPTY
+    return error(
+        "CB-6",
+        f"pharmacologic management is marked but {facts.clinician} does not prescribe: the "
+        "medication work is not billable (any psychotherapy is still proposed)",
+        field="pharmacologic_management",
+    )
+
+
+def rule_cb_7(lines: Sequence[Line], messages: Sequence[Message]) -> RuleResult:
+    """CB-7: nothing billable: no lines, and an error that says why."""
+    if lines:
+        return EMPTY
+    reasons = [m.text for m in messages if m.level != "info"]
+    why = "; ".join(reasons) or "no psychotherapy, E/M or diagnostic evaluation documented"
+    return error("CB-7", f"nothing billable: {why}")
+
+
+def rule_cb_8(lines: Sequence[Line]) -> RuleResult:
+    """CB-8: one individual psychotherapy code per patient, clinician and day."""
+    individual = [line for line in lines if line.code in INDIVIDUAL_PSYCHOTHERAPY]
+    if len(individual) <= 1:
+        return RuleResult(lines=tuple(lines))
+    kept = tuple(line for line in lines if line not in individual[1:])
+    return RuleResult(lines=kept) + error(
+        "CB-8",
+        f"only one individual psychotherapy code per day: kept {individual[0].code}, dropped "
+        f"{_codes(individual[1:])}",
+    )

@@ -1,0 +1,94 @@
+"""DG: diagnosis checks for a claim's lines (pointers, code set, psychotherapy diagnoses).
+
+These rules act on a claim (the claim builder and the scrubber call `dg_check_claim_lines`),
+not on a proposal: the facts of an encounter carry no diagnoses. The ICD-10-CM code set is
+injected as `is_billable(code) -> bool`, so the engine stays pure and needs no data file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from coding.engine.codes import PSYCHOTHERAPY_CODES
+from coding.engine.payer import PayerProfile
+from coding.engine.proposal import EMPTY, RuleResult, error
+
+MAX_DIAGNOSES: Final = 12
+MAX_POINTERS: Final = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLine:
+    """A claim line's code and its diagnosis pointers (1-based into the claim's list)."""
+
+    code: str
+    pointers: tuple[int, ...]
+
+
+def rule_dg_1(lines: Sequence[ClaimLine], diagnoses: Sequence[str]) -> RuleResult:
+    """DG-1: each line points to 1-4 of the claim's diagnoses; at most 12 per claim."""
+    result = EMPTY
+    if len(diagnoses) > MAX_DIAGNOSES:
+        result += error("DG-1", f"{len(diagnoses)} diagnoses: at most {MAX_DIAGNOSES} per claim")
+    for line in lines:
+        if not line.pointers:
+            result += error("DG-1", f"{line.code}: points to no diagnosis")
+        elif len(line.pointers) > MAX_POINTERS:
+            result += error(
+                "DG-1",
+                f"{line.code}: {len(line.pointers)} diagnosis pointers, at most {MAX_POINTERS}",
+            )
+        bad = [p for p in line.pointers if not 1 <= p <= min(len(diagnoses), MAX_DIAGNOSES)]
+        if bad:
+            result += error("DG-1", f"{line.code}: pointer(s) {bad} match no diagnosis")
+    return result
+
+
+def rule_dg_2(diagnoses: Sequence[str], is_billable: Callable[[str], bool]) -> RuleResult:
+    """DG-2: every diagnosis is a billable (leaf) ICD-10-CM code: F32.9 yes, F32 no."""
+    result = EMPTY
+    for code in diagnoses:
+        if not is_billable(code):
+            result += error(
+                "DG-2", f"{code}: not a billable ICD-10-CM code (a leaf code is needed)"
+            )
+    return result
+
+
+def _accepted(code: str, payer: PayerProfile) -> bool:
+    code = code.strip().upper()
+    return code.startswith("F") or any(code.startswith(p.upper()) for p in payer.accepted_z_codes)
+
+
+def rule_dg_3(
+    lines: Sequence[ClaimLine], diagnoses: Sequence[str], payer: PayerProfile
+) -> RuleResult:
+    """DG-3: psychotherapy lines point to a chapter F diagnosis or a Z-code the payer accepts."""
+    result = EMPTY
+    for line in lines:
+        if line.code not in PSYCHOTHERAPY_CODES:
+            continue
+        pointed = [diagnoses[p - 1] for p in line.pointers if 1 <= p <= len(diagnoses)]
+        if not any(_accepted(code, payer) for code in pointed):
+            result += error(
+                "DG-3",
+                f"{line.code}: psychotherapy needs a mental or behavioral diagnosis (chapter F) "
+                f"or a Z-code {payer.name} accepts",
+            )
+    return result
+
+
+def dg_check_claim_lines(
+    lines: Sequence[ClaimLine],
+    diagnoses: Sequence[str],
+    payer: PayerProfile,
+    is_billable: Callable[[str], bool],
+) -> RuleResult:
+    """All DG checks of one claim; no messages means the diagnoses are in order."""
+    return (
+        rule_dg_1(lines, diagnoses)
+        + rule_dg_2(diagnoses, is_billable)
+        + rule_dg_3(lines, diagnoses, payer)
+    )

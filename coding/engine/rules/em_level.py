@@ -1,0 +1,161 @@
+"""EM: who may report an office E/M, and at which level (MDM or time), plus prolonged time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Final
+
+from coding.engine.codes import EM_BY_STATUS, EM_TOP_CODES
+from coding.engine.facts import Credential, Facts, Mdm, PatientStatus
+from coding.engine.mdm import mdm_level, mdm_rank
+from coding.engine.payer import PayerProfile
+from coding.engine.proposal import EMPTY, EmDetail, Line, RuleResult, info, warning
+
+# EM-3: minutes met or exceeded for each level, straightforward to high.
+EM_TIME_THRESHOLDS: Final[Mapping[PatientStatus, tuple[int, int, int, int]]] = MappingProxyType(
+    {"new": (15, 30, 45, 60), "established": (10, 20, 30, 40)}
+)
+# EM-6: minutes of the first prolonged unit, by code and patient status.
+PROLONGED_FIRST_UNIT: Final[Mapping[str, Mapping[PatientStatus, int]]] = MappingProxyType(
+    {"99417": {"new": 75, "established": 55}, "G2212": {"new": 89, "established": 69}}
+)
+PROLONGED_UNIT_MINUTES: Final = 15
+
+
+def em_capable(clinician: Credential, payer: PayerProfile) -> bool:
+    """EM-1: the clinician's credential is in the payer's E/M list."""
+    return clinician in payer.em_credentials
+
+
+def time_rank(minutes: int, status: PatientStatus) -> int | None:
+    """EM-3: rank 0-3 of the level the E/M minutes reach, or None under the lowest."""
+    reached = None
+    for rank, threshold in enumerate(EM_TIME_THRESHOLDS[status]):
+        if minutes >= threshold:
+            reached = rank
+    return reached
+
+
+def prolonged_units(minutes: int, status: PatientStatus, code: str) -> int:
+    """EM-6: one unit at the first-unit minutes, one more per further full 15 minutes."""
+    first = PROLONGED_FIRST_UNIT[code][status]
+    return 0 if minutes < first else 1 + (minutes - first) // PROLONGED_UNIT_MINUTES
+
+
+def rule_em_1(facts: Facts, payer: PayerProfile) -> RuleResult:
+    """EM-1: only credentials in the payer's E/M list report an E/M."""
+    if facts.em is None or em_capable(facts.clinician, payer):
+        return EMPTY
+    allowed = ", ".join(sorted(payer.em_credentials)) or "none"
+    return warning(
+        "EM-1",
+        f"E/M not reportable by {facts.clinician} for {payer.name} (E/M credentials: "
+        f"{allowed}); the E/M block is not billed",
+    )
+
+
+def rule_em_2(mdm: Mdm, status: PatientStatus) -> RuleResult:
+    """EM-2: the E/M level by MDM is the middle value of problems, data and risk."""
+    code = EM_BY_STATUS[status][mdm_rank(mdm)]
+    line = RuleResult(lines=(Line(code, rules=("EM-2",)),))
+    return line + info(
+        "EM-2",
+        f"MDM {mdm_level(mdm)} (problems {mdm.problems}, data {mdm.data}, risk {mdm.risk}): {code}",
+    )
+
+
+def rule_em_3(minutes: int, status: PatientStatus) -> RuleResult:
+    """EM-3: the E/M level by the E/M block's own minutes, thresholds met or exceeded."""
+    rank = time_rank(minutes, status)
+    if rank is None:
+        return EMPTY
+    code = EM_BY_STATUS[status][rank]
+    threshold = EM_TIME_THRESHOLDS[status][rank]
+    line = RuleResult(lines=(Line(code, rules=("EM-3",)),))
+    return line + info("EM-3", f"E/M time {minutes} min reaches {code} ({threshold} min)")
+
+
+def _time_wins(mdm_code: str | None, time_code: str | None, prolonged: int) -> bool:
+    if time_code is None:
+        return False
+    if mdm_code is None:
+        return True
+    # Codes of one patient status sort by level. At equal levels MDM is the basis, unless
+    # time also earns a prolonged unit (EM-6), which only a time-based level can carry.
+    return time_code > mdm_code or (time_code == mdm_code and prolonged > 0)
+
+
+def rule_em_4(facts: Facts, payer: PayerProfile, *, with_addon: bool) -> RuleResult:
+    """EM-4: with a psychotherapy add-on, level by MDM only; else the higher of MDM and time."""
+    em = facts.em
+    if em is None:
+        return EMPTY
+    status = facts.patient_status
+    by_mdm = EMPTY if em.mdm is None else rule_em_2(em.mdm, status)
+    by_time = EMPTY if with_addon else rule_em_3(em.minutes, status)
+    mdm_code = by_mdm.lines[0].code if by_mdm.lines else None
+    time_code = by_time.lines[0].code if by_time.lines else None
+    if mdm_code is None and time_code is None:
+        return EMPTY
+    prolonged = 0
+    if payer.prolonged_code is not None and time_code in EM_TOP_CODES:
+        prolonged = prolonged_units(em.minutes, status, payer.prolonged_code)
+    use_time = _time_wins(mdm_code, time_code, prolonged)
+    chosen = by_time if use_time else by_mdm
+    line = replace(chosen.lines[0], rules=(*chosen.lines[0].rules, "EM-4"))
+    detail = EmDetail(line.code, "time" if use_time else "mdm", mdm_code, time_code, em.minutes)
+    if with_addon:
+        why = f"{line.code} by MDM: with a psychotherapy add-on the E/M level comes from MDM only"
+    else:
+        why = (
+            f"{line.code} by {detail.basis}: the higher of MDM ({mdm_code or 'not documented'}) "
+            f"and E/M time ({time_code or 'under the lowest level'})"
+        )
+    messages = by_mdm.messages + by_time.messages + info("EM-4", why).messages
+    return RuleResult(lines=(line,), messages=messages, em=detail)
+
+
+def rule_em_5(facts: Facts) -> RuleResult:
+    """EM-5: no E/M when neither MDM nor time reaches 99202/99212; never 99211."""
+    em = facts.em
+    if em is None or em.mdm is not None or time_rank(em.minutes, facts.patient_status) is not None:
+        return EMPTY
+    lowest = EM_BY_STATUS[facts.patient_status][0]
+    return warning(
+        "EM-5",
+        f"no E/M: MDM not documented and E/M time {em.minutes} min is under the "
+        f"{EM_TIME_THRESHOLDS[facts.patient_status][0]} min of {lowest}; 99211 is not proposed "
+        "for a clinician's own visit",
+    )
+
+
+def rule_em_6(detail: EmDetail, facts: Facts, payer: PayerProfile) -> RuleResult:
+    """EM-6: prolonged time on 99205/99215 reached by time, no add-on: payer's code per 15 min."""
+    if detail.basis != "time" or detail.code not in EM_TOP_CODES:
+        return EMPTY
+    code = payer.prolonged_code
+    if code is None:
+        return info("EM-6", f"{payer.name} takes no prolonged-service code")
+    units = prolonged_units(detail.minutes, facts.patient_status, code)
+    if units == 0:
+        return EMPTY
+    first = PROLONGED_FIRST_UNIT[code][facts.patient_status]
+    line = RuleResult(lines=(Line(code, units, rules=("EM-6",)),))
+    return line + info(
+        "EM-6",
+        f"{code} x{units}: E/M time {detail.minutes} min, first unit at {first} min and one more "
+        f"per full {PROLONGED_UNIT_MINUTES} min ({payer.name})",
+    )
+
+
+def rule_em_7(code: str, status: PatientStatus) -> RuleResult:
+    """EM-7: a new patient had no professional service from the clinician or group in 3 years."""
+    if status != "new":
+        return EMPTY
+    return info(
+        "EM-7",
+        f"{code} is a new-patient code: no face-to-face professional service from this "
+        "clinician or one of the same specialty in the group in the last 3 years",
+    )

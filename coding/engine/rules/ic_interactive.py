@@ -1,0 +1,60 @@
+"""IC: interactive complexity (90785), an add-on to evaluation and psychotherapy codes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Final
+
+from coding.engine.codes import (
+    CRISIS_CODES,
+    EM_CODES,
+    FAMILY_CODES,
+    INTERACTIVE_COMPLEXITY,
+    PHARM_MGMT_ADDON,
+)
+from coding.engine.facts import Facts
+from coding.engine.proposal import EMPTY, Line, RuleResult, info, warning
+
+IC_PRIMARIES: Final = frozenset(
+    {"90791", "90792", "90832", "90833", "90834", "90836", "90837", "90838", "90853"}
+)
+
+
+def rule_ic_2(codes: Collection[str]) -> RuleResult:
+    """IC-2: 90785 never with crisis, family, an E/M without add-on, or 90863 alone."""
+    if CRISIS_CODES.intersection(codes):
+        why = "crisis psychotherapy (90839/90840)"
+    elif FAMILY_CODES.intersection(codes):
+        why = "family psychotherapy (90846/90847)"
+    elif IC_PRIMARIES.intersection(codes):
+        return EMPTY
+    elif EM_CODES.intersection(codes):
+        why = "an E/M without a psychotherapy add-on"
+    elif PHARM_MGMT_ADDON in codes:
+        why = "90863 alone"
+    else:
+        return EMPTY
+    return warning(
+        "IC-2", f"interactive complexity documented, but 90785 is not reported with {why}"
+    )
+
+
+def rule_ic_1(facts: Facts, lines: Sequence[Line]) -> RuleResult:
+    """IC-1: 90785 once, when documented, with 90791/90792/90832-90838/90853."""
+    if not facts.interactive_complexity:
+        return EMPTY
+    codes = {line.code for line in lines}
+    if INTERACTIVE_COMPLEXITY in codes:
+        return EMPTY
+    blocked = rule_ic_2(codes)
+    if blocked.messages:
+        return blocked
+    primary = next((line.code for line in lines if line.code in IC_PRIMARIES), None)
+    if primary is None:
+        return warning(
+            "IC-1",
+            "interactive complexity documented, but no evaluation or "
+            "psychotherapy code to add 90785 to",
+        )
+    line = RuleResult(lines=(Line(INTERACTIVE_COMPLEXITY, rules=("IC-1",)),))
+    return line + info("IC-1", f"90785: interactive complexity documented, added to {primary}")

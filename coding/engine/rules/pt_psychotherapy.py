@@ -1,0 +1,60 @@
+"""PT: individual psychotherapy is coded by the minutes of the psychotherapy block alone."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from coding.engine.proposal import EMPTY, Line, RuleResult, info, warning
+
+PSYCHOTHERAPY_MINIMUM: Final = 16
+
+# PT-1 table: (first minute of the band, stand-alone code, add-on code with an E/M).
+_BANDS: Final = ((53, "90837", "90838"), (38, "90834", "90836"), (16, "90832", "90833"))
+
+
+def psychotherapy_code(minutes: int, *, with_em: bool) -> str | None:
+    """The PT-1 code for these psychotherapy minutes, or None under 16 minutes."""
+    for first_minute, alone, addon in _BANDS:
+        if minutes >= first_minute:
+            return addon if with_em else alone
+    return None
+
+
+def rule_pt_1(minutes: int, *, with_em: bool) -> RuleResult:
+    """PT-1: individual psychotherapy by its own minutes: 16-37, 38-52, 53+ (add-on with E/M)."""
+    code = psychotherapy_code(minutes, with_em=with_em)
+    if code is None:
+        return EMPTY
+    kind = "add-on with the E/M" if with_em else "psychotherapy alone"
+    line = RuleResult(lines=(Line(code, rules=("PT-1",)),))
+    return line + info("PT-1", f"{code}: {minutes} min of psychotherapy ({kind})")
+
+
+def rule_pt_2(minutes: int, *, with_em: bool) -> RuleResult:
+    """PT-2: under 16 minutes no psychotherapy code; say the minutes documented and needed."""
+    if minutes >= PSYCHOTHERAPY_MINIMUM:
+        return EMPTY
+    needed = "90833" if with_em else "90832"
+    return warning(
+        "PT-2",
+        f"psychotherapy {minutes} min: {PSYCHOTHERAPY_MINIMUM} min needed for {needed}; "
+        "no psychotherapy code is reported",
+    )
+
+
+def rule_pt_3(em_minutes: int, psychotherapy_minutes: int) -> RuleResult:
+    """PT-3: E/M time and psychotherapy time are separate blocks; neither counts for the other."""
+    return info(
+        "PT-3",
+        f"E/M block {em_minutes} min and psychotherapy block {psychotherapy_minutes} min are "
+        "counted separately and must not overlap",
+    )
+
+
+def rule_pt_4(code: str, minutes: int) -> RuleResult:
+    """PT-4: psychotherapy minutes are face-to-face (video counts, charting does not)."""
+    return info(
+        "PT-4",
+        f"{code} rests on {minutes} face-to-face min: the note shows the start and stop times "
+        "or the minutes of the psychotherapy block",
+    )

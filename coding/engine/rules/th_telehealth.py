@@ -1,0 +1,79 @@
+"""TH: place of service and telehealth modifiers, all from facts and payer data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Final
+
+from coding.engine.facts import Facts
+from coding.engine.payer import PayerProfile
+from coding.engine.proposal import EMPTY, Line, RuleResult, error, info, warning
+
+POS_OFFICE: Final = "11"
+POS_TELEHEALTH_HOME: Final = "10"
+POS_TELEHEALTH_OTHER: Final = "02"
+
+
+def _telehealth_pos(facts: Facts) -> str:
+    return POS_TELEHEALTH_HOME if facts.patient_at_home else POS_TELEHEALTH_OTHER
+
+
+def _with_modifier(lines: Sequence[Line], modifier: str, rule: str) -> tuple[Line, ...]:
+    return tuple(line.with_modifier(modifier, rule) for line in lines)
+
+
+def rule_th_1(facts: Facts, lines: Sequence[Line]) -> RuleResult:
+    """TH-1: in person at the office: POS 11, no telehealth modifier."""
+    if facts.setting != "in_person":
+        return EMPTY
+    return RuleResult(lines=tuple(lines), place_of_service=POS_OFFICE)
+
+
+def rule_th_2(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
+    """TH-2: video: POS 10 at home, else 02; the payer's video modifier (if any) on every line."""
+    if facts.setting != "video":
+        return EMPTY
+    pos = _telehealth_pos(facts)
+    modifier = payer.video_modifier
+    if modifier is None:
+        return RuleResult(lines=tuple(lines), place_of_service=pos) + info(
+            "TH-2", f"video: POS {pos}; {payer.name} wants no video modifier"
+        )
+    return RuleResult(lines=_with_modifier(lines, modifier, "TH-2"), place_of_service=pos) + info(
+        "TH-2", f"video: POS {pos}; modifier {modifier} on every line ({payer.name})"
+    )
+
+
+def rule_th_3(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
+    """TH-3: audio-only: same POS rule, the audio modifier on every line; error if not covered."""
+    if facts.setting != "audio":
+        return EMPTY
+    pos = _telehealth_pos(facts)
+    if not payer.audio_only_covered:
+        return RuleResult(place_of_service=pos) + error(
+            "TH-3",
+            f"{payer.name} does not cover audio-only visits: nothing can be billed to it",
+            field="setting",
+        )
+    modifier = payer.audio_modifier
+    return RuleResult(lines=_with_modifier(lines, modifier, "TH-3"), place_of_service=pos) + info(
+        "TH-3",
+        f"audio-only: POS {pos}; modifier {modifier} on every line; the note says why video was "
+        "not used",
+    )
+
+
+def rule_th_4(facts: Facts, payer: PayerProfile) -> RuleResult:
+    """TH-4: after the payer's waiver date, warn of the in-person visit requirement."""
+    waiver = payer.telehealth_in_person_waiver_until
+    if facts.setting == "in_person" or waiver is None or facts.date_of_service is None:
+        return EMPTY
+    if facts.date_of_service < dt.date.fromisoformat(waiver):
+        return EMPTY
+    return warning(
+        "TH-4",
+        f"{payer.name}'s in-person visit requirement for tele-mental-health applies from "
+        f"{waiver}: an in-person visit within 6 months before the first telehealth visit, then "
+        "yearly",
+    )
