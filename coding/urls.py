@@ -1,5 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "coding"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("panel/", views.proposal_panel, name="proposal-panel"),
+]

@@ -1,0 +1,203 @@
+"""The only bridge between Django objects and the pure coding engine.
+
+It turns an encounter (saved, or as posted by the encounter form while the
+prescriber types) into the facts dict of ``shared/coding-cases/README.md``,
+and a ``payers.Payer`` row into the engine's ``PayerProfile``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from coding.engine import DataItems, PayerProfile, mdm_from_items
+from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS
+
+if TYPE_CHECKING:
+    from encounters.models import Encounter
+    from payers.models import Payer
+
+DEFAULT_PAYER_SLUG = "commercial"
+
+
+def payer_profile_from_payer(payer: Payer) -> PayerProfile:
+    """The engine's view of a payer row (PY): every payer behaviour comes from here."""
+    return PayerProfile.from_dict(
+        {
+            "slug": payer.slug,
+            "name": payer.name,
+            "em_credentials": list(payer.em_credentials),
+            "pharm_mgmt_90863_credentials": list(payer.pharm_mgmt_90863_credentials),
+            "prolonged_code": payer.prolonged_code or None,
+            "video_modifier": payer.video_modifier or None,
+            "audio_only_covered": payer.audio_only_covered,
+            "audio_modifier": payer.audio_modifier or "93",
+            "modifier_25_with_addon": payer.modifier_25_with_addon,
+            "accepted_z_codes": list(payer.accepted_z_codes or []),
+            "telehealth_in_person_waiver_until": (
+                payer.telehealth_in_person_waiver_until.isoformat()
+                if payer.telehealth_in_person_waiver_until
+                else None
+            ),
+        }
+    )
+
+
+def _mdm_dict(problems: list[str], data: DataItems, risk: list[str]) -> dict[str, str] | None:
+    """The MDM levels, or None when the clinician documented no MDM item at all."""
+    documented = problems or risk or data != DataItems()
+    if not documented:
+        return None
+    mdm = mdm_from_items(problems, data, risk)
+    return {"problems": mdm.problems, "data": mdm.data, "risk": mdm.risk}
+
+
+def _block_minutes(start: datetime.time | None, end: datetime.time | None) -> int:
+    if start is None or end is None:
+        return 0
+    return max((end.hour * 60 + end.minute) - (start.hour * 60 + start.minute), 0)
+
+
+def facts_dict(
+    *,
+    facts_id: str,
+    credential: str,
+    payer_slug: str | None,
+    patient_status: str,
+    setting: str,
+    patient_at_home: bool,
+    pt_kind: str,
+    pt_start: datetime.time | None,
+    pt_end: datetime.time | None,
+    em_start: datetime.time | None,
+    em_end: datetime.time | None,
+    problems: list[str],
+    data: DataItems,
+    risk: list[str],
+    pharmacologic_management: bool,
+    interactive_complexity: bool,
+    diagnostic_evaluation: str,
+    date_of_service: datetime.date | None,
+) -> dict[str, Any]:
+    """The engine's facts from the documented encounter fields."""
+    mdm = _mdm_dict(problems, data, risk)
+    em_minutes = _block_minutes(em_start, em_end)
+    em = None if (em_minutes == 0 and mdm is None) else {"minutes": em_minutes, "mdm": mdm}
+    psychotherapy = (
+        {"kind": pt_kind, "minutes": _block_minutes(pt_start, pt_end)} if pt_kind else None
+    )
+    facts: dict[str, Any] = {
+        "id": facts_id,
+        "patient_status": patient_status or "established",
+        "clinician": credential,
+        "payer": payer_slug or DEFAULT_PAYER_SLUG,
+        "setting": setting or "in_person",
+        "patient_at_home": bool(patient_at_home) and setting in ("video", "audio"),
+        "psychotherapy": psychotherapy,
+        "em": em,
+        "pharmacologic_management": pharmacologic_management,
+        "interactive_complexity": interactive_complexity,
+        "diagnostic_evaluation": diagnostic_evaluation or None,
+    }
+    if date_of_service is not None:
+        facts["date_of_service"] = date_of_service.isoformat()
+    return facts
+
+
+def facts_from_encounter(encounter: Encounter) -> dict[str, Any]:
+    """The facts dict of a saved encounter (its medication reviews prefetched or queried)."""
+    return facts_dict(
+        facts_id=str(encounter.pk),
+        credential=encounter.clinician.credential,
+        payer_slug=encounter.coverage.payer.slug if encounter.coverage_id else None,
+        patient_status=encounter.patient_status,
+        setting=encounter.setting,
+        patient_at_home=encounter.patient_at_home,
+        pt_kind=encounter.pt_kind,
+        pt_start=encounter.pt_start,
+        pt_end=encounter.pt_end,
+        em_start=encounter.em_start,
+        em_end=encounter.em_end,
+        problems=[p for p in encounter.mdm_problems if p in PROBLEM_ITEMS],
+        data=DataItems(
+            notes_reviewed=encounter.mdm_notes_reviewed,
+            results_reviewed=encounter.mdm_results_reviewed,
+            tests_ordered=encounter.mdm_tests_ordered,
+            independent_historian=encounter.mdm_independent_historian,
+            independent_interpretation=encounter.mdm_independent_interpretation,
+            external_discussion=encounter.mdm_external_discussion,
+        ),
+        risk=[r for r in encounter.mdm_risk if r in RISK_ITEMS],
+        pharmacologic_management=bool(encounter.medication_reviews.all()),
+        interactive_complexity=encounter.interactive_complexity,
+        diagnostic_evaluation=encounter.diagnostic_evaluation,
+        date_of_service=encounter.date_of_service,
+    )
+
+
+def _time(value: Any) -> datetime.time | None:
+    if isinstance(value, datetime.time):
+        return value
+    try:
+        return datetime.time.fromisoformat(str(value).strip()) if value else None
+    except ValueError:
+        return None
+
+
+def _count(value: Any) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _flag(data: Mapping[str, Any], name: str) -> bool:
+    return str(data.get(name, "")).lower() in {"on", "true", "1", "yes"}
+
+
+def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None) -> dict[str, Any]:
+    """The facts of an encounter form as posted while it is being typed (a QueryDict).
+
+    Half-typed values never fail: a time that cannot be read counts as not
+    entered, so the panel shows what the documentation supports so far.
+    """
+    medication_names = [
+        v
+        for k, v in data.items()
+        if k.startswith("medications-")
+        and k.endswith("-name")
+        and str(v).strip()
+        and not _flag(data, k[: -len("name")] + "DELETE")
+    ]
+    try:
+        date_of_service = datetime.date.fromisoformat(str(data.get("date_of_service", "")))
+    except ValueError:
+        date_of_service = None
+    return facts_dict(
+        facts_id="form",
+        credential=credential,
+        payer_slug=payer_slug,
+        patient_status=str(data.get("patient_status", "")),
+        setting=str(data.get("setting", "")),
+        patient_at_home=_flag(data, "patient_at_home"),
+        pt_kind=str(data.get("pt_kind", "")),
+        pt_start=_time(data.get("pt_start")),
+        pt_end=_time(data.get("pt_end")),
+        em_start=_time(data.get("em_start")),
+        em_end=_time(data.get("em_end")),
+        problems=[p for p in data.getlist("mdm_problems") if p in PROBLEM_ITEMS],
+        data=DataItems(
+            notes_reviewed=_count(data.get("mdm_notes_reviewed")),
+            results_reviewed=_count(data.get("mdm_results_reviewed")),
+            tests_ordered=_count(data.get("mdm_tests_ordered")),
+            independent_historian=_flag(data, "mdm_independent_historian"),
+            independent_interpretation=_flag(data, "mdm_independent_interpretation"),
+            external_discussion=_flag(data, "mdm_external_discussion"),
+        ),
+        risk=[r for r in data.getlist("mdm_risk") if r in RISK_ITEMS],
+        pharmacologic_management=bool(medication_names),
+        interactive_complexity=_flag(data, "interactive_complexity"),
+        diagnostic_evaluation=str(data.get("diagnostic_evaluation", "")),
+        date_of_service=date_of_service,
+    )

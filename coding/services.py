@@ -1,0 +1,111 @@
+"""Running the engine for an encounter, and keeping its proposal at signing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+
+from coding.engine import Proposal, facts_from_dict, propose
+from coding.engine.codes import LABELS
+
+from .adapters import facts_from_encounter, payer_profile_from_payer
+from .models import SignedProposal
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from encounters.models import Encounter
+    from payers.models import Payer
+
+CHOICE_RECOMMENDED = "recommended"
+CHOICE_CUSTOM = "custom"
+ALTERNATIVE_PREFIX = "alternative-"
+
+
+def proposal_for_facts(*, facts: dict[str, Any], payer: Payer | None) -> Proposal:
+    """The engine's proposal for ``facts``, with the payer's stored profile when there is one."""
+    profile = payer_profile_from_payer(payer) if payer is not None else None
+    try:
+        parsed = facts_from_dict(facts)
+    except ValueError as exc:  # FactsError: a half-typed form; the panel says which field
+        from coding.engine.proposal import error_proposal
+
+        return error_proposal(str(facts.get("id")), getattr(exc, "field", "facts"), str(exc))
+    return propose(parsed, payer=profile)
+
+
+def chosen_lines_for(
+    *, proposal: Proposal, choice: dict[str, Any] | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """The option the clinician chose on the panel and its lines (recommended when none)."""
+    option = (choice or {}).get("option") or CHOICE_RECOMMENDED
+    if option == CHOICE_RECOMMENDED:
+        return option, [line.to_dict() for line in proposal.lines]
+    if option.startswith(ALTERNATIVE_PREFIX):
+        index = option.removeprefix(ALTERNATIVE_PREFIX)
+        if index.isdigit() and int(index) < len(proposal.alternatives):
+            return option, [line.to_dict() for line in proposal.alternatives[int(index)].lines]
+        raise ValidationError(
+            {"coding_choice": ["That alternative is no longer offered: choose again."]}
+        )
+    if option == CHOICE_CUSTOM:
+        return option, _custom_lines((choice or {}).get("lines") or [])
+    raise ValidationError({"coding_choice": ["Choose the recommended codes or an alternative."]})
+
+
+def _custom_lines(raw: list[Any]) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    for item in raw:
+        code = str(item.get("code", "")).strip().upper() if isinstance(item, dict) else ""
+        if not code:
+            continue
+        if code not in LABELS:
+            raise ValidationError({"coding_choice": [f"{code} is not a code this practice bills."]})
+        try:
+            units = int(item.get("units") or 1)
+        except (TypeError, ValueError):
+            units = 0
+        if units < 1:
+            raise ValidationError({"coding_choice": [f"Units for {code} must be 1 or more."]})
+        modifiers = [str(m).strip().upper() for m in item.get("modifiers") or [] if str(m).strip()]
+        lines.append({"code": code, "units": units, "modifiers": modifiers})
+    if not lines:
+        raise ValidationError(
+            {"coding_choice": ["Enter at least one code, or accept the proposal."]}
+        )
+    return lines
+
+
+def signed_proposal_store(*, encounter: Encounter, user: AbstractBaseUser) -> SignedProposal:
+    """Run the engine on the signed encounter and keep its answer with the chosen codes.
+
+    Runs inside the signing transaction (encounters.services.SIGN_HOOKS): a
+    custom choice without a written reason stops the signing.
+    """
+    facts = facts_from_encounter(encounter)
+    payer = encounter.coverage.payer if encounter.coverage_id else None
+    proposal = proposal_for_facts(facts=facts, payer=payer)
+    option, lines = chosen_lines_for(proposal=proposal, choice=encounter.coding_choice)
+    reason = encounter.coding_override_reason.strip()
+    if option == CHOICE_CUSTOM and not reason:
+        raise ValidationError(
+            {
+                "coding_override_reason": [
+                    "Codes that differ from the proposal need a written reason; billers see it."
+                ]
+            }
+        )
+    rule_ids = sorted(
+        {m.rule for m in proposal.messages} | {r for ln in proposal.lines for r in ln.rules}
+    )
+    return SignedProposal.objects.create(
+        encounter=encounter,
+        engine_version=proposal.engine_version,
+        facts=facts,
+        proposal=proposal.to_display_dict(),
+        chosen_option=option,
+        chosen_lines=lines,
+        rule_ids=rule_ids,
+        override_reason=reason,
+    )

@@ -1,0 +1,97 @@
+"""The proposal stored at signing, and the chosen codes (issue: signing stores the proposal)."""
+
+import dataclasses
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from coding.adapters import facts_from_encounter, payer_profile_from_payer
+from coding.engine import ENGINE_VERSION, load_default_payer_profiles
+from coding.models import SignedProposal
+from encounters.services import encounter_sign
+from tests.factories import EncounterDiagnosisFactory, EncounterFactory, payer
+
+pytestmark = pytest.mark.django_db
+
+
+def _draft(**kwargs):
+    encounter = EncounterFactory(**kwargs)
+    EncounterDiagnosisFactory(encounter=encounter)
+    return encounter
+
+
+def test_facts_from_encounter_separates_the_two_blocks():
+    encounter = _draft(
+        pt_start=datetime.time(9, 0),
+        pt_end=datetime.time(9, 25),
+        em_start=datetime.time(9, 25),
+        em_end=datetime.time(9, 40),
+    )
+    facts = facts_from_encounter(encounter)
+    assert facts["psychotherapy"] == {"kind": "individual", "minutes": 25}
+    assert facts["em"]["minutes"] == 15
+    assert facts["em"]["mdm"] == {"problems": "moderate", "data": "minimal", "risk": "moderate"}
+    assert facts["clinician"] == "MD"
+    assert facts["payer"] == "commercial"
+
+
+def test_em_block_without_any_mdm_item_has_no_mdm():
+    encounter = _draft(mdm_problems=[], mdm_risk=[])
+    assert facts_from_encounter(encounter)["em"]["mdm"] is None
+
+
+@pytest.mark.parametrize("slug", ["medicare", "medicaid", "commercial"])
+def test_payer_rows_match_the_shipped_default_profiles(slug):
+    shipped = load_default_payer_profiles()[slug]
+    assert dataclasses.replace(payer_profile_from_payer(payer(slug)), name=shipped.name) == shipped
+
+
+def test_signing_stores_the_proposal_engine_version_and_rule_ids():
+    encounter = _draft()
+    encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    stored = SignedProposal.objects.get(encounter=encounter)
+    assert stored.engine_version == ENGINE_VERSION
+    assert [line["code"] for line in stored.chosen_lines] == ["99214", "90833"]
+    assert stored.chosen_option == "recommended"
+    assert "CB-1" in stored.rule_ids
+    assert stored.proposal["lines"][0]["rules"]
+
+
+def test_signing_with_an_alternative_bills_the_alternative():
+    encounter = _draft(coding_choice={"option": "alternative-0"})
+    encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    stored = SignedProposal.objects.get(encounter=encounter)
+    alternative = stored.proposal["alternatives"][0]["lines"]
+    assert [line["code"] for line in stored.chosen_lines] == [line["code"] for line in alternative]
+    assert stored.chosen_option == "alternative-0"
+
+
+def test_custom_codes_without_a_reason_stop_the_signing():
+    encounter = _draft(coding_choice={"option": "custom", "lines": [{"code": "99213"}]})
+    with pytest.raises(ValidationError) as excinfo:
+        encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    assert "coding_override_reason" in excinfo.value.message_dict
+    encounter.refresh_from_db()
+    assert not encounter.is_signed
+
+
+def test_custom_codes_with_a_reason_are_kept_for_billers():
+    encounter = _draft(
+        coding_choice={"option": "custom", "lines": [{"code": "99213", "units": 1}]},
+        coding_override_reason="MDM documented in an outside note",
+    )
+    encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    stored = SignedProposal.objects.get(encounter=encounter)
+    assert stored.chosen_lines == [{"code": "99213", "units": 1, "modifiers": []}]
+    assert stored.override_reason == "MDM documented in an outside note"
+    assert stored.differs_from_proposal
+
+
+def test_unknown_custom_code_is_refused():
+    encounter = _draft(
+        coding_choice={"option": "custom", "lines": [{"code": "12345"}]},
+        coding_override_reason="x",
+    )
+    with pytest.raises(ValidationError, match="not a code this practice bills"):
+        encounter_sign(user=encounter.clinician.user, encounter=encounter)
