@@ -1,0 +1,169 @@
+"""Properties every proposal keeps, over random facts (hypothesis; profile in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coding.engine import RULES, FactsError, facts_from_dict, load_default_payer_profiles, propose
+from coding.engine.codes import (
+    CRISIS_CODES,
+    EM_CODES,
+    EM_TOP_CODES,
+    FAMILY_CODES,
+    INDIVIDUAL_PSYCHOTHERAPY,
+    PROLONGED_CODES,
+    PSYCHOTHERAPY_ADDON,
+    PSYCHOTHERAPY_STANDALONE,
+)
+from coding.engine.facts import CREDENTIALS, LEVELS, PSYCHOTHERAPY_KINDS
+from coding.engine.rules.ic_interactive import IC_PRIMARIES
+from coding.engine.rules.pt_psychotherapy import psychotherapy_code
+
+FIELDS = (
+    "id",
+    "patient_status",
+    "clinician",
+    "payer",
+    "setting",
+    "patient_at_home",
+    "psychotherapy",
+    "em",
+    "pharmacologic_management",
+    "interactive_complexity",
+    "diagnostic_evaluation",
+    "date_of_service",
+)
+minutes = st.one_of(st.integers(0, 140), st.integers(0, 1440))
+levels = st.sampled_from(LEVELS)
+mdm = st.none() | st.fixed_dictionaries({"problems": levels, "data": levels, "risk": levels})
+
+facts_dicts = st.fixed_dictionaries(
+    {
+        "id": st.text(min_size=1, max_size=8).filter(str.strip),
+        "patient_status": st.sampled_from(["new", "established"]),
+        "clinician": st.sampled_from(CREDENTIALS),
+        "payer": st.sampled_from(["medicare", "medicaid", "commercial"]),
+        "setting": st.sampled_from(["in_person", "video", "audio"]),
+        "patient_at_home": st.booleans(),
+        "psychotherapy": st.none()
+        | st.fixed_dictionaries({"kind": st.sampled_from(PSYCHOTHERAPY_KINDS), "minutes": minutes}),
+        "em": st.none() | st.fixed_dictionaries({"minutes": minutes, "mdm": mdm}),
+        "pharmacologic_management": st.booleans(),
+        "interactive_complexity": st.booleans(),
+        "diagnostic_evaluation": st.sampled_from([None, "without_medical", "with_medical"]),
+    },
+    optional={"date_of_service": st.dates().map(lambda d: d.isoformat())},
+)
+
+
+def _check_lines(lines: list[str], d: dict[str, Any]) -> None:
+    codes = set(lines)
+    has_em = bool(codes & EM_CODES)
+    # add-ons never without their primary
+    if codes & PSYCHOTHERAPY_ADDON:
+        assert has_em
+    if "90840" in codes:
+        assert "90839" in codes
+    if codes & PROLONGED_CODES:
+        assert codes & EM_TOP_CODES
+        assert not codes & PSYCHOTHERAPY_ADDON
+    if "90785" in codes:
+        assert codes & IC_PRIMARIES
+        assert not codes & (CRISIS_CODES | FAMILY_CODES)
+    if "90863" in codes:
+        assert codes & PSYCHOTHERAPY_STANDALONE
+        assert not has_em
+        assert not codes & CRISIS_CODES
+    # CB-8 and one of each code
+    assert len(codes & INDIVIDUAL_PSYCHOTHERAPY) <= 1
+    assert len(lines) == len(codes)
+    # E/M only for E/M-capable credentials of the payer
+    payer = load_default_payer_profiles()[d["payer"]]
+    if has_em or "90792" in codes:
+        assert d["clinician"] in payer.em_credentials
+    # psychotherapy code always matches its minutes
+    therapy = d["psychotherapy"]
+    for code in codes & INDIVIDUAL_PSYCHOTHERAPY:
+        assert therapy is not None
+        assert therapy["kind"] in ("individual", "crisis")
+        assert code == psychotherapy_code(therapy["minutes"], with_em=has_em)
+    if codes & CRISIS_CODES:
+        assert therapy is not None
+        assert therapy["kind"] == "crisis"
+        assert therapy["minutes"] >= 30
+        assert not has_em
+    if d["diagnostic_evaluation"] is not None:
+        assert not has_em
+        assert not codes & (INDIVIDUAL_PSYCHOTHERAPY | CRISIS_CODES)
+
+
+@given(facts_dicts)
+def test_invariants_hold_for_any_facts(d: dict[str, Any]) -> None:
+    proposal = propose(facts_from_dict(d))
+    out = proposal.to_dict()
+    assert json.loads(json.dumps(out)) == out
+    json.dumps(proposal.to_display_dict())
+    assert out["id"] == d["id"]
+    assert "error" not in out
+    _check_lines([line["code"] for line in out["lines"]], d)
+    for alternative in out["alternatives"]:
+        _check_lines([line["code"] for line in alternative["lines"]], d)
+        assert alternative["lines"]
+    for message in proposal.messages:
+        assert message.rule in RULES
+    assert (out["basis"] != {}) == any(line["code"] in EM_CODES for line in out["lines"])
+    if not out["lines"]:
+        assert any(m.level == "error" for m in proposal.messages)
+    if d["setting"] == "in_person":
+        assert out["place_of_service"] == "11"
+    else:
+        assert out["place_of_service"] == ("10" if d["patient_at_home"] else "02")
+    if d["setting"] == "audio":
+        assert all("93" in line["modifiers"] for line in out["lines"])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+mutated = st.builds(
+    lambda d, key, value: {**d, key: value},
+    facts_dicts,
+    st.sampled_from(
+        [
+            "id",
+            "patient_status",
+            "clinician",
+            "payer",
+            "setting",
+            "patient_at_home",
+            "psychotherapy",
+            "em",
+            "pharmacologic_management",
+            "interactive_complexity",
+            "diagnostic_evaluation",
+            "date_of_service",
+            "expected",
+        ]
+    ),
+    json_values,
+)
+
+
+@given(st.one_of(json_values, mutated))
+def test_parser_never_crashes(raw: Any) -> None:
+    try:
+        facts = facts_from_dict(raw)
+    except FactsError as exc:
+        field = exc.field
+    else:
+        field = None
+        json.dumps(propose(facts).to_dict())
+    assert field is None or field.split(".")[0] in {*FIELDS, "facts"}
