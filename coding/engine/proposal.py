@@ -7,7 +7,7 @@ levels by MDM and by time, the engine version).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Final, Literal
 
 from coding.engine.codes import LABELS
@@ -30,7 +30,11 @@ class Line:
         """This line with one more modifier (once) and the rule that added it."""
         if modifier in self.modifiers:
             return self
-        return replace(self, modifiers=(*self.modifiers, modifier), rules=(*self.rules, rule))
+        return Line(self.code, self.units, (*self.modifiers, modifier), (*self.rules, rule))
+
+    def with_rule(self, rule: str) -> Line:
+        """This line with one more rule id behind it."""
+        return Line(self.code, self.units, self.modifiers, (*self.rules, rule))
 
     def to_dict(self) -> dict[str, object]:
         """The README form of the line."""
@@ -93,6 +97,11 @@ class RuleResult:
     place_of_service: str | None = None
 
     def __add__(self, other: RuleResult) -> RuleResult:
+        # Most rules return EMPTY when they do not apply: skip building a copy then.
+        if other is EMPTY:
+            return self
+        if self is EMPTY:
+            return other
         return RuleResult(
             lines=self.lines + other.lines,
             messages=self.messages + other.messages,

@@ -108,13 +108,16 @@ def _extend(result: RuleResult, step: Callable[[Sequence[Line]], RuleResult]) ->
     """Run an add-on step on the lines and on each alternative (only lines kept there)."""
     added = step(result.lines)
     alternatives = tuple(
-        replace(alt, lines=alt.lines + step(alt.lines).lines) for alt in result.alternatives
+        Alternative(alt.lines + step(alt.lines).lines, alt.why) for alt in result.alternatives
     )
-    return replace(
-        result,
-        lines=result.lines + added.lines,
-        messages=result.messages + added.messages,
-        alternatives=alternatives,
+    if added is EMPTY and not alternatives:
+        return result
+    return RuleResult(
+        result.lines + added.lines,
+        result.messages + added.messages,
+        alternatives,
+        result.em,
+        result.place_of_service,
     )
 
 
@@ -155,7 +158,8 @@ def propose(facts: Facts, payer: PayerProfile | None = None) -> Proposal:
     result += rule_cb_5(facts, payer, result.lines)
     result = _extend(result, lambda lines: rule_ic_1(facts, lines))
     guarded = rule_cb_8(result.lines)
-    result = replace(result, lines=guarded.lines, messages=result.messages + guarded.messages)
+    if guarded.messages:
+        result = replace(result, lines=guarded.lines, messages=result.messages + guarded.messages)
     result += _explanations(facts, result.lines)
     result += rule_cb_7(result.lines, result.messages)
 

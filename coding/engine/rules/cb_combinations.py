@@ -10,7 +10,6 @@ separately identifiable and that payer edits need a coder's review (fg_family_gr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from coding.engine.codes import (
     CRISIS_CODES,
@@ -38,8 +37,10 @@ from coding.engine.rules.pt_psychotherapy import rule_pt_1
 
 def tagged(result: RuleResult, rule: str) -> RuleResult:
     """The result with `rule` added to the rule ids of each of its lines."""
-    lines = tuple(replace(line, rules=(*line.rules, rule)) for line in result.lines)
-    return replace(result, lines=lines)
+    lines = tuple(line.with_rule(rule) for line in result.lines)
+    return RuleResult(
+        lines, result.messages, result.alternatives, result.em, result.place_of_service
+    )
 
 
 def _codes(lines: Sequence[Line]) -> str:

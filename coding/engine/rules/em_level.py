@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from types import MappingProxyType
 from typing import Final
 
@@ -104,7 +103,7 @@ def rule_em_4(facts: Facts, payer: PayerProfile, *, with_addon: bool) -> RuleRes
         prolonged = prolonged_units(em.minutes, status, payer.prolonged_code)
     use_time = _time_wins(mdm_code, time_code, prolonged)
     chosen = by_time if use_time else by_mdm
-    line = replace(chosen.lines[0], rules=(*chosen.lines[0].rules, "EM-4"))
+    line = chosen.lines[0].with_rule("EM-4")
     detail = EmDetail(line.code, "time" if use_time else "mdm", mdm_code, time_code, em.minutes)
     if with_addon:
         why = f"{line.code} by MDM: with a psychotherapy add-on the E/M level comes from MDM only"
