@@ -9,6 +9,7 @@ nothing exists only in production.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -162,6 +163,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# Beat runs the audit draw daily, not only on the 1st: the task draws the previous month
+# only if it is not drawn yet (AU-2), so a 1st missed while the worker or Redis was down is
+# caught up on the next run after they come back.
+CELERY_BEAT_SCHEDULE = {
+    "audit-sample-draw": {
+        "task": "audits.audit_sample_draw_task",
+        "schedule": crontab(hour=2, minute=0),  # every day at 02:00 local time
+    },
+}
 
 # Chart audits (coding-reference.md AU-1, AU-3)
 AUDIT_SAMPLE_SIZE = env.int("AUDIT_SAMPLE_SIZE", default=5)
