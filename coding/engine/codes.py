@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Final
 
 from coding.engine.facts import PatientStatus
+from coding.engine.payer import PROLONGED_CODES as PAYER_PROLONGED_CODES
 
 EM_BY_STATUS: Final[Mapping[PatientStatus, tuple[str, str, str, str]]] = MappingProxyType(
     {
@@ -20,7 +21,7 @@ EM_BY_STATUS: Final[Mapping[PatientStatus, tuple[str, str, str, str]]] = Mapping
 )
 EM_CODES: Final = frozenset(EM_BY_STATUS["new"] + EM_BY_STATUS["established"])
 EM_TOP_CODES: Final = frozenset({"99205", "99215"})
-PROLONGED_CODES: Final = frozenset({"99417", "G2212"})
+PROLONGED_CODES: Final = frozenset(PAYER_PROLONGED_CODES)
 
 PSYCHOTHERAPY_STANDALONE: Final = frozenset({"90832", "90834", "90837"})
 PSYCHOTHERAPY_ADDON: Final = frozenset({"90833", "90836", "90838"})

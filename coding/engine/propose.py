@@ -87,7 +87,10 @@ def _office_visit(
         result += em_alone
         if therapy is not None and therapy.kind == "group":
             result += rule_fg_2(therapy.minutes, with_em=with_em)
-        elif therapy is not None and therapy.kind != "crisis" and therapy.kind != "individual":
+        elif therapy is not None and therapy.kind in (
+            "family_with_patient",
+            "family_without_patient",
+        ):
             result += rule_fg_1(therapy.kind, therapy.minutes, with_em=with_em)
     if em is not None and therapy is not None:
         result += rule_pt_3(em.minutes, therapy.minutes)

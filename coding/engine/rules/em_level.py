@@ -1,4 +1,9 @@
-"""EM: who may report an office E/M, and at which level (MDM or time), plus prolonged time."""
+"""EM: who may report an office E/M, and at which level (MDM or time), plus prolonged time.
+
+Basis when MDM and time give the same level (EM-4, no add-on): MDM, the documentation a
+reviewer checks first; except at 99205/99215 when the E/M minutes also earn a prolonged unit
+(EM-6), which only a time-based level can carry: then the basis is time.
+"""
 
 from __future__ import annotations
 

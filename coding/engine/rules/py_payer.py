@@ -6,13 +6,13 @@ from collections.abc import Mapping, Sequence
 
 from coding.engine.codes import EM_CODES, PSYCHOTHERAPY_ADDON
 from coding.engine.payer import PayerProfile
-from coding.engine.proposal import Line, RuleResult, error
+from coding.engine.proposal import EMPTY, Line, RuleResult, error
 
 
 def rule_py_resolve(slug: str, profiles: Mapping[str, PayerProfile]) -> RuleResult:
     """PY: a payer slug must name a payer profile; otherwise an error on the payer field."""
     if slug in profiles:
-        return RuleResult()
+        return EMPTY
     known = ", ".join(sorted(profiles)) or "none"
     return error("PY", f"unknown payer profile {slug!r} (known: {known})", field="payer")
 
