@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
-from coding.engine import Proposal, facts_from_dict, propose
+from coding.engine import FactsError, Proposal, facts_from_dict, propose
 from coding.engine.codes import LABELS
+from coding.engine.proposal import error_proposal
 
 from .adapters import facts_from_encounter, payer_profile_from_payer
 from .models import SignedProposal
@@ -28,10 +29,8 @@ def proposal_for_facts(*, facts: dict[str, Any], payer: Payer | None) -> Proposa
     profile = payer_profile_from_payer(payer) if payer is not None else None
     try:
         parsed = facts_from_dict(facts)
-    except ValueError as exc:  # FactsError: a half-typed form; the panel says which field
-        from coding.engine.proposal import error_proposal
-
-        return error_proposal(str(facts.get("id")), getattr(exc, "field", "facts"), str(exc))
+    except FactsError as exc:  # a half-typed form: the panel says which field
+        return error_proposal(str(facts.get("id")), exc.field, exc.message)
     return propose(parsed, payer=profile)
 
 
