@@ -261,3 +261,13 @@ def month_report(*, sample: AuditSample) -> MonthReport:
         rows=rows,
     )
 
+
+
+def next_unreviewed_encounter_id(sample: AuditSample) -> int | None:
+    """The first chart of the sample, in draw order, that has no review yet."""
+    return (
+        sample.items.filter(review__isnull=True)
+        .order_by("position")
+        .values_list("encounter_id", flat=True)
+        .first()
+    )

@@ -1,5 +1,42 @@
+"""URLs of the chart audit: compliance staff's months and charts, the clinician's findings."""
 
+import datetime
+
+from django.urls import path, register_converter
+
+from . import views
+
+
+class MonthConverter:
+    """'2026-01' <-> date(2026, 1, 1); an impossible month is a 404."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value: str) -> datetime.date:
+        year, month = value.split("-")
+        return datetime.date(int(year), int(month), 1)  # ValueError -> no match -> 404
+
+    def to_url(self, value: datetime.date | str) -> str:
+        return value if isinstance(value, str) else f"{value:%Y-%m}"
+
+
+register_converter(MonthConverter, "month")
 
 app_name = "audits"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.audit_home, name="audit-home"),
+    path("draw/", views.sample_draw, name="sample-draw"),
+    path("<month:month>/", views.sample_detail, name="sample-detail"),
+    path("<month:month>/findings.csv", views.sample_findings_csv, name="sample-findings-csv"),
+    path("<month:month>/report.pdf", views.sample_report_pdf, name="sample-report-pdf"),
+    path(
+        "<month:month>/charts/<int:encounter_id>/", views.chart_review, name="chart-review"
+    ),
+    path("findings/", views.finding_list, name="finding-list"),
+    path(
+        "findings/<int:review_id>/acknowledge/",
+        views.finding_acknowledge,
+        name="finding-acknowledge",
+    ),
+]

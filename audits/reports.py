@@ -1,0 +1,279 @@
+"""The month's audit report as an SVG trend chart, a CSV of findings and a PDF to file.
+
+All three are built from ``audits.selectors.MonthReport``, so the figures on the
+page, in the CSV and in the PDF are the same numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from html import escape
+
+from django.utils import timezone
+from fpdf import FPDF
+
+from .models import CHECKLIST, POPULATION_RULE, Outcome
+from .selectors import MonthReport, TrendPoint
+
+MONITORING_NOTE = (
+    "A draw of this size is a monitoring sample: it shows trends over months and points "
+    "to charts worth a closer look. It cannot be extrapolated to all claims (AU-3)."
+)
+ALGORITHM = (
+    f"Population: {POPULATION_RULE} Its ids, in that order, are population_ids (size N). "
+    "Sample: random.Random(seed).sample(population_ids, min(k, N)). "
+    "Stratified draws first take, with the same generator, rng.choice(ids of each clinician, "
+    "by clinician id), then rng.sample(remaining ids, k - clinicians)."
+)
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"
+
+
+def trend_svg(trend: list[TrendPoint], target: float) -> str:
+    """A bar chart of monthly accuracy with the target as a dashed line (no JavaScript)."""
+    width, height, left, bottom, top = 640, 220, 40, 30, 12
+    plot_h = height - bottom - top
+    slot = (width - left - 10) / max(len(trend), 1)
+
+    def y(fraction: float) -> float:
+        return top + plot_h * (1 - fraction)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="trend-title" '
+        'font-family="Helvetica, Arial, sans-serif" font-size="11">',
+        '<title id="trend-title">Audit accuracy by month, last 12 months</title>',
+    ]
+    for tick in (0, 0.5, 1):
+        parts.append(
+            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{width - 10}" y2="{y(tick):.1f}" '
+            'stroke="#dee2e6"/>'
+            f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor="end" fill="#6c757d">'
+            f"{tick * 100:.0f}%</text>"
+        )
+    for i, point in enumerate(trend):
+        x = left + i * slot
+        label = escape(f"{point.month:%m/%y}")
+        parts.append(
+            f'<text x="{x + slot / 2:.1f}" y="{height - 12}" text-anchor="middle" '
+            f'fill="#495057">{label}</text>'
+        )
+        if point.accuracy is None:
+            parts.append(
+                f'<text x="{x + slot / 2:.1f}" y="{y(0) - 4:.1f}" text-anchor="middle" '
+                'fill="#adb5bd">-</text>'
+            )
+            continue
+        colour = "#198754" if point.accuracy >= target else "#dc3545"
+        bar_h = plot_h * point.accuracy
+        parts.append(
+            f'<rect x="{x + slot * 0.15:.1f}" y="{y(point.accuracy):.1f}" '
+            f'width="{slot * 0.7:.1f}" height="{bar_h:.1f}" fill="{colour}">'
+            f"<title>{label}: {point.supported}/{point.reviewed} supported</title></rect>"
+            f'<text x="{x + slot / 2:.1f}" y="{y(point.accuracy) - 3:.1f}" '
+            f'text-anchor="middle" fill="#212529">{percent(point.accuracy)}</text>'
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{y(target):.1f}" x2="{width - 10}" y2="{y(target):.1f}" '
+        'stroke="#0d6efd" stroke-dasharray="6 4" stroke-width="1.5"/>'
+        f'<text x="{width - 12}" y="{y(target) - 4:.1f}" text-anchor="end" fill="#0d6efd">'
+        f"target {percent(target)}</text>"
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+CSV_HEADER = [
+    "month",
+    "position",
+    "encounter",
+    "date_of_service",
+    "clinician",
+    "billed",
+    "outcome",
+    "reviewer_code",
+    *CHECKLIST,
+    "comment",
+    "reviewer",
+    "reviewed_at",
+    "acknowledged_by",
+    "acknowledged_at",
+]
+
+
+def findings_csv(report: MonthReport) -> str:
+    """One row per sampled chart: the billed codes, the outcome and each checklist answer."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for item in report.rows:
+        review = item.review_or_none  # type: ignore[attr-defined]
+        encounter = item.encounter
+        row = [
+            report.sample.month_label,
+            item.position,
+            encounter.pk,
+            encounter.date_of_service.isoformat(),
+            encounter.clinician.display_name,
+            item.billed_text,  # type: ignore[attr-defined]
+        ]
+        if review is None:
+            row += ["not reviewed", "", *([""] * len(CHECKLIST)), "", "", "", "", ""]
+        else:
+            row += [
+                review.outcome,
+                review.reviewer_code,
+                *(getattr(review, name) for name in CHECKLIST),
+                review.comment,
+                review.reviewer.get_username(),
+                timezone.localtime(review.reviewed_at).isoformat(timespec="minutes"),
+                review.acknowledged_by.get_username() if review.acknowledged_by else "",
+                timezone.localtime(review.acknowledged_at).isoformat(timespec="minutes")
+                if review.acknowledged_at
+                else "",
+            ]
+        writer.writerow(_csv_safe(row))
+    return out.getvalue()
+
+
+def _csv_safe(row: list[object]) -> list[object]:
+    """Neutralise spreadsheet formulas in free text (a comment starting with '=')."""
+    return [
+        "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not v[1:2].isdigit()
+        else v
+        for v in row
+    ]
+
+
+def _latin1(text: object) -> str:
+    """The PDF core fonts are Latin-1: replace what they cannot draw."""
+    replaced = str(text).replace("–", "-").replace("—", "-").replace("’", "'").replace("…", "...")
+    return replaced.encode("latin-1", "replace").decode("latin-1")
+
+
+class _ReportPdf(FPDF):
+    title_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", size=8)
+        self.cell(0, 6, _latin1(f"{self.title_text} - page {self.page_no()}/{{nb}}"), align="C")
+
+
+def _table(pdf: FPDF, header: list[str], rows: list[list[object]], widths: list[int]) -> None:
+    pdf.set_font("Helvetica", "B", 9)
+    for text, w in zip(header, widths, strict=True):
+        pdf.cell(w, 6, _latin1(text), border=1)
+    pdf.ln()
+    pdf.set_font("Helvetica", size=9)
+    for row in rows:
+        for value, w in zip(row, widths, strict=True):
+            pdf.cell(w, 6, _latin1(value)[: int(w / 1.7)], border=1)
+        pdf.ln()
+    pdf.ln(3)
+
+
+def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
+    """The month's audit report as a PDF a compliance officer can file."""
+    sample = report.sample
+    pdf = _ReportPdf(format="Letter")
+    pdf.title_text = f"Chart audit {sample.month_label}"
+    pdf.set_title(pdf.title_text)
+    pdf.alias_nb_pages()
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 15)
+    heading = f"Monthly chart audit - {sample.month_label}"
+    pdf.cell(0, 9, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+
+    def para(text: str) -> None:
+        pdf.multi_cell(0, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+
+    drawn = timezone.localtime(sample.drawn_at).strftime("%Y-%m-%d %H:%M")
+    para(
+        f"Drawn {drawn} with seed {sample.seed} from {sample.population_size} signed encounters; "
+        f"{report.charts} chart(s) in the sample (sample size {sample.requested_size})."
+    )
+    if sample.took_all:
+        para("The month had fewer signed encounters than the sample size: all were taken.")
+    if sample.stratification_note:
+        para(sample.stratification_note)
+    para("How to redraw: " + ALGORITHM)
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(0, 7, "Accuracy", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    verdict = {True: "met", False: "not met", None: "no reviews yet"}[report.meets_target]
+    para(
+        f"Accuracy (supported / reviewed): {report.overall.supported}/{report.overall.reviewed} = "
+        f"{percent(report.accuracy)}; target {percent(report.target)} ({verdict})."
+    )
+    para(MONITORING_NOTE)
+    pdf.ln(2)
+    outcome_labels = [label for _, label in Outcome.choices]
+    _table(
+        pdf,
+        ["Checklist item", "Not met", "Applicable"],
+        [[label, n, a] for label, n, a in report.by_check],
+        [140, 25, 25],
+    )
+    _table(
+        pdf,
+        ["Clinician", "Reviewed", "Supported", "Accuracy"],
+        [[t.label, t.reviewed, t.supported, percent(t.accuracy)] for t in report.by_clinician],
+        [100, 30, 30, 30],
+    )
+    _table(
+        pdf,
+        ["Billed code", *[label.split(" (")[0] for label in outcome_labels]],
+        [[t.label, *[n for _, n in t.outcome_counts]] for t in report.by_code],
+        [38, 38, 38, 38, 38],
+    )
+    _table(
+        pdf,
+        ["#", "Encounter", "Date", "Clinician", "Billed", "Outcome", "Would bill"],
+        [
+            [
+                item.position,
+                item.encounter.pk,
+                item.encounter.date_of_service.isoformat(),
+                item.encounter.clinician.display_name,
+                item.billed_text,  # type: ignore[attr-defined]
+                item.review_or_none.get_outcome_display().split(" (")[0]  # type: ignore[attr-defined]
+                if item.review_or_none  # type: ignore[attr-defined]
+                else "not reviewed",
+                item.review_or_none.reviewer_code  # type: ignore[attr-defined]
+                if item.review_or_none  # type: ignore[attr-defined]
+                else "",
+            ]
+            for item in report.rows
+        ],
+        [8, 20, 22, 40, 36, 32, 32],
+    )
+    comments = [
+        (item.position, item.review_or_none.comment)  # type: ignore[attr-defined]
+        for item in report.rows
+        if item.review_or_none and item.review_or_none.comment  # type: ignore[attr-defined]
+    ]
+    if comments:
+        pdf.set_font("Helvetica", "B", 12)
+        pdf.cell(0, 7, "Reviewer comments", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=10)
+        for position, comment in comments:
+            para(f"#{position}: {comment}")
+        pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(0, 7, "Trend, last 12 months", new_x="LMARGIN", new_y="NEXT")
+    pdf.image(io.BytesIO(trend_svg(report.trend, report.target).encode()), w=180)
+    pdf.set_font("Helvetica", size=10)
+    pdf.ln(4)
+    para(
+        f"Generated {timezone.localtime():%Y-%m-%d %H:%M} by {generated_by}. "
+        "Filed by: ______________________   Date: ____________"
+    )
+    return bytes(pdf.output())
+

@@ -1,0 +1,288 @@
+"""The audit pages: roles, objects, the review form, the report and its exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AccessRecord
+from audits.models import ChartReview, Outcome
+from audits.services import audit_sample_draw, chart_review_save
+from tests.factories import ClinicianFactory
+
+ALL_MET = {
+    "check_time_blocks": "met",
+    "check_psychotherapy_minutes": "met",
+    "check_em_level": "met",
+    "check_medication_review": "met",
+    "check_psychotherapy_documentation": "met",
+    "check_diagnoses": "met",
+    "check_signed_in_time": "met",
+}
+
+
+def review_data(outcome="supported", reviewer_code="", comment="", **checks):
+    return {**ALL_MET, **checks, "outcome": outcome, "reviewer_code": reviewer_code,
+            "comment": comment}
+
+
+@pytest.fixture
+def sample(make_signed, last_month):
+    clinicians = [ClinicianFactory(credential="MD"), ClinicianFactory(credential="NP")]
+    for day in range(1, 8):
+        make_signed(clinician=clinicians[day % 2], day=day)
+    return audit_sample_draw(month=last_month)
+
+
+def chart_url(sample, encounter_id):
+    return reverse(
+        "audits:chart-review", kwargs={"month": sample.month, "encounter_id": encounter_id}
+    )
+
+
+def items(sample):
+    return list(sample.items.select_related("encounter__clinician__user").order_by("position"))
+
+
+def test_compliance_home_lists_drawn_months(client_for, compliance, sample):
+    response = client_for(compliance).get(reverse("audits:audit-home"))
+    assert response.status_code == 200
+    assert sample.month.strftime("%B %Y").encode() in response.content
+
+
+def test_draw_form_draws_a_past_month_and_shows_it(client_for, compliance, make_signed,
+                                                   last_month):
+    make_signed(day=3)
+    client = client_for(compliance)
+    response = client.post(reverse("audits:sample-draw"), {"month": f"{last_month:%Y-%m}"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("audits:sample-detail", kwargs={"month": last_month})
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert b"all of them were taken" in page.content
+
+
+@pytest.mark.parametrize("typed", ["2026-13", "January", "", "9999-01"])
+def test_draw_form_errors_show_next_to_the_month_field(client_for, compliance, typed):
+    response = client_for(compliance).post(reverse("audits:sample-draw"), {"month": typed})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["month"]
+    assert b"is-invalid" in response.content
+    assert f'value="{typed}"'.encode() in response.content
+
+
+def test_compliance_opens_a_sampled_chart_and_the_access_is_recorded(client_for, compliance,
+                                                                    sample):
+    item = items(sample)[0]
+    response = client_for(compliance).get(chart_url(sample, item.encounter_id))
+    assert response.status_code == 200
+    assert item.encounter.pt_note.encode() in response.content
+    assert b"99214" in response.content  # the billed lines
+    assert AccessRecord.objects.filter(
+        user=compliance, object_type="encounters.Encounter", object_id=str(item.encounter_id),
+        action="view",
+    ).exists()
+
+
+def test_compliance_cannot_open_a_chart_outside_the_sample(client_for, compliance, sample,
+                                                          make_signed, last_month):
+    outside = make_signed(day=20)  # signed after the draw: not in any sample
+    response = client_for(compliance).get(chart_url(sample, outside.pk))
+    assert response.status_code == 404
+    assert not AccessRecord.objects.filter(user=compliance, object_id=str(outside.pk)).exists()
+
+
+def test_compliance_cannot_open_a_sampled_chart_under_another_month(client_for, compliance,
+                                                                   sample):
+    item = items(sample)[0]
+    url = reverse("audits:chart-review",
+                  kwargs={"month": "2001-01", "encounter_id": item.encounter_id})
+    assert client_for(compliance).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role_user", ["prescriber", "biller", "practice_admin"])
+def test_other_roles_cannot_open_audit_pages(request, client_for, sample, role_user):
+    user = request.getfixturevalue(role_user)
+    client = client_for(user)
+    item = items(sample)[0]
+    for url in (reverse("audits:audit-home"),
+                reverse("audits:sample-detail", kwargs={"month": sample.month}),
+                chart_url(sample, item.encounter_id)):
+        assert client.get(url).status_code == 403
+
+
+def test_review_is_prefilled_from_the_chart(client_for, compliance, sample):
+    item = items(sample)[0]
+    response = client_for(compliance).get(chart_url(sample, item.encounter_id))
+    form = response.context["form"]
+    assert form.initial["check_time_blocks"] == "met"
+    assert form.initial["outcome"] == Outcome.SUPPORTED
+
+
+def test_invalid_review_shows_errors_next_to_fields_and_keeps_typed_values(
+    client_for, compliance, sample
+):
+    item = items(sample)[0]
+    data = review_data(outcome="over_coded", reviewer_code="", comment="")
+    data["check_em_level"] = ""
+    response = client_for(compliance).post(chart_url(sample, item.encounter_id), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["reviewer_code"] == ["Enter the code you would have billed."]
+    assert errors["comment"] == ["Explain the finding for the clinician."]
+    assert errors["check_em_level"] == ["Choose one."]
+    assert b'value="over_coded" id="id_outcome_1" checked' in response.content
+    assert not ChartReview.objects.exists()
+
+
+def test_review_rejects_codes_the_practice_does_not_bill(client_for, compliance, sample):
+    item = items(sample)[0]
+    data = review_data(outcome="under_coded", reviewer_code="99215 + 12345", comment="Low")
+    response = client_for(compliance).post(chart_url(sample, item.encounter_id), data)
+    assert response.status_code == 200
+    assert "12345" in response.context["form"].errors["reviewer_code"][0]
+    assert b'value="99215 + 12345"' in response.content
+
+
+def test_saving_a_review_goes_to_the_next_unreviewed_chart(client_for, compliance, sample):
+    first, second = items(sample)[:2]
+    response = client_for(compliance).post(chart_url(sample, first.encounter_id), review_data())
+    assert response.status_code == 302
+    assert response["Location"] == chart_url(sample, second.encounter_id)
+    review = ChartReview.objects.get(item=first)
+    assert review.reviewer == compliance
+    assert review.outcome == Outcome.SUPPORTED
+
+
+def test_au_3_report_accuracy_and_breakdowns_match_the_reviews(client_for, compliance, sample):
+    charts = items(sample)
+    outcomes = [
+        ("supported", "", ""),
+        ("supported", "", ""),
+        ("over_coded", "99213 + 90833", "MDM supports low complexity only."),
+        ("under_coded", "99215 + 90833", "High risk documented."),
+        ("not_supported", "", "Psychotherapy times missing."),
+    ]
+    for item, (outcome, code, comment) in zip(charts, outcomes, strict=True):
+        checks = {"check_em_level": "not_met"} if outcome != "supported" else {}
+        chart_review_save(user=compliance, item=item,
+                          data=review_data(outcome, code, comment, **checks))
+    response = client_for(compliance).get(
+        reverse("audits:sample-detail", kwargs={"month": sample.month})
+    )
+    report = response.context["report"]
+    assert (report.overall.supported, report.overall.reviewed) == (2, 5)
+    assert report.accuracy == pytest.approx(0.4)
+    assert report.meets_target is False
+    html = response.content.decode()
+    assert 'data-testid="accuracy">40%<' in html
+    assert "2 of 5 reviewed charts supported" in html
+    assert "cannot be extrapolated" in html
+    em_row = next(row for row in report.by_check if row[0].startswith("MDM"))
+    assert em_row[1] == 3
+    by_clinician = {t.label: (t.supported, t.reviewed) for t in report.by_clinician}
+    expected: dict[str, list[int]] = {}
+    for item, (outcome, _, _) in zip(charts, outcomes, strict=True):
+        tally = expected.setdefault(item.encounter.clinician.display_name, [0, 0])
+        tally[0] += outcome == "supported"
+        tally[1] += 1
+    assert by_clinician == {k: tuple(v) for k, v in expected.items()}
+    by_code = {t.label: t.reviewed for t in report.by_code}
+    assert by_code == {"99214": 5, "90833": 5}
+    assert "<svg" in html and "target 95%" in html
+
+
+def test_report_before_any_review_says_so(client_for, compliance, sample):
+    response = client_for(compliance).get(
+        reverse("audits:sample-detail", kwargs={"month": sample.month})
+    )
+    assert b'data-testid="accuracy">n/a<' in response.content
+    assert b"no reviews yet" in response.content
+    assert b"give the same 5 charts" in response.content
+
+
+def test_findings_csv_has_one_row_per_chart_and_records_the_export(client_for, compliance,
+                                                                  sample):
+    first = items(sample)[0]
+    chart_review_save(user=compliance, item=first,
+                      data=review_data("over_coded", "99213", "=HYPERLINK(\"x\")"))
+    response = client_for(compliance).get(
+        reverse("audits:sample-findings-csv", kwargs={"month": sample.month})
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 5
+    assert rows[0]["encounter"] == str(first.encounter_id)
+    assert rows[0]["outcome"] == "over_coded"
+    assert rows[0]["comment"].startswith("'=")  # no formula reaches a spreadsheet
+    assert rows[1]["outcome"] == "not reviewed"
+    assert AccessRecord.objects.filter(user=compliance, action="export").exists()
+
+
+def test_month_pdf_is_a_pdf_with_the_figures(client_for, compliance, sample):
+    for item in items(sample):
+        chart_review_save(user=compliance, item=item, data=review_data())
+    response = client_for(compliance).get(
+        reverse("audits:sample-report-pdf", kwargs={"month": sample.month})
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert len(response.content) > 2000
+
+
+def _review_all(sample, compliance, outcome="over_coded"):
+    for item in items(sample):
+        chart_review_save(user=compliance, item=item,
+                          data=review_data(outcome, "99213", "Level too high."))
+
+
+def test_prescriber_sees_findings_only_on_their_charts(client_for, compliance, sample):
+    _review_all(sample, compliance)
+    owner = items(sample)[0].encounter.clinician.user
+    response = client_for(owner).get(reverse("audits:finding-list"))
+    assert response.status_code == 200
+    findings = list(response.context["findings"])
+    assert findings
+    assert {f.item.encounter.clinician.user_id for f in findings} == {owner.pk}
+    assert b"Level too high." in response.content
+
+
+def test_prescriber_acknowledges_a_finding(client_for, compliance, sample):
+    _review_all(sample, compliance)
+    review = ChartReview.objects.select_related("item__encounter__clinician__user").first()
+    owner = review.item.encounter.clinician.user
+    url = reverse("audits:finding-acknowledge", kwargs={"review_id": review.pk})
+    response = client_for(owner).post(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "HX-Request" in response["Vary"]
+    assert b'data-testid="finding-row"' in response.content
+    review.refresh_from_db()
+    assert review.acknowledged_by == owner
+    assert review.acknowledged_at is not None
+
+
+def test_another_prescriber_cannot_acknowledge_the_finding(client_for, compliance, sample,
+                                                          other_prescriber):
+    _review_all(sample, compliance)
+    review = ChartReview.objects.first()
+    url = reverse("audits:finding-acknowledge", kwargs={"review_id": review.pk})
+    assert client_for(other_prescriber).post(url).status_code == 404
+    review.refresh_from_db()
+    assert review.acknowledged_at is None
+
+
+def test_revising_a_review_asks_for_a_new_acknowledgement(compliance, sample):
+    from audits.services import finding_acknowledge
+
+    item = items(sample)[0]
+    review = chart_review_save(user=compliance, item=item,
+                               data=review_data("over_coded", "99213", "Too high."))
+    finding_acknowledge(user=item.encounter.clinician.user, review=review)
+    review = chart_review_save(user=compliance, item=item, data=review_data())
+    assert review.acknowledged_at is None and review.acknowledged_by is None
