@@ -26,7 +26,7 @@ def draw_ids(
     ids = [encounter_id for encounter_id, _ in ordered]
     k = min(size, len(ids))
     rng = random.Random(seed)  # noqa: S311 - a reproducible audit sample, not a secret
-    if not stratify:
+    if not stratify or not ids:
         return Draw(rng.sample(ids, k), stratified=False, note="")
     by_clinician: dict[int, list[int]] = {}
     for encounter_id, clinician_id in ordered:

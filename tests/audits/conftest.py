@@ -10,6 +10,7 @@ from django.utils import timezone
 from audits.sampling import previous_month
 from encounters.models import MedicationReview
 from encounters.services import encounter_sign
+from tests.audits.flush import release_signed_locks
 from tests.factories import ClinicianFactory, EncounterDiagnosisFactory, EncounterFactory
 
 
@@ -49,3 +50,10 @@ def make_signed(db, last_month):
         return encounter_sign(user=clinician.user, encounter=encounter)
 
     return make
+
+
+@pytest.fixture
+def transactional_signed(transactional_db):
+    """``transactional_db`` whose flush also clears signed encounters on SQLite."""
+    yield
+    release_signed_locks()
