@@ -1,0 +1,110 @@
+"""Checklist suggestions computed from a sampled chart (the reviewer decides, AU-3)."""
+
+from __future__ import annotations
+
+import datetime
+
+from audits.checklist import _time_blocks, chart_suggestions, codes_text
+from audits.models import Check, Outcome
+from audits.selectors import billed_lines
+from encounters.models import Encounter
+
+
+def custom(*codes, reason="Clinician judgement"):
+    return {
+        "coding_choice": {"option": "custom", "lines": [{"code": c, "units": 1} for c in codes]},
+        "coding_override_reason": reason,
+    }
+
+
+def suggest(encounter):
+    return chart_suggestions(encounter, billed_lines(encounter))
+
+
+def test_a_chart_billed_as_proposed_is_suggested_supported(make_signed):
+    s = suggest(make_signed())
+    assert s.outcome == Outcome.SUPPORTED
+    assert s.reviewer_code == "99214 + 90833"
+    for name in ("check_time_blocks", "check_psychotherapy_minutes", "check_em_level",
+                 "check_medication_review", "check_psychotherapy_documentation",
+                 "check_diagnoses"):
+        assert s.checks[name].value == Check.MET, name
+    assert s.initial()["outcome"] == Outcome.SUPPORTED
+    assert "reviewer_code" not in s.initial()
+
+
+def test_e_m_billed_above_the_mdm_is_suggested_over_coded(make_signed):
+    s = suggest(make_signed(**custom("99215", "90833")))
+    assert s.outcome == Outcome.OVER_CODED
+    assert s.checks["check_em_level"].value == Check.NOT_MET
+    assert "99214" in s.checks["check_em_level"].reason
+    assert s.initial()["reviewer_code"] == "99214 + 90833"
+
+
+def test_psychotherapy_billed_below_the_minutes_is_suggested_under_coded(make_signed):
+    s = suggest(make_signed(pt_start=datetime.time(9, 0), pt_end=datetime.time(9, 45),
+                            em_start=datetime.time(9, 45), em_end=datetime.time(10, 0),
+                            **custom("99214", "90833")))
+    minutes = s.checks["check_psychotherapy_minutes"]
+    assert minutes.value == Check.NOT_MET
+    assert "45 psychotherapy minutes support 90836" in minutes.reason
+    assert s.outcome == Outcome.UNDER_CODED
+
+
+def test_missing_modality_and_incomplete_medication_review_are_not_met(make_signed):
+    encounter = make_signed(pt_modality="", medication=False)
+    s = suggest(encounter)
+    assert s.checks["check_psychotherapy_documentation"].value == Check.NOT_MET
+    assert "modality" in s.checks["check_psychotherapy_documentation"].reason
+    assert s.checks["check_medication_review"].value == Check.NOT_MET
+
+
+def test_medication_review_without_side_effects_or_reason_is_not_met(make_signed):
+    from encounters.models import MedicationReview
+    from tests.factories import EncounterDiagnosisFactory, EncounterFactory
+
+    encounter = EncounterFactory()
+    EncounterDiagnosisFactory(encounter=encounter)
+    MedicationReview.objects.create(
+        encounter=encounter, name="lithium", dose="300 mg", frequency="bid", adherence="full",
+        side_effects="", effect="improved", change="decreased", change_reason="",
+    )
+    s = chart_suggestions(encounter, [])
+    reason = s.checks["check_medication_review"].reason
+    assert s.checks["check_medication_review"].value == Check.NOT_MET
+    assert "side effects" in reason
+    assert "reason for the change" in reason
+
+
+def test_psychotherapy_only_chart_has_no_e_m_items_to_check(make_signed):
+    s = suggest(make_signed(em_start=None, em_end=None, mdm_problems=[], mdm_risk=[],
+                            medication=False))
+    assert s.checks["check_em_level"].value == Check.NOT_APPLICABLE
+    assert s.checks["check_medication_review"].value == Check.NOT_APPLICABLE
+    assert s.reviewer_code == "90832"
+
+
+def test_overlapping_blocks_are_flagged():
+    encounter = Encounter(
+        pt_kind="individual",
+        pt_start=datetime.time(9, 0), pt_end=datetime.time(9, 30),
+        em_start=datetime.time(9, 20), em_end=datetime.time(9, 40),
+    )
+    assert _time_blocks(encounter).value == Check.NOT_MET
+    assert "overlap" in _time_blocks(encounter).reason
+
+
+def test_psychotherapy_without_a_mental_health_diagnosis_is_not_met(make_signed):
+    s = suggest(make_signed(diagnosis="E11.9"))
+    assert s.checks["check_diagnoses"].value == Check.NOT_MET
+    assert "DG-3" in s.checks["check_diagnoses"].reason
+
+
+def test_signed_weeks_after_the_visit_is_not_in_time(make_signed):
+    s = suggest(make_signed(day=1))
+    assert s.checks["check_signed_in_time"].value == Check.NOT_MET
+
+
+def test_codes_text_shows_units_and_modifiers():
+    assert codes_text([{"code": "99215", "units": 1, "modifiers": ["95"]},
+                       {"code": "99417", "units": 2, "modifiers": []}]) == "99215-95 + 99417 x2"
