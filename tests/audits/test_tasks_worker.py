@@ -9,6 +9,7 @@ workers of other test runs sharing that Redis from taking the task.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 
 import pytest
@@ -37,14 +38,22 @@ def redis_app():
     }
     saved = {key: app.conf.get(key) for key in overrides}
     app.conf.update(overrides)
-    app._pool = None  # drop connections made with the previous broker
+    _forget_connections()
     try:
         with start_worker(app, queues=[queue], perform_ping_check=False, shutdown_timeout=20):
             yield app
     finally:
         app.conf.update(saved)
-        app._pool = None
+        _forget_connections()
         connections.close_all()
+
+
+def _forget_connections() -> None:
+    """Drop the broker pool and result backend the app built for the previous settings."""
+    app._pool = None
+    app._backend_cache = None
+    app._local = threading.local()
+    app.amqp._producer_pool = None
 
 
 def test_draw_runs_on_a_real_worker_and_a_second_run_returns_the_same_sample(
