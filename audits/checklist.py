@@ -33,6 +33,10 @@ class Suggestion:
     value: str
     reason: str
 
+    @property
+    def label(self) -> str:
+        return Check(self.value).label
+
 
 @dataclass
 class Suggestions:
@@ -43,6 +47,10 @@ class Suggestions:
     engine_lines: list[dict[str, Any]] = field(default_factory=list)
     engine_messages: list[dict[str, Any]] = field(default_factory=list)
     engine_error: str = ""
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome(self.outcome).label if self.outcome else ""
 
     def initial(self) -> dict[str, str]:
         """Initial values for the review form."""

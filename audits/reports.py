@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from html import escape
 
 from django.utils import timezone
@@ -16,6 +17,7 @@ from fpdf import FPDF
 from .models import CHECKLIST, POPULATION_RULE, Outcome
 from .selectors import MonthReport, TrendPoint
 
+TITLE_TAG = re.compile(r"<title[^>]*>.*?</title>", re.S)
 MONITORING_NOTE = (
     "A draw of this size is a monitoring sample: it shows trends over months and points "
     "to charts worth a closer look. It cannot be extrapolated to all claims (AU-3)."
@@ -268,7 +270,8 @@ def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
         pdf.ln(2)
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 7, "Trend, last 12 months", new_x="LMARGIN", new_y="NEXT")
-    pdf.image(io.BytesIO(trend_svg(report.trend, report.target).encode()), w=180)
+    svg = TITLE_TAG.sub("", trend_svg(report.trend, report.target))  # fpdf2 skips <title>
+    pdf.image(io.BytesIO(svg.encode()), w=180)
     pdf.set_font("Helvetica", size=10)
     pdf.ln(4)
     para(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zlib
 
 import pytest
 from django.urls import reverse
@@ -225,16 +227,37 @@ def test_findings_csv_has_one_row_per_chart_and_records_the_export(client_for, c
     assert AccessRecord.objects.filter(user=compliance, action="export").exists()
 
 
-def test_month_pdf_is_a_pdf_with_the_figures(client_for, compliance, sample):
-    for item in items(sample):
+def pdf_text(content: bytes) -> str:
+    """The text drawn by the PDF's (zlib-compressed) content streams."""
+    chunks = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S)
+    text = []
+    for chunk in chunks:
+        try:
+            text.append(zlib.decompress(chunk).decode("latin-1"))
+        except zlib.error:
+            continue
+    return "".join(text)
+
+
+def test_au_3_month_pdf_carries_the_same_figures_as_the_reviews(client_for, compliance, sample):
+    charts = items(sample)
+    for item in charts[:3]:
         chart_review_save(user=compliance, item=item, data=review_data())
+    chart_review_save(user=compliance, item=charts[3],
+                      data=review_data("over_coded", "99213 + 90833", "Low MDM."))
     response = client_for(compliance).get(
         reverse("audits:sample-report-pdf", kwargs={"month": sample.month})
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    assert len(response.content) > 2000
+    text = pdf_text(response.content)
+    assert "3/4 = 75%" in text
+    assert "target 95% \\(not met\\)" in text
+    assert "monitoring sample" in text
+    assert f"seed {sample.seed}" in text
+    assert "#4: Low MDM." in text
+    assert AccessRecord.objects.filter(user=compliance, action="export").exists()
 
 
 def _review_all(sample, compliance, outcome="over_coded"):
