@@ -1,0 +1,358 @@
+"""The live proposal panel (coding:proposal-panel): the engine's answer for the typed form.
+
+The encounter form posts its flat fields while the prescriber types; the panel shows the
+engine's lines with their rule ids, the E/M basis, messages and alternatives, never a 500.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import AccessRecord
+from coding.models import SignedProposal
+from encounters.models import Encounter
+from tests.factories import CoverageFactory, EncounterFactory, PatientFactory, payer
+
+pytestmark = pytest.mark.django_db
+
+PANEL = reverse("coding:proposal-panel")
+
+PSYCHOTHERAPY_30 = {"pt_kind": "individual", "pt_start": "09:00", "pt_end": "09:30"}
+MED_MANAGEMENT_15 = {
+    "em_start": "09:30",
+    "em_end": "09:45",
+    "mdm_problems": ["chronic_exacerbation"],
+    "mdm_risk": ["prescription_management"],
+}
+
+
+def _lines(response) -> list[dict]:
+    """The proposal lines as rendered: code, modifiers and rule ids of each row."""
+    rows = re.findall(r'<tr class="proposal-line">(.*?)</tr>', response.content.decode(), re.S)
+    return [
+        {
+            "code": re.search(r'data-testid="proposal-code">([^<]+)<', row).group(1),
+            "modifiers": re.findall(r'<span class="badge[^"]*">([^<]+)</span>', row),
+            "rules": re.findall(r'<span class="rule-id[^"]*">([^<]+)</span>', row),
+        }
+        for row in rows
+    ]
+
+
+def _codes(response) -> list[str]:
+    return [line["code"] for line in _lines(response)]
+
+
+def _text(response) -> str:
+    """The panel's visible text, tags removed and whitespace collapsed."""
+    without_tags = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", html.unescape(without_tags)).strip()
+
+
+def _message_rules(response) -> list[str]:
+    block = re.search(
+        r'data-testid="proposal-messages">(.*?)</ul>', response.content.decode(), re.S
+    )
+    return re.findall(r'rule-id">([^<]+)</span>', block.group(1)) if block else []
+
+
+def _own_coverage(prescriber, slug: str):
+    """A coverage of a patient on the prescriber's care team."""
+    coverage = CoverageFactory(payer=payer(slug))
+    coverage.patient.clinicians.add(prescriber.clinician)
+    return coverage
+
+
+@pytest.fixture
+def panel(prescriber, client_for):
+    client = client_for(prescriber)
+
+    def post(data):
+        response = client.post(PANEL, data)
+        assert response.status_code == 200
+        assert b'data-testid="proposal-panel"' in response.content
+        return response
+
+    return post
+
+
+# --- what the panel shows ---------------------------------------------------------------
+
+
+def test_cb_1_panel_renders_em_and_add_on_lines_with_their_rule_ids(panel):
+    response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
+    assert _lines(response) == [
+        {"code": "99214", "modifiers": [], "rules": ["EM-2", "EM-4", "CB-1"]},
+        {"code": "90833", "modifiers": [], "rules": ["PT-1", "CB-1"]},
+    ]
+    assert response.context["proposal"]["lines"][0]["rules"] == ["EM-2", "EM-4", "CB-1"]
+
+
+def test_em_4_panel_shows_the_basis_and_both_levels(panel):
+    # 45 E/M minutes reach 99215 by time (EM-3); MDM moderate is 99214: time wins, no add-on.
+    response = panel({**MED_MANAGEMENT_15, "em_start": "10:00", "em_end": "10:45"})
+    assert _codes(response) == ["99215"]
+    text = _text(response)
+    assert "E/M level 99215 by time" in text
+    assert "By MDM: 99214; by time (45 min): 99215." in text
+
+
+def test_em_4_with_add_on_the_basis_is_mdm_and_time_is_not_reached(panel):
+    response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
+    text = _text(response)
+    assert "E/M level 99214 by medical decision making" in text
+    assert "By MDM: 99214; by time (15 min): not reached." in text
+
+
+def test_panel_lists_each_message_with_its_rule_id(panel):
+    response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
+    shown = response.context["proposal"]["messages"]
+    assert _message_rules(response) == [m["rule"] for m in shown]
+    assert {"EM-2", "EM-4", "PT-1", "CB-1", "PT-3"} <= set(_message_rules(response))
+    for message in shown:
+        assert message["text"] in _text(response)
+
+
+def test_panel_offers_each_alternative_as_a_choice_with_its_reason(panel):
+    response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
+    content = html.unescape(response.content.decode())
+    alternatives = response.context["proposal"]["alternatives"]
+    assert [[ln["code"] for ln in alt["lines"]] for alt in alternatives] == [["90832"], ["99214"]]
+    for index, alternative in enumerate(alternatives):
+        assert f'value="alternative-{index}" form="encounter-form"' in content
+        assert alternative["why"] in content
+    assert 'value="recommended" form="encounter-form" checked' in content
+
+
+def test_panel_keeps_the_chosen_option_and_the_typed_reason(panel):
+    response = panel(
+        {
+            **PSYCHOTHERAPY_30,
+            **MED_MANAGEMENT_15,
+            "coding_option": "custom",
+            "coding_custom_codes": "99213, 90833",
+            "coding_override_reason": "MDM in the outside note",
+        }
+    )
+    content = response.content.decode()
+    assert 'value="custom" form="encounter-form" checked' in content
+    assert 'value="recommended" form="encounter-form" checked' not in content
+    assert 'value="99213, 90833"' in content
+    assert ">MDM in the outside note</textarea>" in content
+
+
+def test_panel_changes_from_90832_to_em_with_90833_when_med_management_is_added(panel):
+    before = panel(PSYCHOTHERAPY_30)
+    assert _codes(before) == ["90832"]
+    after = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
+    assert _codes(after) == ["99214", "90833"]
+
+
+def test_cb_7_empty_form_says_nothing_is_billable_yet(panel):
+    response = panel({})
+    assert _codes(response) == []
+    assert "Nothing billable yet." in _text(response)
+    assert _message_rules(response) == ["CB-7"]
+
+
+def test_panel_writes_nothing(panel, prescriber):
+    coverage = _own_coverage(prescriber, "commercial")
+    EncounterFactory(patient=coverage.patient, clinician=prescriber.clinician, coverage=coverage)
+    counts = (Encounter.objects.count(), SignedProposal.objects.count())
+    access_records = AccessRecord.objects.count()
+    panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15, "coverage": coverage.pk})
+    assert (Encounter.objects.count(), SignedProposal.objects.count()) == counts
+    assert AccessRecord.objects.count() == access_records
+
+
+# --- a half-typed form never fails ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "helpful"),
+    [
+        (
+            {"pt_kind": "individual", "pt_start": "9:6", "pt_end": "09:40"},
+            "psychotherapy 0 min: 16 min needed for 90832",
+        ),
+        (
+            {"pt_kind": "individual", "pt_start": "", "pt_end": ""},
+            "psychotherapy 0 min: 16 min needed for 90832",
+        ),
+        (
+            {"pt_kind": "individual", "pt_start": "10:00", "pt_end": "09:00"},
+            "psychotherapy 0 min: 16 min needed for 90832",
+        ),
+        (
+            {"pt_kind": "bogus", "pt_start": "09:00", "pt_end": "09:40"},
+            "Not enough to propose codes yet: psychotherapy.kind: must be one of",
+        ),
+        ({"patient_status": "bogus"}, "Not enough to propose codes yet: patient_status"),
+        ({"setting": "zzz"}, "Not enough to propose codes yet: setting"),
+        (
+            {"diagnostic_evaluation": "bogus"},
+            "Not enough to propose codes yet: diagnostic_evaluation",
+        ),
+        (
+            {"em_start": "09:00", "em_end": "09:25", "mdm_notes_reviewed": "-3"},
+            "by time (25 min): 99213",
+        ),
+        (
+            {"em_start": "09:00", "em_end": "09:25", "mdm_tests_ordered": "a few"},
+            "by time (25 min): 99213",
+        ),
+        (
+            {"em_start": "25:00", "em_end": "", "mdm_problems": ["zzz"], "mdm_risk": ["?"]},
+            "nothing billable",
+        ),
+        ({"date_of_service": "2025-02-30", **PSYCHOTHERAPY_30}, "90832"),
+        ({"coverage": "abc", **PSYCHOTHERAPY_30}, "no coverage chosen: commercial profile"),
+        ({"coverage": "-1", **PSYCHOTHERAPY_30}, "no coverage chosen: commercial profile"),
+        ({"coverage": "999999", **PSYCHOTHERAPY_30}, "no coverage chosen: commercial profile"),
+        ({"coding_option": "alternative-99", **PSYCHOTHERAPY_30}, "90832"),
+    ],
+)
+def test_half_typed_form_gives_a_helpful_panel_not_an_error(panel, data, helpful):
+    response = panel(data)
+    assert helpful in _text(response)
+
+
+# --- the payer: only from the prescriber's own patients' coverage (PY) ------------------
+
+
+def test_py_payer_comes_from_the_coverage_of_a_care_team_patient(panel, prescriber):
+    coverage = _own_coverage(prescriber, "medicare")
+    response = panel({**PSYCHOTHERAPY_30, "coverage": coverage.pk})
+    assert response.context["payer"] == coverage.payer
+    assert "Medicare Part B" in _text(response)
+
+
+def test_py_payer_comes_from_the_coverage_of_a_patient_the_prescriber_has_seen(panel, prescriber):
+    coverage = CoverageFactory(payer=payer("medicare"))
+    EncounterFactory(patient=coverage.patient, clinician=prescriber.clinician, coverage=coverage)
+    response = panel({**PSYCHOTHERAPY_30, "coverage": coverage.pk})
+    assert response.context["payer"] == coverage.payer
+
+
+def test_py_another_prescribers_patient_coverage_is_ignored(panel, other_prescriber):
+    theirs = _own_coverage(other_prescriber, "medicare")
+    EncounterFactory(patient=theirs.patient, clinician=other_prescriber.clinician, coverage=theirs)
+    response = panel(
+        {**PSYCHOTHERAPY_30, "setting": "video", "patient_at_home": "on", "coverage": theirs.pk}
+    )
+    assert response.context["payer"] is None
+    text = _text(response)
+    assert "no coverage chosen: commercial profile" in text
+    assert "Medicare" not in text
+    # the default (commercial) profile, not Medicare's: video lines carry 95 (TH-2)
+    assert _lines(response)[0]["modifiers"] == ["95"]
+
+
+# --- telehealth (TH) ---------------------------------------------------------------------
+
+
+def test_th_2_video_at_home_commercial_is_pos_10_with_modifier_95(panel, prescriber):
+    coverage = _own_coverage(prescriber, "commercial")
+    response = panel(
+        {
+            **PSYCHOTHERAPY_30,
+            **MED_MANAGEMENT_15,
+            "setting": "video",
+            "patient_at_home": "on",
+            "coverage": coverage.pk,
+        }
+    )
+    assert response.context["proposal"]["place_of_service"] == "10"
+    assert "POS 10" in _text(response)
+    lines = _lines(response)
+    assert [line["code"] for line in lines] == ["99214", "90833"]
+    assert all(line["modifiers"] == ["95"] and "TH-2" in line["rules"] for line in lines)
+
+
+def test_th_2_video_at_home_medicare_is_pos_10_without_modifier_95(panel, prescriber):
+    coverage = _own_coverage(prescriber, "medicare")
+    response = panel(
+        {
+            **PSYCHOTHERAPY_30,
+            **MED_MANAGEMENT_15,
+            "setting": "video",
+            "patient_at_home": "on",
+            "coverage": coverage.pk,
+        }
+    )
+    assert "POS 10" in _text(response)
+    lines = _lines(response)
+    assert [line["code"] for line in lines] == ["99214", "90833"]
+    assert all(line["modifiers"] == [] for line in lines)
+
+
+def test_th_2_video_not_at_home_is_pos_02(panel):
+    response = panel({**PSYCHOTHERAPY_30, "setting": "video"})
+    assert "POS 02" in _text(response)
+
+
+def test_th_1_in_person_ignores_a_ticked_at_home_box(panel):
+    response = panel({**PSYCHOTHERAPY_30, "setting": "in_person", "patient_at_home": "on"})
+    assert "POS 11" in _text(response)
+    assert _lines(response)[0]["modifiers"] == []
+
+
+# --- roles and methods -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["biller", "compliance", "practice_admin"])
+def test_only_prescribers_may_post_to_the_panel(role, request, client_for):
+    client = client_for(request.getfixturevalue(role))
+    response = client.post(PANEL, PSYCHOTHERAPY_30)
+    assert response.status_code == 403
+    assert b"proposal-panel" not in response.content
+
+
+def test_anonymous_post_is_sent_to_login(client):
+    response = client.post(PANEL, PSYCHOTHERAPY_30)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse(settings.LOGIN_URL)}?next={PANEL}"
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_panel_answers_only_post(method, prescriber, client_for):
+    response = getattr(client_for(prescriber), method)(PANEL)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+
+
+# --- query count (10 ms budget: no query grows with the data) ---------------------------
+
+# session, user, role groups, clinician (credential), clinician (patient list), coverage +
+# payer, the session save (SESSION_SAVE_EVERY_REQUEST), and two savepoint pairs
+# (ATOMIC_REQUESTS, the session save) inside the test transaction.
+PANEL_QUERIES = 11
+
+
+@pytest.mark.parametrize("extra_patients", [0, 25])
+def test_panel_query_count_is_fixed_whatever_the_data(
+    extra_patients, prescriber, other_prescriber, client_for, django_assert_num_queries
+):
+    coverage = _own_coverage(prescriber, "medicaid")
+    for _ in range(extra_patients):
+        patient = PatientFactory()
+        patient.clinicians.add(prescriber.clinician, other_prescriber.clinician)
+        mine = CoverageFactory(patient=patient)
+        CoverageFactory(patient=patient, priority=2, payer=payer("medicare"))
+        EncounterFactory(patient=patient, clinician=prescriber.clinician, coverage=mine)
+    client = client_for(prescriber)
+    data = {
+        **PSYCHOTHERAPY_30,
+        **MED_MANAGEMENT_15,
+        "coverage": coverage.pk,
+        "medications-0-name": "sertraline",
+    }
+    with django_assert_num_queries(PANEL_QUERIES):
+        response = client.post(PANEL, data)
+    assert response.status_code == 200
+    assert response.context["payer"] == coverage.payer
