@@ -311,3 +311,23 @@ def test_revising_a_review_asks_for_a_new_acknowledgement(compliance, sample):
     review = chart_review_save(user=compliance, item=item, data=review_data())
     assert review.acknowledged_at is None
     assert review.acknowledged_by is None
+
+
+@pytest.mark.parametrize("month", ["2026-00", "2026-13", "0000-01"])
+def test_an_impossible_month_in_the_url_is_not_found(client_for, compliance, month):
+    response = client_for(compliance).get(f"/audits/{month}/")
+    assert response.status_code == 404
+
+
+def test_a_month_not_drawn_is_not_found(client_for, compliance, last_month):
+    url = reverse("audits:sample-detail", kwargs={"month": last_month})
+    assert client_for(compliance).get(url).status_code == 404
+
+
+def test_a_forged_outcome_is_a_form_error_not_a_crash(client_for, compliance, sample):
+    item = items(sample)[0]
+    data = review_data(outcome="great", check_diagnoses="maybe")
+    response = client_for(compliance).post(chart_url(sample, item.encounter_id), data)
+    assert response.status_code == 200
+    assert "outcome" in response.context["form"].errors
+    assert "check_diagnoses" in response.context["form"].errors
