@@ -70,10 +70,27 @@ def sample_items(sample: AuditSample) -> list[AuditSampleItem]:
     return items
 
 
-def billed_lines(encounter: Encounter) -> list[dict[str, Any]]:
-    """The lines billed for the encounter: the codes chosen at signing (SignedProposal)."""
+def chosen_lines(encounter: Encounter) -> list[dict[str, Any]]:
+    """The lines the clinician chose at signing (coding.models.SignedProposal)."""
     proposal = getattr(encounter, "signed_proposal", None)
     return list(proposal.chosen_lines) if proposal is not None else []
+
+
+def claim_lines(encounter: Encounter) -> list[dict[str, Any]] | None:
+    """The lines of the encounter's claim as sent to the payer, or None without a claim."""
+    claim = getattr(encounter, "claim", None)  # the payers app's claim, when there is one
+    if claim is None:
+        return None
+    return [
+        {"code": line.code, "units": line.units, "modifiers": list(line.modifiers or [])}
+        for line in claim.lines.all()
+    ]
+
+
+def billed_lines(encounter: Encounter) -> list[dict[str, Any]]:
+    """What was billed: the claim's lines when a claim exists, else the codes chosen at signing."""
+    lines = claim_lines(encounter)
+    return lines if lines is not None else chosen_lines(encounter)
 
 
 def encounter_get_for_auditor(

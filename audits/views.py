@@ -29,6 +29,8 @@ from .sampling import previous_month
 from .selectors import (
     audit_item_get_for_auditor,
     billed_lines,
+    chosen_lines,
+    claim_lines,
     finding_get_for_clinician,
     findings_for_clinician,
     month_report,
@@ -97,6 +99,7 @@ def chart_review(request: HttpRequest, month: datetime.date, encounter_id: int) 
     )
     lines = billed_lines(item.encounter)
     suggestions = chart_suggestions(item.encounter, lines)
+    claim = claim_lines(item.encounter)
     review = getattr(item, "review", None)
     if request.method == "POST":
         form = ChartReviewForm(request.POST, instance=review)
@@ -118,6 +121,9 @@ def chart_review(request: HttpRequest, month: datetime.date, encounter_id: int) 
         "item": item,
         "encounter": item.encounter,
         "billed_lines": lines,
+        "chosen_lines": chosen_lines(item.encounter),
+        "claim_lines": claim,
+        "claim": getattr(item.encounter, "claim", None) if claim is not None else None,
         "suggestions": suggestions,
         "form": form,
         "review": review,
