@@ -1,0 +1,89 @@
+"""Access to the accounts and encounters URLs, per role.
+
+Prescribers work on their own patients and encounters (another prescriber gets 404);
+practice admins keep patients and coverage but never open a chart; billers and
+compliance staff reach no page here (compliance sees charts only through audits).
+A view that accepts only POST answers 405 to a GET before any login check.
+"""
+
+from __future__ import annotations
+
+from tests.access_tables import UrlAccess, everyone, expect, own_object
+
+ALL_405 = expect(anonymous=405, prescriber=405, biller=405, compliance=405, admin=405)
+PRESCRIBERS = expect(prescriber=200)  # each prescriber on their own list
+ADMIN_ONLY = expect(admin=200)
+
+
+def _patient(s):
+    return {"patient_id": s.patient.pk}
+
+
+def _draft(s):
+    return {"encounter_id": s.draft.pk}
+
+
+def _signed(s):
+    return {"encounter_id": s.signed.pk}
+
+
+ACCESS: dict[str, UrlAccess] = {
+    # --- accounts ---------------------------------------------------------------------------
+    "accounts:home": UrlAccess(get=everyone(302), note="each role goes to its own home page"),
+    "accounts:login": UrlAccess(
+        get=expect(anonymous=200, prescriber=302, biller=302, compliance=302, admin=302),
+    ),
+    "accounts:logout": UrlAccess(
+        get=ALL_405,
+        post=expect(anonymous=302, prescriber=302, biller=302, compliance=302, admin=302),
+    ),
+    "accounts:password-change": UrlAccess(
+        get=everyone(200),
+        post=everyone(200),  # an empty form comes back with its errors
+        post_data=lambda s: {"old_password": "", "new_password1": "", "new_password2": ""},
+    ),
+    "accounts:password-change-done": UrlAccess(get=everyone(200)),
+    # --- patients ---------------------------------------------------------------------------
+    "encounters:patient-list": UrlAccess(get=expect(prescriber=200, admin=200), query="?q=a"),
+    "encounters:patient-create": UrlAccess(
+        get=ADMIN_ONLY,
+        post=ADMIN_ONLY,  # an empty form comes back with its errors
+        post_data=lambda s: {"coverages-TOTAL_FORMS": "0", "coverages-INITIAL_FORMS": "0"},
+    ),
+    "encounters:patient-detail": UrlAccess(
+        get=expect(prescriber=200, other_prescriber=404, admin=200),
+        kwargs=_patient,
+        shows=lambda s: s.patient,
+    ),
+    "encounters:patient-edit": UrlAccess(
+        get=ADMIN_ONLY,
+        kwargs=_patient,
+        post=ADMIN_ONLY,
+        post_data=lambda s: {"coverages-TOTAL_FORMS": "0", "coverages-INITIAL_FORMS": "0"},
+        shows=lambda s: s.patient,
+    ),
+    # --- encounters -------------------------------------------------------------------------
+    "encounters:encounter-list": UrlAccess(get=PRESCRIBERS),
+    "encounters:encounter-create": UrlAccess(
+        get=own_object(),
+        kwargs=_patient,
+        post=own_object(),  # an empty form comes back with its errors
+        shows=lambda s: s.patient,
+    ),
+    "encounters:encounter-detail": UrlAccess(
+        get=own_object(), kwargs=_signed, shows=lambda s: s.signed
+    ),
+    "encounters:encounter-edit": UrlAccess(
+        get=own_object(),
+        kwargs=_draft,
+        post=own_object(),  # an empty form comes back with its errors
+        shows=lambda s: s.draft,
+    ),
+    "encounters:encounter-addendum-add": UrlAccess(
+        get=ALL_405,
+        kwargs=_signed,
+        post=own_object(),  # an empty addendum comes back with its errors
+    ),
+    "encounters:icd-search": UrlAccess(get=PRESCRIBERS, query="?q=depress", htmx=True),
+    "encounters:mdm-levels": UrlAccess(get=ALL_405, post=PRESCRIBERS, htmx=True),
+}
