@@ -189,13 +189,28 @@ def _signed_in_time(e: Encounter) -> Suggestion:
     return Suggestion(Check.MET if days <= TIMELY_SIGNATURE_DAYS else Check.NOT_MET, said + ".")
 
 
-def _outcome(billed: set[str], engine: set[str], engine_error: str) -> tuple[str, str]:
-    if billed == engine:
-        return Outcome.SUPPORTED, "The billed codes match what the chart supports."
+def _units(lines: list[dict[str, Any]]) -> dict[str, int]:
+    units: dict[str, int] = {}
+    for line in lines:
+        code = str(line.get("code"))
+        units[code] = units.get(code, 0) + int(line.get("units") or 1)
+    return units
+
+
+def _outcome(
+    billed_lines: list[dict[str, Any]], engine_lines: list[dict[str, Any]], engine_error: str
+) -> tuple[str, str]:
+    billed_units, engine_units = _units(billed_lines), _units(engine_lines)
+    billed, engine = set(billed_units), set(engine_units)
+    if billed_units == engine_units:
+        return Outcome.SUPPORTED, "The billed codes and units match what the chart supports."
     if engine_error or (billed and not engine):
         return Outcome.NOT_SUPPORTED, "The documentation supports no billable code."
-    over = _em_rank(billed) > _em_rank(engine) or _band(billed) > _band(engine)
-    under = _em_rank(billed) < _em_rank(engine) or _band(billed) < _band(engine)
+    shared = billed & engine
+    more_units = any(billed_units[c] > engine_units[c] for c in shared)
+    fewer_units = any(billed_units[c] < engine_units[c] for c in shared)
+    over = _em_rank(billed) > _em_rank(engine) or _band(billed) > _band(engine) or more_units
+    under = _em_rank(billed) < _em_rank(engine) or _band(billed) < _band(engine) or fewer_units
     if over or (billed - engine and not under):
         return Outcome.OVER_CODED, "Billed above what the chart supports."
     return Outcome.UNDER_CODED, "Billed below what the chart supports."
@@ -222,7 +237,7 @@ def chart_suggestions(encounter: Encounter, billed_lines: list[dict[str, Any]]) 
         "check_diagnoses": _diagnoses(encounter, billed),
         "check_signed_in_time": _signed_in_time(encounter),
     }
-    suggestions.outcome, suggestions.outcome_reason = _outcome(billed, engine, error)
+    suggestions.outcome, suggestions.outcome_reason = _outcome(billed_lines, lines, error)
     suggestions.reviewer_code = codes_text(lines)
     return suggestions
 

@@ -108,3 +108,23 @@ def test_signed_weeks_after_the_visit_is_not_in_time(make_signed):
 def test_codes_text_shows_units_and_modifiers():
     assert codes_text([{"code": "99215", "units": 1, "modifiers": ["95"]},
                        {"code": "99417", "units": 2, "modifiers": []}]) == "99215-95 + 99417 x2"
+
+
+def test_more_units_than_the_chart_supports_is_over_coded():
+    from audits.checklist import _outcome
+
+    engine = [{"code": "99215", "units": 1}, {"code": "99417", "units": 1}]
+    assert _outcome(engine, engine, "")[0] == Outcome.SUPPORTED
+    billed = [{"code": "99215", "units": 1}, {"code": "99417", "units": 2}]
+    assert _outcome(billed, engine, "")[0] == Outcome.OVER_CODED
+    assert _outcome(engine, billed, "")[0] == Outcome.UNDER_CODED
+
+
+def test_an_extra_add_on_is_over_coded_and_a_missing_one_under_coded():
+    from audits.checklist import _outcome
+
+    engine = [{"code": "99214", "units": 1}]
+    with_90863 = [{"code": "99214", "units": 1}, {"code": "90863", "units": 1}]
+    assert _outcome(with_90863, engine, "")[0] == Outcome.OVER_CODED
+    assert _outcome(engine, with_90863, "")[0] == Outcome.UNDER_CODED
+    assert _outcome(engine, [], "")[0] == Outcome.NOT_SUPPORTED
