@@ -76,9 +76,9 @@ def patient_get_for_user(*, user: AbstractBaseUser, patient_id: int, path: str =
 
 
 def encounter_list_for_user(
-    *, user: AbstractBaseUser, status: str | None = None
+    *, user: AbstractBaseUser, status: str | None = None, patient: Patient | None = None
 ) -> QuerySet[Encounter]:
-    """The prescriber's own encounters, newest first."""
+    """The prescriber's own encounters (of one patient when given), newest first."""
     if role_of(user) != Role.PRESCRIBER:
         raise PermissionDenied("Only prescribers list their encounters.")
     encounters = Encounter.objects.for_clinician(_require_clinician(user)).select_related(
@@ -86,6 +86,8 @@ def encounter_list_for_user(
     )
     if status in EncounterStatus.values:
         encounters = encounters.filter(status=status)
+    if patient is not None:
+        encounters = encounters.filter(patient=patient)
     return encounters.order_by("-date_of_service", "-id")
 
 
@@ -129,3 +131,15 @@ def patient_status_suggest(
         date_of_service__lt=date_of_service,
     ).exists()
     return "established" if seen else "new"
+
+
+def patient_last_visit(*, patient: Patient, before: datetime.date) -> datetime.date | None:
+    """The date of the patient's latest signed encounter with the practice before ``before``."""
+    return (
+        Encounter.objects.filter(
+            patient=patient, status=EncounterStatus.SIGNED, date_of_service__lt=before
+        )
+        .order_by("-date_of_service")
+        .values_list("date_of_service", flat=True)
+        .first()
+    )

@@ -16,6 +16,7 @@ from accounts.models import AccessAction, Clinician
 from .icd import icd_explain_invalid, icd_lookup
 from .models import (
     Addendum,
+    Coverage,
     Encounter,
     EncounterDiagnosis,
     EncounterLocked,
@@ -228,3 +229,36 @@ def addendum_add(
     )
     access_record(user=user, obj=encounter, action=AccessAction.UPDATE)
     return addendum
+
+
+@transaction.atomic
+def patient_save(
+    *,
+    user: AbstractBaseUser,
+    patient: Patient,
+    coverages: Iterable[Coverage] = (),
+    coverages_removed: Iterable[Coverage] = (),
+    clinicians: Iterable[Clinician] | None = None,
+) -> Patient:
+    """Create or change a patient with their coverage (practice admins)."""
+    created = patient.pk is None
+    patient.full_clean(exclude=["clinicians"])
+    patient.save()
+    if clinicians is not None:
+        patient.clinicians.set(clinicians)
+    removed = [c.pk for c in coverages_removed if c.pk]
+    Coverage.objects.filter(patient=patient, pk__in=removed).delete()
+    coverages = list(coverages)
+    # Priorities may be swapped: park the changed rows first so the
+    # one-active-coverage-per-priority constraint holds after every statement.
+    Coverage.objects.filter(patient=patient, pk__in=[c.pk for c in coverages if c.pk]).update(
+        active=False
+    )
+    for coverage in coverages:
+        coverage.patient = patient
+        coverage.full_clean(exclude=["patient"], validate_constraints=False)
+        coverage.save()
+    access_record(
+        user=user, obj=patient, action=AccessAction.CREATE if created else AccessAction.UPDATE
+    )
+    return patient

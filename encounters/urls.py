@@ -1,4 +1,27 @@
+from django.urls import path
+
+from . import views
 
 app_name = "encounters"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.encounter_list, name="encounter-list"),
+    path("patients/", views.patient_list, name="patient-list"),
+    path("patients/new/", views.patient_create, name="patient-create"),
+    path("patients/<int:patient_id>/", views.patient_detail, name="patient-detail"),
+    path("patients/<int:patient_id>/edit/", views.patient_edit, name="patient-edit"),
+    path(
+        "patients/<int:patient_id>/encounters/new/",
+        views.encounter_create,
+        name="encounter-create",
+    ),
+    path("<int:encounter_id>/", views.encounter_detail, name="encounter-detail"),
+    path("<int:encounter_id>/edit/", views.encounter_edit, name="encounter-edit"),
+    path(
+        "<int:encounter_id>/addenda/",
+        views.encounter_addendum_add,
+        name="encounter-addendum-add",
+    ),
+    path("icd/", views.icd_search, name="icd-search"),
+    path("mdm/", views.mdm_levels, name="mdm-levels"),
+]

@@ -1,0 +1,553 @@
+"""Forms of the prescriber's pages: patients with coverage, the encounter, addenda.
+
+Forms validate and normalise only; the writes happen in ``encounters.services``.
+Every encounter field keeps the flat name of its model field, because the live
+proposal panel (coding app) posts the whole ``#encounter-form`` and reads them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django import forms
+from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inlineformset_factory
+from django.utils import timezone
+
+from accounts.models import Clinician
+from coding.engine import DataItems, mdm_from_items
+from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, mdm_level
+
+from .icd import icd_explain_invalid, icd_lookup
+from .models import (
+    Adherence,
+    Coverage,
+    DiagnosticEvaluation,
+    Effect,
+    Encounter,
+    MedicationChange,
+    Patient,
+    PatientStatus,
+    PsychotherapyKind,
+    Setting,
+    SubscriberRelation,
+)
+from .services import MAX_DIAGNOSES
+from .validation import encounter_time_errors
+
+DIAGNOSIS_FIELDS = tuple(f"diagnosis_{i}" for i in range(1, MAX_DIAGNOSES + 1))
+MEDICATION_PREFIX = "medications"
+
+DATA_COUNTERS = (
+    ("mdm_notes_reviewed", "External notes reviewed"),
+    ("mdm_results_reviewed", "Test results reviewed"),
+    ("mdm_tests_ordered", "Tests ordered"),
+)
+DATA_FLAGS = (
+    ("mdm_independent_historian", "Assessment requiring an independent historian"),
+    ("mdm_independent_interpretation", "Independent interpretation of a test"),
+    ("mdm_external_discussion", "Discussion of management with an external physician"),
+)
+
+LEVEL_LABELS = {
+    "minimal": "Straightforward",
+    "low": "Low",
+    "moderate": "Moderate",
+    "high": "High",
+}
+
+_TIME_INPUT = {"type": "time", "step": 60}
+
+
+def _time_widget() -> forms.TimeInput:
+    return forms.TimeInput(format="%H:%M", attrs=dict(_TIME_INPUT))
+
+
+# --- patients ---------------------------------------------------------------
+
+
+class PatientForm(forms.ModelForm):
+    clinicians = forms.ModelMultipleChoiceField(
+        queryset=Clinician.objects.select_related("user"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Care team",
+        help_text="Prescribers of the care team see this patient.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "mrn",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "phone",
+            "clinicians",
+        ]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_date_of_birth(self) -> datetime.date:
+        dob = self.cleaned_data["date_of_birth"]
+        if dob > timezone.localdate():
+            raise forms.ValidationError("The date of birth is in the future.")
+        return dob
+
+    def clean_state(self) -> str:
+        return self.cleaned_data["state"].strip().upper()
+
+
+class CoverageForm(forms.ModelForm):
+    class Meta:
+        model = Coverage
+        fields = [
+            "payer",
+            "member_id",
+            "group_number",
+            "relation",
+            "subscriber_first_name",
+            "subscriber_last_name",
+            "subscriber_date_of_birth",
+            "priority",
+            "active",
+        ]
+        widgets = {
+            "subscriber_date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("relation") and data["relation"] != SubscriberRelation.SELF:
+            for name, what in (
+                ("subscriber_first_name", "first name"),
+                ("subscriber_last_name", "last name"),
+                ("subscriber_date_of_birth", "date of birth"),
+            ):
+                if not data.get(name):
+                    self.add_error(
+                        name, f"Enter the subscriber's {what}: the patient is not the subscriber."
+                    )
+        return data
+
+
+class BaseCoverageFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        seen: dict[int, int] = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if form.cleaned_data.get("DELETE") or not form.cleaned_data.get("active"):
+                continue
+            priority = form.cleaned_data.get("priority")
+            if priority is None:
+                continue
+            if priority in seen:
+                form.add_error(
+                    "priority",
+                    f"Another active coverage already has priority {priority} "
+                    "(1 = primary, 2 = secondary).",
+                )
+            seen[priority] = 1
+
+
+CoverageFormSet = inlineformset_factory(
+    Patient,
+    Coverage,
+    form=CoverageForm,
+    formset=BaseCoverageFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+# --- encounters -------------------------------------------------------------
+
+
+class EncounterForm(forms.ModelForm):
+    """The whole encounter on one page, with flat field names.
+
+    ``signing`` adds the checks that only a signature needs (a diagnosis).
+    """
+
+    pt_kind = forms.ChoiceField(
+        label="Psychotherapy",
+        choices=[("", "None")] + list(PsychotherapyKind.choices),
+        required=False,
+    )
+    patient_status = forms.ChoiceField(
+        label="New or established",
+        choices=PatientStatus.choices,
+        widget=forms.RadioSelect,
+    )
+    setting = forms.ChoiceField(choices=Setting.choices, widget=forms.RadioSelect)
+    diagnostic_evaluation = forms.ChoiceField(
+        label="Diagnostic evaluation",
+        choices=[("", "None")] + list(DiagnosticEvaluation.choices),
+        required=False,
+    )
+    mdm_problems = forms.MultipleChoiceField(
+        label="Problems addressed",
+        choices=[(k, label) for k, (_, label) in PROBLEM_ITEMS.items()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mdm_risk = forms.MultipleChoiceField(
+        label="Risk of patient management",
+        choices=[(k, label) for k, (_, label) in RISK_ITEMS.items()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    # Written by the proposal panel (coding app) with form="encounter-form".
+    coding_option = forms.CharField(required=False, widget=forms.HiddenInput)
+    coding_custom_codes = forms.CharField(required=False, widget=forms.HiddenInput)
+    coding_override_reason = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Encounter
+        fields = [
+            "date_of_service",
+            "coverage",
+            "setting",
+            "patient_at_home",
+            "patient_status",
+            "pt_kind",
+            "pt_start",
+            "pt_end",
+            "pt_modality",
+            "pt_focus",
+            "pt_note",
+            "em_start",
+            "em_end",
+            "mdm_problems",
+            "mdm_notes_reviewed",
+            "mdm_results_reviewed",
+            "mdm_tests_ordered",
+            "mdm_independent_historian",
+            "mdm_independent_interpretation",
+            "mdm_external_discussion",
+            "mdm_risk",
+            "em_plan",
+            "interactive_complexity",
+            "interactive_complexity_reason",
+            "diagnostic_evaluation",
+        ]
+        labels = {
+            "date_of_service": "Date of service",
+            "patient_at_home": "Patient is at home",
+            "pt_start": "Start",
+            "pt_end": "End",
+            "em_start": "Start",
+            "em_end": "End",
+            "pt_note": "Psychotherapy note",
+            "em_plan": "Plan",
+            "mdm_notes_reviewed": "External notes reviewed",
+            "mdm_results_reviewed": "Test results reviewed",
+            "mdm_tests_ordered": "Tests ordered",
+            "mdm_independent_historian": "Independent historian",
+            "mdm_independent_interpretation": "Independent interpretation of a test",
+            "mdm_external_discussion": "Discussed management with an external physician",
+            "interactive_complexity": "Interactive complexity",
+            "interactive_complexity_reason": "What made communication complex",
+        }
+        widgets = {
+            "date_of_service": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "pt_start": _time_widget(),
+            "pt_end": _time_widget(),
+            "em_start": _time_widget(),
+            "em_end": _time_widget(),
+            "pt_note": forms.Textarea(attrs={"rows": 4}),
+            "em_plan": forms.Textarea(attrs={"rows": 3}),
+            "mdm_notes_reviewed": forms.NumberInput(attrs={"min": 0, "max": 20}),
+            "mdm_results_reviewed": forms.NumberInput(attrs={"min": 0, "max": 20}),
+            "mdm_tests_ordered": forms.NumberInput(attrs={"min": 0, "max": 20}),
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        patient: Patient,
+        signing: bool = False,
+        now: datetime.datetime | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.signing = signing
+        self.now = now or timezone.localtime()
+        coverages = patient.coverages.filter(active=True).select_related("payer")
+        self.fields["coverage"].queryset = coverages
+        self.fields["coverage"].empty_label = "No coverage (self-pay)"
+        for name in ("mdm_notes_reviewed", "mdm_results_reviewed", "mdm_tests_ordered"):
+            self.fields[name].required = False
+        for i, name in enumerate(DIAGNOSIS_FIELDS, start=1):
+            self.fields[name] = forms.CharField(
+                label=f"Diagnosis {i}",
+                required=False,
+                max_length=10,
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "off", "placeholder": "Code or words, e.g. F41.1"}
+                ),
+            )
+        if self.instance.pk:
+            for dx in self.instance.diagnoses.all():
+                if dx.position <= MAX_DIAGNOSES:
+                    self.initial[f"diagnosis_{dx.position}"] = dx.code
+        self.diagnosis_descriptions: dict[str, str] = {}
+
+    def _post_clean(self) -> None:
+        # The services write and run the model's checks; the form only validates input.
+        pass
+
+    @staticmethod
+    def problem_labels(keys: list[str]) -> list[str]:
+        return [PROBLEM_ITEMS[k][1] for k in keys if k in PROBLEM_ITEMS]
+
+    @staticmethod
+    def risk_labels(keys: list[str]) -> list[str]:
+        return [RISK_ITEMS[k][1] for k in keys if k in RISK_ITEMS]
+
+    # MDM counters may be left empty: they count as zero.
+    def _count(self, name: str) -> int:
+        return self.cleaned_data.get(name) or 0
+
+    def clean_mdm_notes_reviewed(self) -> int:
+        return self._count("mdm_notes_reviewed")
+
+    def clean_mdm_results_reviewed(self) -> int:
+        return self._count("mdm_results_reviewed")
+
+    def clean_mdm_tests_ordered(self) -> int:
+        return self._count("mdm_tests_ordered")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for field, messages in encounter_time_errors(
+            date_of_service=data.get("date_of_service"),
+            pt_start=data.get("pt_start"),
+            pt_end=data.get("pt_end"),
+            em_start=data.get("em_start"),
+            em_end=data.get("em_end"),
+            now=self.now,
+        ).items():
+            for message in messages:
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, message)
+                elif field not in self.fields:
+                    self.add_error(None, message)
+        self._clean_diagnoses()
+        if (
+            data.get("interactive_complexity")
+            and not data.get("interactive_complexity_reason", "").strip()
+        ):
+            self.add_error(
+                "interactive_complexity_reason", "Say what made the communication complex (IC-1)."
+            )
+        timed = data.get("pt_start") or data.get("pt_end")
+        if self.signing and data.get("pt_kind") and not timed:
+            self.add_error("pt_start", "Enter the psychotherapy start and end times (PT-4).")
+        data["coding_choice"] = coding_choice_from(
+            data.get("coding_option", ""), data.get("coding_custom_codes", "")
+        )
+        return data
+
+    def _clean_diagnoses(self) -> None:
+        seen: dict[str, str] = {}
+        for name in DIAGNOSIS_FIELDS:
+            raw = (self.cleaned_data.get(name) or "").strip()
+            if not raw:
+                continue
+            found = icd_lookup(raw)
+            if found is None:
+                self.add_error(name, icd_explain_invalid(raw))
+                continue
+            if found.code in seen:
+                self.add_error(name, f"{found.code} is already listed as {seen[found.code]}.")
+                continue
+            seen[found.code] = self.fields[name].label or name
+            self.cleaned_data[name] = found.code
+            self.diagnosis_descriptions[name] = found.description
+        if self.signing and not seen and DIAGNOSIS_FIELDS[0] not in self.errors:
+            self.add_error(DIAGNOSIS_FIELDS[0], "Add at least one diagnosis before signing (DG-1).")
+
+    # --- what the services need ---------------------------------------------
+
+    def encounter_data(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        data["pt_kind"] = data["pt_kind"] or ""
+        data["diagnostic_evaluation"] = data["diagnostic_evaluation"] or ""
+        data["pt_modality"] = data["pt_modality"] or ""
+        if self.cleaned_data.get("coding_choice") is not None:
+            data["coding_choice"] = self.cleaned_data["coding_choice"]
+            data["coding_override_reason"] = self.cleaned_data.get("coding_override_reason", "")
+        return data
+
+    def diagnosis_codes(self) -> list[str]:
+        return [self.cleaned_data[n] for n in DIAGNOSIS_FIELDS if self.cleaned_data.get(n)]
+
+    # --- what the template shows ---------------------------------------------
+
+    def diagnosis_rows(self) -> list[dict[str, Any]]:
+        """One row per diagnosis slot: the bound field, its description, shown or hidden."""
+        rows = []
+        last_filled = 0
+        for i, name in enumerate(DIAGNOSIS_FIELDS, start=1):
+            if self[name].value():
+                last_filled = i
+        for i, name in enumerate(DIAGNOSIS_FIELDS, start=1):
+            field = self[name]
+            description = self.diagnosis_descriptions.get(name, "")
+            if not description and field.value() and not field.errors:
+                found = icd_lookup(str(field.value()))
+                description = found.description if found else ""
+            rows.append(
+                {
+                    "slot": i,
+                    "field": field,
+                    "description": description,
+                    "hidden": i > max(last_filled + 1, 1) and not field.errors,
+                }
+            )
+        return rows
+
+    def mdm_summary(self) -> dict[str, str]:
+        return mdm_summary_from(self.data if self.is_bound else None, self.initial)
+
+
+def coding_choice_from(option: str, custom_codes: str) -> dict[str, Any] | None:
+    """The panel's choice as stored on the encounter: {"option", "lines"}; None when absent."""
+    option = (option or "").strip()
+    if not option:
+        return None
+    choice: dict[str, Any] = {"option": option}
+    if option == "custom":
+        lines = []
+        for token in re.split(r"[,\s;]+", custom_codes or ""):
+            if not token:
+                continue
+            code, *modifiers = token.upper().split("-")
+            lines.append({"code": code, "units": 1, "modifiers": [m for m in modifiers if m]})
+        choice["lines"] = lines
+    return choice
+
+
+def _int(value: Any) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def mdm_summary_from(data: Any, initial: dict[str, Any] | None = None) -> dict[str, str]:
+    """The three MDM element levels and the MDM level (EM-2) for posted or saved values."""
+    if data is not None:
+        problems = [p for p in data.getlist("mdm_problems") if p in PROBLEM_ITEMS]
+        risk = [r for r in data.getlist("mdm_risk") if r in RISK_ITEMS]
+
+        def flag(name: str) -> bool:
+            return str(data.get(name, "")).lower() in {"on", "true", "1"}
+
+        def count(name: str) -> int:
+            return _int(data.get(name))
+    else:
+        initial = initial or {}
+        problems = [p for p in initial.get("mdm_problems") or [] if p in PROBLEM_ITEMS]
+        risk = [r for r in initial.get("mdm_risk") or [] if r in RISK_ITEMS]
+
+        def flag(name: str) -> bool:
+            return bool(initial.get(name))
+
+        def count(name: str) -> int:
+            return _int(initial.get(name))
+
+    items = DataItems(
+        notes_reviewed=count("mdm_notes_reviewed"),
+        results_reviewed=count("mdm_results_reviewed"),
+        tests_ordered=count("mdm_tests_ordered"),
+        independent_historian=flag("mdm_independent_historian"),
+        independent_interpretation=flag("mdm_independent_interpretation"),
+        external_discussion=flag("mdm_external_discussion"),
+    )
+    mdm = mdm_from_items(problems, items, risk)
+    return {
+        "problems": LEVEL_LABELS[mdm.problems],
+        "data": LEVEL_LABELS[mdm.data],
+        "risk": LEVEL_LABELS[mdm.risk],
+        "level": LEVEL_LABELS[mdm_level(mdm)],
+    }
+
+
+_BLANK = [("", "---------")]
+
+
+class MedicationForm(forms.Form):
+    name = forms.CharField(label="Medication", max_length=100)
+    dose = forms.CharField(max_length=40)
+    frequency = forms.CharField(max_length=40)
+    adherence = forms.ChoiceField(choices=_BLANK + list(Adherence.choices))
+    side_effects = forms.CharField(label="Side effects", max_length=200, required=False)
+    effect = forms.ChoiceField(choices=_BLANK + list(Effect.choices))
+    change = forms.ChoiceField(choices=_BLANK + list(MedicationChange.choices))
+    change_reason = forms.CharField(label="Reason", max_length=300, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        change = data.get("change")
+        if change and change != MedicationChange.CONTINUED and not data.get("change_reason"):
+            self.add_error("change_reason", "Say why the medication was changed.")
+        return data
+
+
+class BaseMedicationFormSet(BaseFormSet):
+    def medications(self) -> list[dict[str, Any]]:
+        return [
+            {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+MedicationFormSet = formset_factory(
+    MedicationForm, formset=BaseMedicationFormSet, extra=0, can_delete=True, max_num=30
+)
+
+
+def medication_formset(
+    data: Any = None, *, encounter: Encounter | None = None
+) -> BaseMedicationFormSet:
+    """The medication review rows: posted, the saved ones, or one empty row."""
+    if data is not None:
+        return MedicationFormSet(data, prefix=MEDICATION_PREFIX)
+    initial = []
+    if encounter is not None and encounter.pk:
+        initial = [
+            {
+                "name": m.name,
+                "dose": m.dose,
+                "frequency": m.frequency,
+                "adherence": m.adherence,
+                "side_effects": m.side_effects,
+                "effect": m.effect,
+                "change": m.change,
+                "change_reason": m.change_reason,
+            }
+            for m in encounter.medication_reviews.all()
+        ]
+    formset = MedicationFormSet(initial=initial, prefix=MEDICATION_PREFIX)
+    if not initial:
+        formset = formset_factory(
+            MedicationForm, formset=BaseMedicationFormSet, extra=1, can_delete=True, max_num=30
+        )(prefix=MEDICATION_PREFIX)
+    return formset
+
+
+class AddendumForm(forms.Form):
+    text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="Why it is added", max_length=300)

@@ -1,0 +1,402 @@
+"""The prescriber's pages: patients, the encounter list, the encounter form and its detail.
+
+Thin function views: a form parses, a selector fetches (checking role and
+object, recording the access), a service writes. Failed POSTs re-render the
+bound form with status 200 so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
+
+from accounts.decorators import role_required
+from accounts.models import AccessAction
+from accounts.roles import Role, role_of
+
+from . import services
+from .forms import (
+    DATA_COUNTERS,
+    DATA_FLAGS,
+    DIAGNOSIS_FIELDS,
+    AddendumForm,
+    CoverageFormSet,
+    EncounterForm,
+    PatientForm,
+    mdm_summary_from,
+    medication_formset,
+)
+from .icd import icd_search as icd_search_codes
+from .models import Encounter, EncounterLocked, EncounterStatus, Patient, PatientStatus
+from .selectors import (
+    clinician_for_user,
+    encounter_get_for_user,
+    encounter_list_for_user,
+    patient_get_for_user,
+    patient_last_visit,
+    patient_list_for_user,
+    patient_status_suggest,
+)
+
+PAGE_SIZE = 25
+FORM_TEMPLATE = "encounters/encounter_form.html"
+DETAIL_TEMPLATE = "encounters/encounter_detail.html"
+
+
+def _add_errors(form: BaseForm, exc: ValidationError) -> None:
+    """Put a service's errors next to the form's fields (the rest above the form)."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.message_dict.items():
+        target = DIAGNOSIS_FIELDS[0] if field == "diagnoses" else field
+        shown = target in form.fields and not form.fields[target].widget.is_hidden
+        for message in errors:
+            form.add_error(target if shown else None, message)
+
+
+# --- patients ---------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@role_required(Role.PRESCRIBER, Role.ADMIN)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """Patients the user may see, searched by name, MRN or date of birth as they type."""
+    query = request.GET.get("q", "").strip()
+    page = Paginator(patient_list_for_user(user=request.user, query=query), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    template = "encounters/patient_list.html"
+    if getattr(request, "htmx", False):
+        template += "#patient-table"
+    response = render(
+        request,
+        template,
+        {"page": page, "query": query, "is_admin": role_of(request.user) == Role.ADMIN},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_http_methods(["GET"])
+@role_required(Role.PRESCRIBER, Role.ADMIN)
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Demographics and coverage; a prescriber also sees their encounters with the patient."""
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id, path=request.path)
+    is_prescriber = role_of(request.user) == Role.PRESCRIBER
+    encounters = (
+        encounter_list_for_user(user=request.user, patient=patient)[:100] if is_prescriber else []
+    )
+    return render(
+        request,
+        "encounters/patient_detail.html",
+        {"patient": patient, "encounters": encounters, "is_prescriber": is_prescriber},
+    )
+
+
+def _patient_form_page(request: HttpRequest, patient: Patient | None) -> HttpResponse:
+    bound = request.method == "POST"
+    instance = patient or Patient()
+    form = PatientForm(request.POST if bound else None, instance=instance)
+    coverages = CoverageFormSet(
+        request.POST if bound else None, instance=instance, prefix="coverages"
+    )
+    if bound and form.is_valid() and coverages.is_valid():
+        new_patient = form.save(commit=False)
+        try:
+            saved = services.patient_save(
+                user=request.user,
+                patient=new_patient,
+                coverages=coverages.save(commit=False),
+                coverages_removed=coverages.deleted_objects,
+                clinicians=form.cleaned_data["clinicians"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except IntegrityError:
+            form.add_error(None, "Two active coverages share a priority: give each its own.")
+        else:
+            messages.success(request, f"Saved {saved.full_name}.")
+            return redirect("encounters:patient-detail", patient_id=saved.pk)
+    return render(
+        request,
+        "encounters/patient_form.html",
+        {"form": form, "coverages": coverages, "patient": patient, "failed": bound},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def patient_create(request: HttpRequest) -> HttpResponse:
+    """A new patient with their coverage (practice admins)."""
+    return _patient_form_page(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Change a patient's demographics and coverage (practice admins)."""
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id, path=request.path)
+    return _patient_form_page(request, patient)
+
+
+# --- encounters ---------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@role_required(Role.PRESCRIBER)
+def encounter_list(request: HttpRequest) -> HttpResponse:
+    """The prescriber's drafts and signed encounters, newest first."""
+    status = request.GET.get("status", "")
+    encounters = encounter_list_for_user(user=request.user, status=status or None)
+    page = Paginator(encounters, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "encounters/encounter_list.html",
+        {"page": page, "status": status, "statuses": EncounterStatus.choices},
+    )
+
+
+def _status_hint(patient: Patient, clinician: Any, date_of_service: datetime.date) -> dict:
+    suggested = patient_status_suggest(
+        patient=patient, clinician=clinician, date_of_service=date_of_service
+    )
+    return {
+        "value": suggested,
+        "label": PatientStatus(suggested).label,
+        "last_visit": patient_last_visit(patient=patient, before=date_of_service),
+    }
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    form: EncounterForm,
+    medications: Any,
+    patient: Patient,
+    encounter: Encounter | None,
+    status: int = 200,
+) -> HttpResponse:
+    clinician = clinician_for_user(request.user)
+    date_of_service = (
+        (form.cleaned_data.get("date_of_service") if hasattr(form, "cleaned_data") else None)
+        or form.initial.get("date_of_service")
+        or timezone.localdate()
+    )
+    if isinstance(date_of_service, str):
+        date_of_service = timezone.localdate()
+    action = (
+        reverse("encounters:encounter-edit", kwargs={"encounter_id": encounter.pk})
+        if encounter is not None and encounter.pk
+        else reverse("encounters:encounter-create", kwargs={"patient_id": patient.pk})
+    )
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {
+            "form": form,
+            "medications": medications,
+            "patient": patient,
+            "encounter": encounter,
+            "action": action,
+            "status_hint": _status_hint(patient, clinician, date_of_service),
+            "mdm": form.mdm_summary(),
+            "data_counters": [form[name] for name, _ in DATA_COUNTERS],
+            "data_flags": [form[name] for name, _ in DATA_FLAGS],
+        },
+        status=status,
+    )
+
+
+def _save(request: HttpRequest, *, patient: Patient, encounter: Encounter | None) -> HttpResponse:
+    """Save the draft from the posted form; sign it too when asked."""
+    signing = request.POST.get("action") == "sign"
+    form = EncounterForm(request.POST, patient=patient, signing=signing, instance=encounter)
+    medications = medication_formset(request.POST)
+    page = {"form": form, "medications": medications, "patient": patient, "encounter": encounter}
+    if not (form.is_valid() and medications.is_valid()):
+        return _form_page(request, **page)
+    try:
+        if encounter is None:
+            clinician = clinician_for_user(request.user)
+            if clinician is None:
+                raise PermissionDenied("Your account has no clinician profile.")
+            encounter = services.encounter_create(
+                user=request.user,
+                clinician=clinician,
+                patient=patient,
+                data=form.encounter_data(),
+                diagnoses=form.diagnosis_codes(),
+                medications=medications.medications(),
+            )
+        else:
+            encounter = services.encounter_update(
+                user=request.user,
+                encounter=encounter,
+                data=form.encounter_data(),
+                diagnoses=form.diagnosis_codes(),
+                medications=medications.medications(),
+            )
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return _form_page(request, **page)
+    page["encounter"] = encounter
+    if not signing:
+        messages.success(request, "Draft saved.")
+        return redirect("encounters:encounter-edit", encounter_id=encounter.pk)
+    try:
+        services.encounter_sign(user=request.user, encounter=encounter)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        messages.warning(request, "The draft is saved but not signed: see what is missing.")
+        return _form_page(request, **page)
+    messages.success(request, "Encounter signed and locked.")
+    return redirect("encounters:encounter-detail", encounter_id=encounter.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PRESCRIBER)
+def encounter_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A new encounter with the patient: the form, then the draft (and the signature)."""
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id, path=request.path)
+    if request.method == "POST":
+        return _save(request, patient=patient, encounter=None)
+    today = timezone.localdate()
+    hint = _status_hint(patient, clinician_for_user(request.user), today)
+    primary = next((c for c in patient.coverages.all() if c.active), None)
+    form = EncounterForm(
+        patient=patient,
+        initial={
+            "date_of_service": today,
+            "coverage": primary.pk if primary else None,
+            "patient_status": hint["value"],
+            "setting": "in_person",
+        },
+    )
+    return _form_page(
+        request, form=form, medications=medication_formset(), patient=patient, encounter=None
+    )
+
+
+def _detail(
+    request: HttpRequest,
+    encounter: Encounter,
+    *,
+    addendum_form: AddendumForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    saved = {
+        name: getattr(encounter, name)
+        for name in ["mdm_problems", "mdm_risk"]
+        + [n for n, _ in DATA_COUNTERS]
+        + [n for n, _ in DATA_FLAGS]
+    }
+    return render(
+        request,
+        DETAIL_TEMPLATE,
+        {
+            "encounter": encounter,
+            "mdm": mdm_summary_from(None, saved),
+            "problem_labels": EncounterForm.problem_labels(encounter.mdm_problems),
+            "risk_labels": EncounterForm.risk_labels(encounter.mdm_risk),
+            "addendum_form": addendum_form or AddendumForm(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PRESCRIBER)
+def encounter_edit(request: HttpRequest, encounter_id: int) -> HttpResponse:
+    """Edit a draft; a signed encounter is locked and shows its detail instead."""
+    encounter = encounter_get_for_user(
+        user=request.user, encounter_id=encounter_id, path=request.path
+    )
+    locked = "This encounter is signed and locked: add an addendum instead of editing it."
+    if encounter.is_signed:
+        messages.error(request, locked)
+        if request.method == "GET":
+            return redirect("encounters:encounter-detail", encounter_id=encounter.pk)
+        return _detail(request, encounter, status=409)
+    if request.method == "POST":
+        try:
+            return _save(request, patient=encounter.patient, encounter=encounter)
+        except EncounterLocked:
+            messages.error(request, locked)
+            return redirect("encounters:encounter-detail", encounter_id=encounter.pk)
+    form = EncounterForm(patient=encounter.patient, instance=encounter)
+    return _form_page(
+        request,
+        form=form,
+        medications=medication_formset(encounter=encounter),
+        patient=encounter.patient,
+        encounter=encounter,
+    )
+
+
+@require_http_methods(["GET"])
+@role_required(Role.PRESCRIBER)
+def encounter_detail(request: HttpRequest, encounter_id: int) -> HttpResponse:
+    """The encounter read-only, with its addenda once signed."""
+    encounter = encounter_get_for_user(
+        user=request.user, encounter_id=encounter_id, path=request.path
+    )
+    return _detail(request, encounter)
+
+
+@require_http_methods(["POST"])
+@role_required(Role.PRESCRIBER)
+def encounter_addendum_add(request: HttpRequest, encounter_id: int) -> HttpResponse:
+    """Append an addendum (what and why) to a signed encounter."""
+    encounter = encounter_get_for_user(
+        user=request.user, encounter_id=encounter_id, action=AccessAction.UPDATE, path=request.path
+    )
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.addendum_add(
+                user=request.user,
+                encounter=encounter,
+                text=form.cleaned_data["text"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect("encounters:encounter-detail", encounter_id=encounter.pk)
+    return _detail(request, encounter, addendum_form=form)
+
+
+@require_http_methods(["GET"])
+@role_required(Role.PRESCRIBER)
+def icd_search(request: HttpRequest) -> HttpResponse:
+    """Billable ICD-10-CM codes matching the typed code or words (a list fragment)."""
+    slot = request.GET.get("slot", "")
+    query = request.GET.get("q") or request.GET.get(f"diagnosis_{slot}", "")
+    codes = icd_search_codes(query, limit=10) if len(query.strip()) >= 2 else []
+    return render(
+        request,
+        f"{FORM_TEMPLATE}#icd-suggestions",
+        {"codes": codes, "slot": slot, "query": query.strip()},
+    )
+
+
+@require_http_methods(["POST"])
+@role_required(Role.PRESCRIBER)
+def mdm_levels(request: HttpRequest) -> HttpResponse:
+    """The MDM element levels for the posted encounter form (a fragment; writes nothing)."""
+    return render(request, f"{FORM_TEMPLATE}#mdm-levels", {"mdm": mdm_summary_from(request.POST)})

@@ -1,0 +1,170 @@
+/* The encounter form: per-block start/stop timers with live minutes, and the
+ * ICD-10-CM suggestions. Wired by data attributes; CSP forbids inline scripts.
+ *
+ * <div data-timer data-start="ID_OF_START_INPUT" data-end="ID_OF_END_INPUT">
+ *   [data-timer-start] [data-timer-stop] buttons, [data-timer-clock], [data-minutes]
+ */
+(function () {
+  "use strict";
+
+  function pad(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+
+  function hhmm(date) {
+    return pad(date.getHours()) + ":" + pad(date.getMinutes());
+  }
+
+  function parseTime(value) {
+    var m = /^(\d{1,2}):(\d{2})/.exec(value || "");
+    if (!m) {
+      return null;
+    }
+    return parseInt(m[1], 10) * 60 + parseInt(m[2], 10);
+  }
+
+  function fire(input) {
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function setupTimer(block) {
+    var start = document.getElementById(block.dataset.start);
+    var end = document.getElementById(block.dataset.end);
+    var startButton = block.querySelector("[data-timer-start]");
+    var stopButton = block.querySelector("[data-timer-stop]");
+    var clock = block.querySelector("[data-timer-clock]");
+    var minutes = block.querySelector("[data-minutes]");
+    var ticking = null;
+    var startedAt = null;
+    if (!start || !end) {
+      return;
+    }
+
+    function showMinutes() {
+      if (!minutes) {
+        return;
+      }
+      var a = parseTime(start.value);
+      var b = parseTime(end.value);
+      if (a !== null && b === null && startedAt) {
+        b = parseTime(hhmm(new Date()));
+      }
+      var value = a !== null && b !== null ? b - a : 0;
+      minutes.textContent = (value > 0 ? value : 0) + " min";
+      minutes.classList.toggle("text-bg-danger", a !== null && b !== null && b <= a && !!end.value);
+    }
+
+    function tick() {
+      var seconds = Math.floor((Date.now() - startedAt) / 1000);
+      clock.textContent = pad(Math.floor(seconds / 60)) + ":" + pad(seconds % 60);
+      showMinutes();
+    }
+
+    if (startButton) {
+      startButton.addEventListener("click", function () {
+        var now = new Date();
+        start.value = hhmm(now);
+        end.value = "";
+        fire(start);
+        fire(end);
+        startedAt = now.getTime();
+        if (ticking) {
+          window.clearInterval(ticking);
+        }
+        ticking = window.setInterval(tick, 1000);
+        tick();
+        clock.classList.remove("text-muted");
+        clock.classList.add("text-success");
+        startButton.disabled = true;
+        if (stopButton) {
+          stopButton.disabled = false;
+        }
+      });
+    }
+    if (stopButton) {
+      stopButton.addEventListener("click", function () {
+        end.value = hhmm(new Date());
+        fire(end);
+        if (ticking) {
+          window.clearInterval(ticking);
+          ticking = null;
+        }
+        startedAt = null;
+        clock.classList.remove("text-success");
+        clock.classList.add("text-muted");
+        stopButton.disabled = true;
+        if (startButton) {
+          startButton.disabled = false;
+        }
+        showMinutes();
+      });
+    }
+    start.addEventListener("input", showMinutes);
+    end.addEventListener("input", showMinutes);
+    start.addEventListener("change", showMinutes);
+    end.addEventListener("change", showMinutes);
+    showMinutes();
+  }
+
+  function setupDiagnoses() {
+    document.addEventListener("click", function (event) {
+      var choice = event.target.closest("[data-icd-code]");
+      if (choice) {
+        event.preventDefault();
+        var slot = choice.dataset.slot;
+        var input = document.querySelector('[data-dx-input="' + slot + '"]');
+        var description = document.getElementById("dx-desc-" + slot);
+        var list = document.getElementById("dx-suggest-" + slot);
+        if (input) {
+          input.value = choice.dataset.icdCode;
+          input.classList.remove("is-invalid");
+          input.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        if (description) {
+          description.textContent = choice.dataset.icdDescription;
+        }
+        if (list) {
+          list.innerHTML = "";
+        }
+        return;
+      }
+      var add = event.target.closest("[data-dx-add]");
+      if (add) {
+        event.preventDefault();
+        var hidden = document.querySelector("[data-dx-row].d-none");
+        if (hidden) {
+          hidden.classList.remove("d-none");
+          var field = hidden.querySelector("input");
+          if (field) {
+            field.focus();
+          }
+        }
+        if (!document.querySelector("[data-dx-row].d-none")) {
+          add.disabled = true;
+        }
+      }
+    });
+    // Typing a new code forgets the description of the old one.
+    document.addEventListener("input", function (event) {
+      var slot = event.target.dataset && event.target.dataset.dxInput;
+      if (slot) {
+        var description = document.getElementById("dx-desc-" + slot);
+        if (description) {
+          description.textContent = "";
+        }
+      }
+    });
+  }
+
+  function init() {
+    document.querySelectorAll("[data-timer]").forEach(setupTimer);
+    setupDiagnoses();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
