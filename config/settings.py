@@ -178,6 +178,16 @@ AUDIT_SAMPLE_SIZE = env.int("AUDIT_SAMPLE_SIZE", default=5)
 AUDIT_STRATIFY_BY_CLINICIAN = env.bool("AUDIT_STRATIFY_BY_CLINICIAN", default=False)
 AUDIT_ACCURACY_TARGET = env.float("AUDIT_ACCURACY_TARGET", default=0.95)
 
+# Billing provider on every claim (837P loop 2010AA); env-driven like everything else.
+PRACTICE_NAME = env.str("PRACTICE_NAME", default="Riverside Psychiatry PC")
+PRACTICE_NPI = env.str("PRACTICE_NPI", default="1234567893")  # Luhn-valid demo NPI
+PRACTICE_TAX_ID = env.str("PRACTICE_TAX_ID", default="123456789")
+PRACTICE_TAXONOMY = env.str("PRACTICE_TAXONOMY", default="2084P0800X")
+PRACTICE_ADDRESS = env.str("PRACTICE_ADDRESS", default="100 Main Street")
+PRACTICE_CITY = env.str("PRACTICE_CITY", default="New York")
+PRACTICE_STATE = env.str("PRACTICE_STATE", default="NY")
+PRACTICE_POSTAL_CODE = env.str("PRACTICE_POSTAL_CODE", default="100011234")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

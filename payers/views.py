@@ -1,0 +1,426 @@
+"""Billing screens: the claim queue, one claim, exports, the clinician's inbox, payers.
+
+Thin views: each checks the role with its decorator and gets objects from a selector
+that checks the object; services do the writes. htmx requests get the claim's body
+fragment back (``claim_detail.html#claim-body``); plain posts redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import role_required
+from accounts.roles import Role, role_of
+from encounters.icd import icd_lookup
+
+from . import services
+from .forms import (
+    ClinicianAnswerForm,
+    FeeForm,
+    LineFixForm,
+    PayerAnswerForm,
+    PayerForm,
+    QueueFilterForm,
+    ReasonForm,
+)
+from .models import Claim, ClaimState
+from .scrubber import SCRUBBER_RULES
+from .selectors import (
+    claim_get_for_user,
+    claim_queue_for_biller,
+    claim_returned_for_clinician,
+    claims_exportable,
+    export_batch_get,
+    export_batches,
+    payer_get_for_admin,
+    payer_list_for_admin,
+)
+
+# Actions on the claim page: URL word -> target state.
+ACTIONS = {
+    "approve": ClaimState.APPROVED,
+    "hold": ClaimState.ON_HOLD,
+    "release": ClaimState.QUEUED,
+    "return": ClaimState.RETURNED,
+    "void": ClaimState.VOID,
+    "reopen": ClaimState.QUEUED,
+    "correct": ClaimState.CORRECTED,
+}
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+# ----------------------------------------------------------------------------- queue
+@require_GET
+@role_required(Role.BILLER)
+def claim_queue(request: HttpRequest) -> HttpResponse:
+    """The queue: filters, sort, search, 50 a page, counts per state."""
+    form = QueueFilterForm(request.GET)
+    queue = claim_queue_for_biller(
+        user=request.user, filters=form.filters(), page_number=request.GET.get("page") or 1
+    )
+    form = QueueFilterForm(request.GET, payers=queue.payers, clinicians=queue.clinicians)
+    form.is_valid()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "queue": queue,
+        "query": query.urlencode(),
+        "state_counts": [(v, label, queue.counts[v]) for v, label in ClaimState.choices],
+    }
+    template = "payers/claim_queue.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#queue-table"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_next(request: HttpRequest) -> HttpResponse:
+    """Hand the biller the next queued claim nobody else is working on."""
+    claim = services.claim_next_for_biller(user=request.user)
+    if claim is None:
+        messages.info(request, "No queued claim is waiting: the queue is empty.")
+        return redirect("payers:claim-queue")
+    return redirect("payers:claim-detail", claim_id=claim.pk)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the selected clean claims, after a confirmation that states the count."""
+    ids = [i for i in request.POST.getlist("claim") if i.isdigit()]
+    if request.POST.get("confirm") != "yes":
+        approvable = services.claims_bulk_approvable(ids)
+        context = {"claims": approvable, "skipped": len(ids) - len(approvable)}
+        return render(request, "payers/claim_bulk_approve.html", context)
+    count = services.claim_bulk_approve(user=request.user, claim_ids=ids)
+    messages.success(request, f"{count} clean claim{'s' if count != 1 else ''} approved.")
+    return redirect("payers:claim-queue")
+
+
+# ----------------------------------------------------------------------------- one claim
+def _actions(claim: Claim, role: Role | None) -> list[dict[str, str]]:
+    """The buttons of the claim page: the table's transitions for this role and state."""
+    words = {
+        (ClaimState.QUEUED, ClaimState.APPROVED): "approve",
+        (ClaimState.ON_HOLD, ClaimState.QUEUED): "release",
+        (ClaimState.APPROVED, ClaimState.QUEUED): "reopen",
+    }
+    by_target = {state: word for word, state in ACTIONS.items()}
+    shown = []
+    for to_state, transition in services.transitions_from(claim.state, role):
+        if to_state in (ClaimState.PAID, ClaimState.DENIED) or role != Role.BILLER:
+            continue  # payer answers have their own form; clinicians answer in their inbox
+        word = words.get((claim.state, to_state), by_target.get(to_state, ""))
+        shown.append({"word": word, "label": transition.label, "prompt": transition.reason_prompt})
+    return shown
+
+
+def _claim_context(claim: Claim, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    role = role_of(request.user)
+    return {
+        "claim": claim,
+        "encounter": claim.encounter,
+        "lines": list(claim.lines.all()),
+        "diagnoses": [
+            (n, code, found.description if (found := icd_lookup(code)) else "not billable")
+            for n, code in enumerate(claim.diagnoses, start=1)
+        ],
+        "actions": _actions(claim, role),
+        "is_biller": role == Role.BILLER,
+        "editable": claim.state in services.EDITABLE_STATES and role == Role.BILLER,
+        "answerable": claim.state == ClaimState.SUBMITTED and role == Role.BILLER,
+        "rules": SCRUBBER_RULES,
+        "answer_form": PayerAnswerForm(initial={"version": claim.version}),
+        **extra,
+    }
+
+
+def _render_claim(
+    request: HttpRequest, claim: Claim, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    template = "payers/claim_detail.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#claim-body"
+    response = render(request, template, _claim_context(claim, request, **extra), status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+@role_required(Role.BILLER, Role.PRESCRIBER)
+def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Lines, diagnoses, findings, time blocks, MDM and history (never the therapy note)."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    return _render_claim(request, claim)
+
+
+def _after_write(request: HttpRequest, claim_id: int, message: str) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        claim = claim_get_for_user(user=request.user, claim_id=claim_id, record=False)
+        return _render_claim(request, claim, notice=message)
+    messages.success(request, message)
+    return redirect("payers:claim-detail", claim_id=claim_id)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_line_update(request: HttpRequest, claim_id: int, position: int) -> HttpResponse:
+    """Fix one line and re-scrub; errors are shown next to the fields of that line."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = LineFixForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        fix = services.LineFix(data["code"], data["units"], data["modifiers"], data["pointers"])
+        try:
+            services.claim_line_update(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                position=position,
+                fix=fix,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errs in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errs)
+            else:
+                form.add_error(None, exc)
+        else:
+            return _after_write(request, claim_id, f"Line {position} saved and re-scrubbed.")
+    return _render_claim(request, claim, line_form=form, line_position=position)
+
+
+@require_POST
+@role_required(Role.BILLER, Role.PRESCRIBER)
+def claim_action(request: HttpRequest, claim_id: int, action: str) -> HttpResponse:
+    """Approve, hold, release, return with a question, void, reopen, mark corrected."""
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.claim_transition(
+                user=request.user,
+                claim=claim,
+                to_state=ACTIONS[action],
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            return _render_claim(
+                request,
+                claim,
+                action_errors=_errors(exc),
+                action=action,
+                reason_typed=request.POST.get("reason", ""),
+            )
+        return _after_write(
+            request, claim_id, f"Claim {claim.number}: {claim.get_state_display()}."
+        )
+    return _render_claim(
+        request,
+        claim,
+        action_errors=["Reload the claim and try again."],
+        action=action,
+        reason_typed=request.POST.get("reason", ""),
+    )
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_payer_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Record what the payer answered: paid with the amount, or denied with a CARC."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = PayerAnswerForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.claim_payer_answer(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                outcome=data["outcome"],
+                amount=data["amount"],
+                carc=data["carc"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errs in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errs)
+            else:
+                form.add_error(None, exc)
+        else:
+            return _after_write(
+                request, claim_id, f"Payer answer recorded: {claim.get_state_display()}."
+            )
+    return _render_claim(request, claim, answer_form=form)
+
+
+# ----------------------------------------------------------------------------- clinician
+def _inbox(request: HttpRequest, failed: tuple[int, Any] | None = None) -> HttpResponse:
+    items = [
+        (
+            claim,
+            failed[1]
+            if failed and failed[0] == claim.pk
+            else ClinicianAnswerForm(initial={"version": claim.version}),
+        )
+        for claim in claim_returned_for_clinician(user=request.user)
+    ]
+    return render(request, "payers/clinician_inbox.html", {"items": items})
+
+
+@require_GET
+@role_required(Role.PRESCRIBER)
+def clinician_inbox(request: HttpRequest) -> HttpResponse:
+    """The prescriber's claims returned by billers with a question."""
+    return _inbox(request)
+
+
+@require_POST
+@role_required(Role.PRESCRIBER)
+def claim_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """The clinician answers (and may add an addendum); the claim goes back to the queue."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = ClinicianAnswerForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.claim_clinician_answer(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                answer=data["answer"],
+                addendum_text=data["addendum_text"],
+                addendum_reason=data["addendum_reason"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for name, errs in exc.message_dict.items():
+                    key = {"text": "addendum_text", "reason": "addendum_reason"}.get(name, name)
+                    form.add_error(key if key in form.fields else None, errs)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, f"Answer sent: claim {claim.number} is back with billing.")
+            return redirect("payers:clinician-inbox")
+    return _inbox(request, failed=(claim.pk, form))
+
+
+# ----------------------------------------------------------------------------- export
+@require_GET
+@role_required(Role.BILLER)
+def export_list(request: HttpRequest) -> HttpResponse:
+    """Approved claims waiting for the next 837P file, and the files made so far."""
+    context = {
+        "claims": list(claims_exportable(user=request.user)),
+        "batches": list(export_batches(user=request.user)),
+    }
+    return render(request, "payers/export_list.html", context)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def export_create(request: HttpRequest) -> HttpResponse:
+    """Write the 837P file of every approved claim and mark them submitted."""
+    try:
+        batch = services.claim_batch_export(user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("payers:export-list")
+    messages.success(
+        request, f"837P file {batch.filename} written: {batch.claim_count} claims submitted."
+    )
+    return redirect("payers:export-list")
+
+
+@require_GET
+@role_required(Role.BILLER)
+def export_download(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = export_batch_get(user=request.user, batch_id=batch_id)
+    response = HttpResponse(batch.content, content_type="application/edi-x12")
+    response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
+    return response
+
+
+# ----------------------------------------------------------------------------- payers
+@require_GET
+@role_required(Role.ADMIN)
+def payer_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "payers/payer_list.html", {"payers": payer_list_for_admin(user=request.user)}
+    )
+
+
+def _payer_page(request: HttpRequest, payer: Any, form: Any, fee_form: Any) -> HttpResponse:
+    context = {"payer": payer, "form": form, "fee_form": fee_form}
+    return render(request, "payers/payer_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def payer_detail(request: HttpRequest, payer_id: int) -> HttpResponse:
+    """The payer's profile form, fee schedule and change history."""
+    payer = payer_get_for_admin(user=request.user, payer_id=payer_id)
+    if request.method == "POST":
+        form = PayerForm(request.POST, instance=payer)
+        if form.is_valid():
+            try:
+                services.payer_update(user=request.user, payer=payer, data=form.cleaned_data)
+            except ValidationError as exc:
+                for name, errs in exc.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errs)
+            else:
+                messages.success(request, f"{payer.name}: profile saved.")
+                return redirect("payers:payer-detail", payer_id=payer.pk)
+        payer = payer_get_for_admin(user=request.user, payer_id=payer_id)
+    else:
+        form = PayerForm(instance=payer)
+    return _payer_page(request, payer, form, FeeForm())
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def fee_save(request: HttpRequest, payer_id: int) -> HttpResponse:
+    """Add or change one fee schedule amount."""
+    payer = payer_get_for_admin(user=request.user, payer_id=payer_id)
+    form = FeeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.fee_set(user=request.user, payer=payer, **form.cleaned_data)
+        except ValidationError as exc:
+            for name, errs in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errs)
+        else:
+            messages.success(request, f"Fee for {form.cleaned_data['code'].upper()} saved.")
+            return redirect("payers:payer-detail", payer_id=payer.pk)
+    return _payer_page(request, payer, PayerForm(instance=payer), form)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def fee_delete(request: HttpRequest, payer_id: int, fee_id: int) -> HttpResponse:
+    payer = payer_get_for_admin(user=request.user, payer_id=payer_id)
+    entry = next((f for f in payer.fees.all() if f.pk == fee_id), None)
+    if entry is None:
+        raise Http404("No such fee.")
+    services.fee_delete(user=request.user, entry=entry)
+    messages.success(request, f"Fee for {entry.code} removed.")
+    return redirect("payers:payer-detail", payer_id=payer.pk)

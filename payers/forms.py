@@ -1,0 +1,218 @@
+"""Forms of the billing screens: queue filters, line fixes, reasons, answers, payers, fees."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from accounts.models import Credential
+
+from .models import ClaimState, Payer, ScrubStatus
+from .selectors import SORTS, QueueFilters
+
+SPLIT = re.compile(r"[\s,;:+]+")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in SPLIT.split(text.strip()) if t]
+
+
+class BootstrapForm(forms.Form):
+    """Bootstrap classes on every widget; invalid fields marked for the error text beside them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+def _style(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select form-select-sm"
+        else:
+            css = "form-control form-control-sm"
+        widget.attrs["class"] = css
+
+
+class QueueFilterForm(BootstrapForm):
+    state = forms.ChoiceField(choices=[("", "All states"), *ClaimState.choices], required=False)
+    payer = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    clinician = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    scrub = forms.ChoiceField(
+        choices=[("", "Any scrub result"), *ScrubStatus.choices], required=False
+    )
+    q = forms.CharField(required=False, label="Patient or claim number", max_length=60)
+    sort = forms.ChoiceField(
+        choices=[
+            ("dos", "Oldest date of service"),
+            ("-dos", "Newest date of service"),
+            ("patient", "Patient name"),
+            ("number", "Claim number"),
+            ("charge", "Highest charge"),
+            ("updated", "Recently changed"),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, payers: Any = (), clinicians: Any = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].choices = [("", "All payers"), *((p.pk, p.name) for p in payers)]
+        self.fields["clinician"].choices = [
+            ("", "All clinicians"),
+            *((c.pk, str(c)) for c in clinicians),
+        ]
+
+    def filters(self) -> QueueFilters:
+        """The filters typed; a field that does not validate is ignored (never a 500)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        sort = data.get("sort") or "dos"
+        return QueueFilters(
+            # The queue opens on queued claims; "All states" is an explicit empty choice.
+            state=data.get("state", "") if "state" in self.data else ClaimState.QUEUED,
+            payer=data.get("payer"),
+            clinician=data.get("clinician"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            scrub=data.get("scrub", ""),
+            q=data.get("q", ""),
+            sort=sort if sort in SORTS else "dos",
+        )
+
+
+class VersionForm(BootstrapForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class LineFixForm(VersionForm):
+    code = forms.CharField(max_length=8)
+    units = forms.IntegerField(min_value=1, max_value=99)
+    modifiers = forms.CharField(required=False, max_length=20, help_text="e.g. 25 95")
+    pointers = forms.CharField(max_length=20, help_text="Diagnosis numbers, e.g. 1 2")
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean_modifiers(self) -> tuple[str, ...]:
+        return tuple(m.upper() for m in _tokens(self.cleaned_data.get("modifiers") or ""))
+
+    def clean_pointers(self) -> tuple[int, ...]:
+        tokens = _tokens(self.cleaned_data.get("pointers") or "")
+        if not all(t.isdigit() for t in tokens):
+            raise forms.ValidationError("Diagnosis pointers are numbers, e.g. 1 2 (DG-1).")
+        return tuple(int(t) for t in tokens)
+
+
+class ReasonForm(VersionForm):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PayerAnswerForm(VersionForm):
+    outcome = forms.ChoiceField(choices=[("paid", "Paid"), ("denied", "Denied")])
+    amount = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2)
+    carc = forms.CharField(required=False, max_length=8, label="Denial reason code (CARC)")
+    note = forms.CharField(required=False, max_length=300)
+
+
+class ClinicianAnswerForm(VersionForm):
+    answer = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Your answer"
+    )
+    addendum_text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Addendum (optional)"
+    )
+    addendum_reason = forms.CharField(required=False, max_length=300, label="Addendum reason")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("answer") or "").strip() and not (data.get("addendum_text") or "").strip():
+            self.add_error("answer", "Answer the question or add an addendum.")
+        return data
+
+
+class ListField(forms.CharField):
+    """A list of short values typed as 'MD, DO, NP'."""
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return [v.strip() for v in str(value or "").split(",") if v.strip()]
+
+    def prepare_value(self, value: Any) -> str:
+        return ", ".join(value) if isinstance(value, list | tuple) else str(value or "")
+
+
+class PayerForm(forms.ModelForm):
+    em_credentials = ListField(required=False, help_text="Comma-separated, e.g. MD, DO, NP (EM-1)")
+    pharm_mgmt_90863_credentials = ListField(required=False, help_text="e.g. RxP (CB-4)")
+    accepted_z_codes = ListField(required=False, help_text="Z-code prefixes, e.g. Z63, Z65 (DG-3)")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    class Meta:
+        model = Payer
+        fields = [
+            "name",
+            "payer_id",
+            "claim_filing_indicator",
+            "timely_filing_days",
+            "em_credentials",
+            "pharm_mgmt_90863_credentials",
+            "prolonged_code",
+            "video_modifier",
+            "audio_only_covered",
+            "audio_modifier",
+            "modifier_25_with_addon",
+            "accepted_z_codes",
+            "telehealth_in_person_waiver_until",
+            "active",
+        ]
+        widgets: dict[str, Any] = {
+            "telehealth_in_person_waiver_until": forms.DateInput(attrs={"type": "date"}),
+            "prolonged_code": forms.Select(
+                choices=[("", "none"), ("99417", "99417"), ("G2212", "G2212")]
+            ),
+            "video_modifier": forms.Select(choices=[("", "none"), ("95", "95"), ("GT", "GT")]),
+        }
+
+    def _credentials(self, name: str) -> list[str]:
+        values = self.cleaned_data.get(name) or []
+        unknown = [v for v in values if v not in Credential.values]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown credential(s): {', '.join(unknown)}. Use {', '.join(Credential.values)}."
+            )
+        return values
+
+    def clean_em_credentials(self) -> list[str]:
+        return self._credentials("em_credentials")
+
+    def clean_pharm_mgmt_90863_credentials(self) -> list[str]:
+        return self._credentials("pharm_mgmt_90863_credentials")
+
+    def clean_accepted_z_codes(self) -> list[str]:
+        values = [v.upper() for v in self.cleaned_data.get("accepted_z_codes") or []]
+        bad = [v for v in values if not re.fullmatch(r"Z\d{2}(\.\w{0,4})?", v)]
+        if bad:
+            raise forms.ValidationError(f"Not Z-code prefixes: {', '.join(bad)} (e.g. Z63).")
+        return values
+
+
+class FeeForm(BootstrapForm):
+    code = forms.CharField(max_length=8)
+    modifier = forms.CharField(max_length=2, required=False)
+    charge = forms.DecimalField(min_value=0, max_digits=9, decimal_places=2)
+    allowed = forms.DecimalField(
+        min_value=0, max_digits=9, decimal_places=2, label="Expected (allowed)"
+    )

@@ -1,0 +1,735 @@
+"""Writes of the payers app: payer profiles and fees, claims, their states and exports.
+
+Every write to a claim goes through ``_claim_write``: it bumps ``version`` in a guarded
+``UPDATE ... WHERE version = v``, so a form opened before someone else's change is refused
+with who changed it and when (``StaleClaimError``), never silently overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from accounts.access import access_record
+from accounts.models import AccessAction
+from accounts.roles import Role, role_of
+from coding.engine import PayerProfileError
+from coding.engine.codes import EM_CODES, LABELS, PSYCHOTHERAPY_ADDON
+
+from .models import (
+    Claim,
+    ClaimEdit,
+    ClaimLine,
+    ClaimState,
+    ClaimTransition,
+    ExportBatch,
+    FeeScheduleEntry,
+    Payer,
+    PayerChange,
+    ScrubStatus,
+)
+from .profiles import payer_profile_for
+from .scrubber import ScrubClaim, ScrubLine, has_errors, is_flagged, scrub
+
+S = ClaimState
+MAX_POINTERS = 4
+# How long a claim handed out by "next claim" stays with its biller.
+CLAIM_HOLD = datetime.timedelta(minutes=30)
+# Billable codes: the engine's code list (labels are our own words).
+BILLABLE_CODES = frozenset(LABELS) | {"G2212", "99417"}
+PROLONGED = frozenset({"99417", "G2212"})
+
+
+class StaleClaimError(ValidationError):
+    """The claim changed since the form was opened."""
+
+
+# ----------------------------------------------------------------------------- transitions
+@dataclass(frozen=True)
+class Transition:
+    role: Role
+    label: str
+    reason_prompt: str = ""  # non-empty: a reason is required, and this asks for it
+
+
+# The one table of allowed state changes and who may make each.
+TRANSITIONS: Mapping[tuple[str, str], Transition] = {
+    (S.QUEUED, S.APPROVED): Transition(Role.BILLER, "Approve"),
+    (S.QUEUED, S.ON_HOLD): Transition(Role.BILLER, "Hold", "Why is the claim on hold?"),
+    (S.QUEUED, S.RETURNED): Transition(
+        Role.BILLER, "Return to clinician", "Your question for the clinician"
+    ),
+    (S.QUEUED, S.VOID): Transition(Role.BILLER, "Void", "Why is the claim void?"),
+    (S.ON_HOLD, S.QUEUED): Transition(Role.BILLER, "Release to queue"),
+    (S.ON_HOLD, S.RETURNED): Transition(
+        Role.BILLER, "Return to clinician", "Your question for the clinician"
+    ),
+    (S.ON_HOLD, S.VOID): Transition(Role.BILLER, "Void", "Why is the claim void?"),
+    (S.RETURNED, S.QUEUED): Transition(Role.PRESCRIBER, "Answer", "Your answer to the biller"),
+    (S.APPROVED, S.QUEUED): Transition(Role.BILLER, "Reopen", "Why reopen the claim?"),
+    (S.APPROVED, S.SUBMITTED): Transition(Role.BILLER, "Submit (837P export)"),
+    (S.SUBMITTED, S.PAID): Transition(Role.BILLER, "Paid"),
+    (S.SUBMITTED, S.DENIED): Transition(Role.BILLER, "Denied", "Denial reason code (CARC)"),
+    (S.DENIED, S.CORRECTED): Transition(Role.BILLER, "Corrected, resubmit", "What was corrected?"),
+    (S.DENIED, S.VOID): Transition(Role.BILLER, "Void", "Why is the claim void?"),
+    (S.CORRECTED, S.SUBMITTED): Transition(Role.BILLER, "Resubmit (837P export)"),
+    (S.CORRECTED, S.VOID): Transition(Role.BILLER, "Void", "Why is the claim void?"),
+}
+# States in which a biller may fix lines (a denied claim is fixed, then marked corrected).
+EDITABLE_STATES = frozenset({S.QUEUED, S.ON_HOLD, S.DENIED})
+EXPORTABLE_STATES = frozenset({S.APPROVED, S.CORRECTED})
+
+
+def transitions_from(state: str, role: Role | None) -> list[tuple[str, Transition]]:
+    """The changes ``role`` may make by hand from ``state`` (exports are not by hand)."""
+    return [
+        (to, t)
+        for (frm, to), t in TRANSITIONS.items()
+        if frm == state and t.role == role and to != S.SUBMITTED
+    ]
+
+
+def _stale_message(claim_id: int) -> str:
+    row = Claim.objects.select_related("updated_by").filter(pk=claim_id).first()
+    if row is None:
+        return "This claim no longer exists."
+    who = (row.updated_by.get_full_name() or row.updated_by.username) if row.updated_by else "?"
+    when = timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+    return f"This claim was changed by {who} at {when}; reload it to see the change."
+
+
+def _claim_write(claim: Claim, *, user: AbstractBaseUser, version: int, **fields: Any) -> Claim:
+    """Update ``claim`` if it is still at ``version``; bump the version; else StaleClaimError."""
+    now = timezone.now()
+    updated = Claim.objects.filter(pk=claim.pk, version=version).update(
+        version=F("version") + 1, updated_by=user, updated_at=now, **fields
+    )
+    if updated == 0:
+        raise StaleClaimError(_stale_message(claim.pk), code="stale")
+    for name, value in fields.items():
+        setattr(claim, name, value)
+    claim.version = version + 1
+    claim.updated_by = user  # type: ignore[assignment]
+    claim.updated_at = now
+    return claim
+
+
+def _require_role_for(claim: Claim, user: AbstractBaseUser, transition: Transition) -> None:
+    role = role_of(user)
+    if role != transition.role:
+        raise PermissionDenied(f"Only a {transition.role.value.lower()} may do this.")
+    if role == Role.PRESCRIBER and claim.clinician.user_id != user.pk:
+        raise PermissionDenied("Only the clinician of this encounter answers its question.")
+
+
+@transaction.atomic
+def claim_transition(
+    *,
+    user: AbstractBaseUser,
+    claim: Claim,
+    to_state: str,
+    version: int,
+    reason: str = "",
+    fields: Mapping[str, Any] | None = None,
+) -> Claim:
+    """Move ``claim`` to ``to_state`` if the table allows it for ``user``; record the change."""
+    transition = TRANSITIONS.get((claim.state, to_state))
+    if transition is None:
+        raise ValidationError(
+            f"A claim that is {claim.get_state_display().lower()} cannot become "
+            f"{S(to_state).label.lower() if to_state in S.values else to_state}."
+        )
+    _require_role_for(claim, user, transition)
+    reason = reason.strip()
+    if transition.reason_prompt and not reason:
+        raise ValidationError({"reason": [f"{transition.reason_prompt}: this is required."]})
+    if to_state == S.APPROVED and claim.has_errors:
+        raise ValidationError(
+            "This claim has errors from the scrubber: fix them (or return it to the clinician) "
+            "before approving."
+        )
+    from_state = claim.state
+    # Any change of state ends a "next claim" hand-out: the claim goes back to everyone.
+    extra = {"claimed_by": None, "claimed_at": None, **(fields or {})}
+    _claim_write(claim, user=user, version=version, state=to_state, **extra)
+    ClaimTransition.objects.create(
+        claim=claim, from_state=from_state, to_state=to_state, user=user, reason=reason
+    )
+    access_record(user=user, obj=claim, action=AccessAction.UPDATE)
+    return claim
+
+
+@transaction.atomic
+def claim_clinician_answer(
+    *,
+    user: AbstractBaseUser,
+    claim: Claim,
+    version: int,
+    answer: str,
+    addendum_text: str = "",
+    addendum_reason: str = "",
+) -> Claim:
+    """The clinician answers a returned claim (optionally with an addendum); back to the queue."""
+    if addendum_text.strip() or addendum_reason.strip():
+        from encounters.services import addendum_add
+
+        addendum_add(
+            user=user, encounter=claim.encounter, text=addendum_text, reason=addendum_reason
+        )
+        if not answer.strip():
+            answer = f"Addendum added: {addendum_reason.strip()}"
+    return claim_transition(
+        user=user, claim=claim, to_state=S.QUEUED, version=version, reason=answer
+    )
+
+
+@transaction.atomic
+def claim_payer_answer(
+    *,
+    user: AbstractBaseUser,
+    claim: Claim,
+    version: int,
+    outcome: str,
+    amount: Decimal | None = None,
+    carc: str = "",
+    note: str = "",
+) -> Claim:
+    """Record the payer's answer: paid with the amount, or denied with the reason code (CARC)."""
+    if outcome == "paid":
+        if amount is None or amount < 0:
+            raise ValidationError({"amount": ["Enter the amount the payer paid."]})
+        return claim_transition(
+            user=user,
+            claim=claim,
+            to_state=S.PAID,
+            version=version,
+            reason=note or f"Paid {amount}",
+            fields={"paid_amount": amount},
+        )
+    if outcome == "denied":
+        carc = carc.strip().upper()
+        if not carc:
+            raise ValidationError({"carc": ["Enter the denial reason code (CARC), e.g. 16 or 50."]})
+        return claim_transition(
+            user=user,
+            claim=claim,
+            to_state=S.DENIED,
+            version=version,
+            reason=f"CARC {carc}" + (f": {note}" if note else ""),
+            fields={"denial_code": carc},
+        )
+    raise ValidationError({"outcome": ["Choose paid or denied."]})
+
+
+# ----------------------------------------------------------------------------- pricing
+def fees_for(payer: Payer | None) -> dict[tuple[str, str], FeeScheduleEntry]:
+    if payer is None:
+        return {}
+    return {(f.code, f.modifier): f for f in payer.fees.all()}
+
+
+def price(
+    fees: Mapping[tuple[str, str], FeeScheduleEntry],
+    code: str,
+    modifiers: Iterable[str],
+    units: int,
+) -> tuple[Decimal, Decimal]:
+    """(charge, expected) of a line: a modifier-specific fee wins over the code's general fee."""
+    entry = next((fees[(code, m)] for m in modifiers if (code, m) in fees), None)
+    entry = entry or fees.get((code, ""))
+    if entry is None:
+        return Decimal("0.00"), Decimal("0.00")
+    return entry.charge * units, entry.allowed * units
+
+
+# ----------------------------------------------------------------------------- building
+def _with_modifier_25(lines: list[dict[str, Any]], payer: Payer | None) -> list[dict[str, Any]]:
+    """Modifier 25 on the E/M when the payer wants it with a psychotherapy add-on (PY)."""
+    codes = {line["code"] for line in lines}
+    if payer is None or not payer.modifier_25_with_addon or not codes & PSYCHOTHERAPY_ADDON:
+        return lines
+    return [
+        {**line, "modifiers": [*line["modifiers"], "25"]}
+        if line["code"] in EM_CODES and "25" not in line["modifiers"]
+        else line
+        for line in lines
+    ]
+
+
+def _signed_choice(encounter: Any) -> tuple[dict[str, Any], dict[str, Any], list[dict], str]:
+    """(facts, proposal dict, chosen lines, override reason) of a signed encounter.
+
+    The coding app's signing step stores them (``SignedProposal``); if it has not run,
+    the same coding services compute them here, so the claim never depends on hook order.
+    """
+    from coding.models import SignedProposal
+
+    stored = SignedProposal.objects.filter(encounter_id=encounter.pk).first()
+    if stored is not None:
+        return stored.facts, stored.proposal, stored.chosen_lines, stored.override_reason
+    from coding.adapters import facts_from_encounter
+    from coding.services import chosen_lines_for, proposal_for_facts
+
+    facts = facts_from_encounter(encounter)
+    payer = encounter.coverage.payer if encounter.coverage_id else None
+    proposal = proposal_for_facts(facts=facts, payer=payer)
+    _option, lines = chosen_lines_for(proposal=proposal, choice=encounter.coding_choice)
+    return facts, proposal.to_dict(), lines, encounter.coding_override_reason.strip()
+
+
+def _subscriber(coverage: Any, patient: Any) -> dict[str, Any]:
+    if coverage is None:
+        return {}
+    self_ = coverage.relation == "18"
+    dob = patient.date_of_birth if self_ else coverage.subscriber_date_of_birth
+    return {
+        "relation": coverage.relation,
+        "first_name": patient.first_name if self_ else coverage.subscriber_first_name,
+        "last_name": patient.last_name if self_ else coverage.subscriber_last_name,
+        "date_of_birth": dob.isoformat() if dob else "",
+        "group_number": coverage.group_number,
+    }
+
+
+def claim_build_for_encounter(*, encounter: Any, user: AbstractBaseUser) -> Claim:
+    """Build and scrub the claim of a signed encounter (a signing step, same transaction)."""
+    facts, proposal, chosen, reason = _signed_choice(encounter)
+    coverage = encounter.coverage
+    payer = coverage.payer if coverage is not None else None
+    fees = fees_for(payer)
+    lines = _with_modifier_25(
+        [
+            {
+                "code": str(line["code"]),
+                "units": int(line.get("units") or 1),
+                "modifiers": [str(m) for m in line.get("modifiers") or []],
+            }
+            for line in chosen
+        ],
+        payer,
+    )
+    diagnoses = [d.code for d in encounter.diagnoses.all()]
+    pointers = list(range(1, min(len(diagnoses), MAX_POINTERS) + 1))
+    claim = Claim.objects.create(
+        encounter=encounter,
+        number=f"C{encounter.pk:08d}",
+        patient_id=encounter.patient_id,
+        clinician=encounter.clinician,
+        payer=payer,
+        coverage=coverage,
+        date_of_service=encounter.date_of_service,
+        place_of_service=str(proposal.get("place_of_service") or "11"),
+        member_id=coverage.member_id if coverage is not None else "",
+        subscriber=_subscriber(coverage, encounter.patient),
+        rendering_npi=encounter.clinician.npi,
+        billing_npi=settings.PRACTICE_NPI,
+        diagnoses=diagnoses,
+        override_reason=reason,
+        updated_by=user,
+    )
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        charge, expected = price(fees, line["code"], line["modifiers"], line["units"])
+        rows.append(
+            ClaimLine(
+                claim=claim,
+                position=position,
+                code=line["code"],
+                units=line["units"],
+                modifiers=line["modifiers"],
+                pointers=pointers,
+                charge=charge,
+                expected=expected,
+            )
+        )
+    ClaimLine.objects.bulk_create(rows)
+    _apply_scrub(claim, rows, facts=facts, fees=fees)
+    claim.save(
+        update_fields=["findings", "scrub_status", "has_errors", "total_charge", "total_expected"]
+    )
+    ClaimTransition.objects.create(
+        claim=claim, from_state="", to_state=S.QUEUED, user=user, reason="Built at signing."
+    )
+    access_record(user=user, obj=claim, action=AccessAction.CREATE)
+    return claim
+
+
+def scrub_input(
+    claim: Claim,
+    lines: Iterable[ClaimLine],
+    *,
+    facts: Mapping[str, Any] | None,
+    fees: Mapping[tuple[str, str], FeeScheduleEntry],
+    today: datetime.date | None = None,
+) -> ScrubClaim:
+    """The scrubber's view of a claim (no database access after this point)."""
+    payer = claim.payer
+    return ScrubClaim(
+        lines=tuple(
+            ScrubLine(ln.code, ln.units, tuple(ln.modifiers), tuple(ln.pointers)) for ln in lines
+        ),
+        diagnoses=tuple(claim.diagnoses),
+        date_of_service=claim.date_of_service,
+        today=today or timezone.localdate(),
+        rendering_npi=claim.rendering_npi,
+        billing_npi=claim.billing_npi,
+        member_id=claim.member_id,
+        timely_filing_days=payer.timely_filing_days if payer else 365,
+        payer=payer_profile_for(payer) if payer else None,
+        facts=facts,
+        override_reason=claim.override_reason,
+        priced_codes=frozenset(code for code, _mod in fees) if payer else None,
+    )
+
+
+def _apply_scrub(
+    claim: Claim,
+    lines: list[ClaimLine],
+    *,
+    facts: Mapping[str, Any] | None,
+    fees: Mapping[tuple[str, str], FeeScheduleEntry],
+) -> None:
+    findings = scrub(scrub_input(claim, lines, facts=facts, fees=fees))
+    claim.findings = [f.to_dict() for f in findings]
+    claim.scrub_status = ScrubStatus.FLAGGED if is_flagged(findings) else ScrubStatus.CLEAN
+    claim.has_errors = has_errors(findings)
+    claim.total_charge = sum((ln.charge for ln in lines), Decimal("0.00"))
+    claim.total_expected = sum((ln.expected for ln in lines), Decimal("0.00"))
+
+
+def _signed_facts(claim: Claim) -> dict[str, Any] | None:
+    from coding.models import SignedProposal
+
+    return (
+        SignedProposal.objects.filter(encounter_id=claim.encounter_id)
+        .values_list("facts", flat=True)
+        .first()
+    )
+
+
+# ----------------------------------------------------------------------------- fixing lines
+@dataclass(frozen=True)
+class LineFix:
+    code: str
+    units: int
+    modifiers: tuple[str, ...]
+    pointers: tuple[int, ...]
+
+
+def _validate_fix(fix: LineFix, diagnosis_count: int) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if fix.code not in BILLABLE_CODES:
+        errors["code"] = [f"{fix.code or 'That'} is not a code this practice bills."]
+    if not 1 <= fix.units <= 99:
+        errors["units"] = ["Units must be between 1 and 99."]
+    bad = [m for m in fix.modifiers if len(m) != 2 or not m.isalnum()]
+    if bad or len(fix.modifiers) > 4:
+        errors["modifiers"] = ["Up to 4 modifiers of 2 letters or digits each, e.g. 95 25."]
+    if not fix.pointers:
+        errors["pointers"] = ["Point to at least one diagnosis (DG-1)."]
+    elif len(fix.pointers) > MAX_POINTERS or len(set(fix.pointers)) != len(fix.pointers):
+        errors["pointers"] = ["Up to 4 different diagnosis pointers (DG-1)."]
+    elif any(not 1 <= p <= diagnosis_count for p in fix.pointers):
+        errors["pointers"] = [f"Pointers go from 1 to {diagnosis_count} (DG-1)."]
+    return errors
+
+
+@transaction.atomic
+def claim_line_update(
+    *, user: AbstractBaseUser, claim: Claim, version: int, position: int, fix: LineFix
+) -> Claim:
+    """Fix one line (code, units, modifiers, pointers), re-price and re-scrub.
+
+    A fix that leaves error-level findings is saved and shown: the biller may need several
+    fixes in a row, and approval stays blocked until the errors are gone.
+    """
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers fix claim lines.")
+    if claim.state not in EDITABLE_STATES:
+        raise ValidationError(
+            f"A claim that is {claim.get_state_display().lower()} cannot be changed."
+        )
+    errors = _validate_fix(fix, len(claim.diagnoses))
+    if errors:
+        raise ValidationError(errors)
+    lines = list(claim.lines.all())
+    line = next((ln for ln in lines if ln.position == position), None)
+    if line is None:
+        raise ValidationError("That line is not on this claim.")
+    old = {
+        "code": line.code,
+        "units": line.units,
+        "modifiers": line.modifiers,
+        "pointers": line.pointers,
+    }
+    fees = fees_for(claim.payer)
+    line.code, line.units = fix.code, fix.units
+    line.modifiers, line.pointers = list(fix.modifiers), list(fix.pointers)
+    line.charge, line.expected = price(fees, line.code, line.modifiers, line.units)
+    _apply_scrub(claim, lines, facts=_signed_facts(claim), fees=fees)
+    _claim_write(
+        claim,
+        user=user,
+        version=version,
+        findings=claim.findings,
+        scrub_status=claim.scrub_status,
+        has_errors=claim.has_errors,
+        total_charge=claim.total_charge,
+        total_expected=claim.total_expected,
+    )
+    line.save(update_fields=["code", "units", "modifiers", "pointers", "charge", "expected"])
+    new = {
+        "code": line.code,
+        "units": line.units,
+        "modifiers": line.modifiers,
+        "pointers": line.pointers,
+    }
+    ClaimEdit.objects.create(claim=claim, user=user, position=position, old=old, new=new)
+    access_record(user=user, obj=claim, action=AccessAction.UPDATE)
+    return claim
+
+
+@transaction.atomic
+def claim_rescrub(*, user: AbstractBaseUser, claim: Claim, version: int) -> Claim:
+    """Run the scrubber again (e.g. after a fee or payer change)."""
+    lines = list(claim.lines.all())
+    fees = fees_for(claim.payer)
+    _apply_scrub(claim, lines, facts=_signed_facts(claim), fees=fees)
+    return _claim_write(
+        claim,
+        user=user,
+        version=version,
+        findings=claim.findings,
+        scrub_status=claim.scrub_status,
+        has_errors=claim.has_errors,
+        total_charge=claim.total_charge,
+        total_expected=claim.total_expected,
+    )
+
+
+# ----------------------------------------------------------------------------- hand-out
+def _claimable() -> Q:
+    stale = timezone.now() - CLAIM_HOLD
+    return Q(claimed_by__isnull=True) | Q(claimed_at__lt=stale)
+
+
+@transaction.atomic
+def claim_next_for_biller(*, user: AbstractBaseUser) -> Claim | None:
+    """Hand the biller the oldest queued claim nobody else holds (theirs stays theirs).
+
+    On PostgreSQL ``skip_locked`` lets two billers pass each other without waiting; the
+    guarded update is what makes the hand-out exclusive on every database.
+    """
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers take claims from the queue.")
+    mine = (
+        Claim.objects.filter(state=S.QUEUED, claimed_by=user)
+        .order_by("date_of_service", "id")
+        .first()
+    )
+    if mine is not None:
+        return mine
+    for _attempt in range(5):
+        candidate = (
+            Claim.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(), state=S.QUEUED)
+            .order_by("date_of_service", "id")
+            .first()
+        )
+        if candidate is None:
+            return None
+        now = timezone.now()
+        taken = Claim.objects.filter(_claimable(), pk=candidate.pk, state=S.QUEUED).update(
+            claimed_by=user, claimed_at=now
+        )
+        if taken:
+            candidate.claimed_by, candidate.claimed_at = user, now  # type: ignore[assignment]
+            return candidate
+    return None
+
+
+# ----------------------------------------------------------------------------- bulk approve
+def claims_bulk_approvable(claim_ids: Iterable[int]) -> list[Claim]:
+    """The claims among ``claim_ids`` that bulk approval takes: queued and clean."""
+    ids = [int(i) for i in claim_ids]
+    return list(
+        Claim.objects.filter(pk__in=ids, state=S.QUEUED, scrub_status=ScrubStatus.CLEAN)
+        .select_related("patient")
+        .order_by("date_of_service", "id")
+    )
+
+
+@transaction.atomic
+def claim_bulk_approve(*, user: AbstractBaseUser, claim_ids: Iterable[int]) -> int:
+    """Approve every queued clean claim among ``claim_ids``; the number approved."""
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers approve claims.")
+    approved = 0
+    for claim in claims_bulk_approvable(claim_ids):
+        try:
+            claim_transition(
+                user=user,
+                claim=claim,
+                to_state=S.APPROVED,
+                version=claim.version,
+                reason="Bulk approval of clean claims.",
+            )
+        except StaleClaimError:
+            continue  # changed meanwhile: it stays for a look of its own
+        approved += 1
+    return approved
+
+
+# ----------------------------------------------------------------------------- export
+@transaction.atomic
+def claim_batch_export(
+    *, user: AbstractBaseUser, claim_ids: Iterable[int] | None = None
+) -> ExportBatch:
+    """Build one 837P file of the approved (and corrected) claims; mark them submitted."""
+    from .x12.build import build_837p
+
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers export claims.")
+    claims = Claim.objects.select_for_update().filter(state__in=EXPORTABLE_STATES)
+    if claim_ids is not None:
+        claims = claims.filter(pk__in=list(claim_ids))
+    claims = list(
+        claims.select_related("patient", "payer", "clinician__user", "coverage")
+        .prefetch_related("lines")
+        .order_by("payer_id", "id")
+    )
+    if not claims:
+        raise ValidationError("No approved claims to export.")
+    control = (ExportBatch.objects.aggregate(m=Max("control_number"))["m"] or 0) + 1
+    content = build_837p(claims, control_number=control, now=timezone.localtime())
+    batch = ExportBatch.objects.create(
+        created_by=user, control_number=control, claim_count=len(claims), content=content
+    )
+    for claim in claims:
+        claim_transition(
+            user=user,
+            claim=claim,
+            to_state=S.SUBMITTED,
+            version=claim.version,
+            reason=f"837P batch {control}",
+            fields={"batch": batch, "submission_count": claim.submission_count + 1},
+        )
+    return batch
+
+
+# ----------------------------------------------------------------------------- payers
+PAYER_FIELDS = (
+    "name",
+    "em_credentials",
+    "pharm_mgmt_90863_credentials",
+    "prolonged_code",
+    "video_modifier",
+    "audio_only_covered",
+    "audio_modifier",
+    "modifier_25_with_addon",
+    "accepted_z_codes",
+    "telehealth_in_person_waiver_until",
+    "payer_id",
+    "claim_filing_indicator",
+    "timely_filing_days",
+    "active",
+)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _require_admin(user: AbstractBaseUser) -> None:
+    if role_of(user) != Role.ADMIN:
+        raise PermissionDenied("Only practice admins change payers.")
+
+
+@transaction.atomic
+def payer_update(*, user: AbstractBaseUser, payer: Payer, data: Mapping[str, Any]) -> Payer:
+    """Change a payer's profile; each changed field is recorded with its old and new value."""
+    _require_admin(user)
+    stored = Payer.objects.select_for_update().get(pk=payer.pk)  # old values, not a form's copy
+    changes = []
+    for name in PAYER_FIELDS:
+        if name not in data:
+            continue
+        old, new = getattr(stored, name), data[name]
+        if old != new:
+            changes.append(
+                PayerChange(payer=stored, user=user, field=name, old=_shown(old), new=_shown(new))
+            )
+            setattr(stored, name, new)
+    if not changes:
+        return stored
+    stored.full_clean()
+    try:
+        payer_profile_for(stored)  # the engine must be able to read the profile
+    except PayerProfileError as exc:
+        raise ValidationError({exc.field: [exc.message]}) from None
+    stored.save(update_fields=[c.field for c in changes])
+    PayerChange.objects.bulk_create(changes)
+    return stored
+
+
+@transaction.atomic
+def fee_set(
+    *,
+    user: AbstractBaseUser,
+    payer: Payer,
+    code: str,
+    modifier: str,
+    charge: Decimal,
+    allowed: Decimal,
+) -> FeeScheduleEntry:
+    """Add or change one fee schedule amount, recording the old and new amounts."""
+    _require_admin(user)
+    code, modifier = code.strip().upper(), modifier.strip().upper()
+    if code not in BILLABLE_CODES:
+        raise ValidationError({"code": [f"{code or 'That'} is not a code this practice bills."]})
+    if charge < 0 or allowed < 0:
+        raise ValidationError({"charge": ["Amounts cannot be negative."]})
+    entry = FeeScheduleEntry.objects.filter(payer=payer, code=code, modifier=modifier).first()
+    old = f"{entry.charge} / {entry.allowed}" if entry else ""
+    if entry is None:
+        entry = FeeScheduleEntry(payer=payer, code=code, modifier=modifier)
+    elif (entry.charge, entry.allowed) == (charge, allowed):
+        return entry
+    entry.charge, entry.allowed = charge, allowed
+    entry.save()
+    PayerChange.objects.create(
+        payer=payer,
+        user=user,
+        field=f"fee {code}" + (f"-{modifier}" if modifier else ""),
+        old=old,
+        new=f"{charge} / {allowed}",
+    )
+    return entry
+
+
+@transaction.atomic
+def fee_delete(*, user: AbstractBaseUser, entry: FeeScheduleEntry) -> None:
+    """Remove a fee schedule row, recording what it was."""
+    _require_admin(user)
+    PayerChange.objects.create(
+        payer=entry.payer,
+        user=user,
+        field=f"fee {entry.code}" + (f"-{entry.modifier}" if entry.modifier else ""),
+        old=f"{entry.charge} / {entry.allowed}",
+        new="",
+    )
+    entry.delete()
