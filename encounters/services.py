@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from accounts.access import access_record
@@ -247,7 +248,12 @@ def patient_save(
     if clinicians is not None:
         patient.clinicians.set(clinicians)
     removed = [c.pk for c in coverages_removed if c.pk]
-    Coverage.objects.filter(patient=patient, pk__in=removed).delete()
+    try:
+        Coverage.objects.filter(patient=patient, pk__in=removed).delete()
+    except ProtectedError:
+        raise ValidationError(
+            "A coverage billed on an encounter cannot be deleted: untick Active instead."
+        ) from None
     coverages = list(coverages)
     # Priorities may be swapped: park the changed rows first so the
     # one-active-coverage-per-priority constraint holds after every statement.
