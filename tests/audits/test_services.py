@@ -174,3 +174,20 @@ def test_command_defaults_to_the_previous_month(make_signed, last_month):
 def test_command_refuses_bad_months_with_a_message(db, month, message):
     with pytest.raises(CommandError, match=message):
         call_command("draw_audit_sample", "--month", month, stdout=StringIO())
+
+
+def test_command_draws_with_the_broker_down(make_signed, last_month):
+    """The command calls the service itself: no Celery broker is needed."""
+    from config.celery import app
+
+    make_signed(day=2)
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+    app._pool = None
+    try:
+        out = StringIO()
+        call_command("draw_audit_sample", "--month", f"{last_month:%Y-%m}", stdout=out)
+    finally:
+        app.conf.update(saved)
+        app._pool = None
+    assert json.loads(out.getvalue())["population"] == 1
