@@ -108,6 +108,12 @@ def _stale_message(claim_id: int) -> str:
     return f"This claim was changed by {who} at {when}; reload it to see the change."
 
 
+def _check_version(claim: Claim, version: int) -> None:
+    """Refuse early a form opened at an older version (the guarded update is the real check)."""
+    if claim.version != version:
+        raise StaleClaimError(_stale_message(claim.pk), code="stale")
+
+
 def _claim_write(claim: Claim, *, user: AbstractBaseUser, version: int, **fields: Any) -> Claim:
     """Update ``claim`` if it is still at ``version``; bump the version; else StaleClaimError."""
     now = timezone.now()
@@ -143,6 +149,7 @@ def claim_transition(
     fields: Mapping[str, Any] | None = None,
 ) -> Claim:
     """Move ``claim`` to ``to_state`` if the table allows it for ``user``; record the change."""
+    _check_version(claim, version)
     transition = TRANSITIONS.get((claim.state, to_state))
     if transition is None:
         raise ValidationError(
@@ -455,6 +462,7 @@ def claim_line_update(
     """
     if role_of(user) != Role.BILLER:
         raise PermissionDenied("Only billers fix claim lines.")
+    _check_version(claim, version)
     if claim.state not in EDITABLE_STATES:
         raise ValidationError(
             f"A claim that is {claim.get_state_display().lower()} cannot be changed."

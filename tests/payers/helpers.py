@@ -1,0 +1,56 @@
+"""Signed encounters and their claims for the billing tests, signed the way clinicians sign."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from encounters.models import MedicationReview
+from encounters.services import encounter_sign
+from payers.models import Claim
+from tests.factories import (
+    ClinicianFactory,
+    CoverageFactory,
+    EncounterDiagnosisFactory,
+    EncounterFactory,
+    PatientFactory,
+    payer,
+)
+
+
+def signed_claim(
+    *,
+    clinician: Any = None,
+    payer_slug: str = "commercial",
+    days_ago: int = 3,
+    diagnoses: tuple[str, ...] = ("F41.0",),
+    medication: bool = True,
+    patient: Any = None,
+    **fields: Any,
+) -> Claim:
+    """Sign a complete encounter (90833 + 99214 by default) and return the claim it built."""
+    clinician = clinician or ClinicianFactory(credential="MD")
+    patient = patient or PatientFactory()
+    coverage = CoverageFactory(patient=patient, payer=payer(payer_slug))
+    encounter = EncounterFactory(
+        patient=patient,
+        clinician=clinician,
+        coverage=coverage,
+        date_of_service=datetime.date.today() - datetime.timedelta(days=days_ago),
+        **fields,
+    )
+    for position, code in enumerate(diagnoses, start=1):
+        EncounterDiagnosisFactory(encounter=encounter, position=position, code=code)
+    if medication:
+        MedicationReview.objects.create(
+            encounter=encounter,
+            name="sertraline",
+            dose="100 mg",
+            frequency="daily",
+            adherence="full",
+            effect="partial",
+            change="increased",
+            change_reason="partial response",
+        )
+    encounter_sign(user=clinician.user, encounter=encounter)
+    return Claim.objects.get(encounter=encounter)

@@ -1,0 +1,81 @@
+"""Billers fix a claim line: validated, re-priced, re-scrubbed, recorded; stale forms refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from payers.models import Claim, ClaimState
+from payers.services import LineFix, StaleClaimError, claim_line_update
+
+pytestmark = pytest.mark.django_db
+
+
+def fix(code="99214", units=1, modifiers=(), pointers=(1,)):
+    return LineFix(code, units, tuple(modifiers), tuple(pointers))
+
+
+def test_a_fix_reprices_rescrubs_and_records_the_old_and_new_line(claim, biller):
+    claim_line_update(user=biller, claim=claim, version=1, position=1, fix=fix("99215"))
+    claim.refresh_from_db()
+    line = claim.lines.get(position=1)
+    assert line.code == "99215"
+    assert line.charge > 0
+    assert claim.version == 2
+    assert "SC-ENGINE" in {f["rule"] for f in claim.findings}  # 99215 is not what was signed
+    edit = claim.edits.get()
+    assert (edit.old["code"], edit.new["code"], edit.user) == ("99214", "99215", biller)
+
+
+def test_a_fix_that_clears_the_findings_makes_the_claim_clean(claim, biller):
+    claim_line_update(user=biller, claim=claim, version=1, position=1, fix=fix("99215"))
+    claim_line_update(user=biller, claim=claim, version=2, position=1, fix=fix("99214"))
+    claim.refresh_from_db()
+    assert claim.scrub_status == "clean"
+    assert claim.findings == []
+
+
+def test_a_fix_creating_an_error_is_saved_and_blocks_approval(claim, biller):
+    """Our call: save and show the findings (fixes may take several steps)."""
+    claim_line_update(user=biller, claim=claim, version=1, position=2, fix=fix("90863"))
+    claim.refresh_from_db()
+    assert claim.has_errors
+    assert "CB-4" in {f["rule"] for f in claim.findings if f["level"] == "error"}
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        (fix("12345"), "code"),
+        (fix(units=0), "units"),
+        (fix(modifiers=("955",)), "modifiers"),
+        (fix(pointers=()), "pointers"),
+        (fix(pointers=(2,)), "pointers"),
+        (fix(pointers=(1, 1)), "pointers"),
+    ],
+)
+def test_an_invalid_fix_names_the_field_and_changes_nothing(claim, biller, bad, field):
+    with pytest.raises(ValidationError) as caught:
+        claim_line_update(user=biller, claim=claim, version=1, position=1, fix=bad)
+    assert field in caught.value.message_dict
+    assert Claim.objects.get(pk=claim.pk).version == 1
+
+
+def test_a_stale_fix_is_refused_and_the_line_kept(claim, biller, other_biller):
+    claim_line_update(user=other_biller, claim=claim, version=1, position=1, fix=fix("99213"))
+    stale = Claim.objects.get(pk=claim.pk)
+    with pytest.raises(StaleClaimError, match="changed by Bea Second"):
+        claim_line_update(user=biller, claim=stale, version=1, position=1, fix=fix("99215"))
+    assert Claim.objects.get(pk=claim.pk).lines.get(position=1).code == "99213"
+
+
+def test_only_billers_fix_lines(claim, prescriber):
+    with pytest.raises(PermissionDenied):
+        claim_line_update(user=prescriber, claim=claim, version=1, position=1, fix=fix())
+
+
+def test_an_approved_claim_cannot_be_fixed(claim, biller):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.APPROVED)
+    claim.refresh_from_db()
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        claim_line_update(user=biller, claim=claim, version=1, position=1, fix=fix("99215"))

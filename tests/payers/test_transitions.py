@@ -1,0 +1,212 @@
+"""Claim states: every allowed change, who may make it, reasons, history, stale versions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from encounters.models import Addendum
+from payers.models import Claim, ClaimState, ClaimTransition
+from payers.services import (
+    TRANSITIONS,
+    StaleClaimError,
+    claim_clinician_answer,
+    claim_payer_answer,
+    claim_transition,
+)
+
+pytestmark = pytest.mark.django_db
+S = ClaimState
+
+
+def _in_state(claim: Claim, state: str) -> Claim:
+    Claim.objects.filter(pk=claim.pk).update(state=state)
+    claim.refresh_from_db()
+    return claim
+
+
+def _actor(role, prescriber, biller):
+    return prescriber if role == "Prescriber" else biller
+
+
+@pytest.mark.parametrize(("from_state", "to_state"), sorted(TRANSITIONS), ids=lambda v: str(v))
+def test_each_allowed_transition_is_made_by_its_role_and_recorded(
+    claim, prescriber, biller, from_state, to_state
+):
+    rule = TRANSITIONS[(from_state, to_state)]
+    claim = _in_state(claim, from_state)
+    user = _actor(rule.role, prescriber, biller)
+    claim_transition(
+        user=user, claim=claim, to_state=to_state, version=claim.version, reason="because"
+    )
+    claim.refresh_from_db()
+    assert claim.state == to_state
+    last = claim.transitions.last()
+    assert (last.from_state, last.to_state, last.user, last.reason) == (
+        from_state,
+        to_state,
+        user,
+        "because",
+    )
+
+
+@pytest.mark.parametrize(("from_state", "to_state"), sorted(TRANSITIONS), ids=lambda v: str(v))
+def test_each_transition_is_refused_to_the_other_roles(
+    claim, prescriber, biller, compliance, practice_admin, from_state, to_state
+):
+    rule = TRANSITIONS[(from_state, to_state)]
+    claim = _in_state(claim, from_state)
+    others = [
+        u
+        for u in (prescriber, biller, compliance, practice_admin)
+        if u != _actor(rule.role, prescriber, biller)
+    ]
+    for user in others:
+        with pytest.raises(PermissionDenied):
+            claim_transition(
+                user=user, claim=claim, to_state=to_state, version=claim.version, reason="x"
+            )
+    assert Claim.objects.get(pk=claim.pk).state == from_state
+
+
+def test_a_transition_not_in_the_table_is_refused(claim, biller):
+    with pytest.raises(ValidationError, match="cannot become paid"):
+        claim_transition(user=biller, claim=claim, to_state=S.PAID, version=claim.version)
+    assert (S.QUEUED, S.PAID) not in TRANSITIONS
+
+
+def test_only_the_encounters_own_clinician_answers_a_returned_claim(
+    claim, biller, other_prescriber
+):
+    claim_transition(
+        user=biller, claim=claim, to_state=S.RETURNED, version=1, reason="Which time is right?"
+    )
+    with pytest.raises(PermissionDenied):
+        claim_transition(
+            user=other_prescriber, claim=claim, to_state=S.QUEUED, version=2, reason="yes"
+        )
+
+
+@pytest.mark.parametrize(
+    ("from_state", "to_state"),
+    [k for k, t in sorted(TRANSITIONS.items()) if t.reason_prompt],
+    ids=lambda v: str(v),
+)
+def test_transitions_that_need_a_reason_refuse_a_blank_one(
+    claim, prescriber, biller, from_state, to_state
+):
+    rule = TRANSITIONS[(from_state, to_state)]
+    claim = _in_state(claim, from_state)
+    with pytest.raises(ValidationError) as caught:
+        claim_transition(
+            user=_actor(rule.role, prescriber, biller),
+            claim=claim,
+            to_state=to_state,
+            version=claim.version,
+            reason="  ",
+        )
+    assert "reason" in caught.value.message_dict
+
+
+def test_approval_is_refused_while_the_scrubber_reports_errors(claim, biller):
+    Claim.objects.filter(pk=claim.pk).update(has_errors=True, scrub_status="flagged")
+    claim.refresh_from_db()
+    with pytest.raises(ValidationError, match="errors from the scrubber"):
+        claim_transition(user=biller, claim=claim, to_state=S.APPROVED, version=claim.version)
+
+
+def test_a_flagged_claim_with_warnings_only_may_be_approved(claim, biller):
+    Claim.objects.filter(pk=claim.pk).update(scrub_status="flagged", has_errors=False)
+    claim.refresh_from_db()
+    claim_transition(user=biller, claim=claim, to_state=S.APPROVED, version=claim.version)
+    assert Claim.objects.get(pk=claim.pk).state == S.APPROVED
+
+
+def test_a_stale_version_is_refused_with_who_changed_it_and_when(claim, biller, other_biller):
+    opened_at = claim.version
+    claim_transition(
+        user=other_biller,
+        claim=claim,
+        to_state=S.ON_HOLD,
+        version=opened_at,
+        reason="Waiting for the payer's new id",
+    )
+    stale = Claim.objects.get(pk=claim.pk)
+    stale.state = S.QUEUED  # as the first biller's page still shows it
+    with pytest.raises(StaleClaimError, match=r"changed by Bea Second at \d{4}-\d\d-\d\d"):
+        claim_transition(user=biller, claim=stale, to_state=S.APPROVED, version=opened_at)
+    assert ClaimTransition.objects.filter(claim=claim, to_state=S.APPROVED).count() == 0
+
+
+def test_each_change_bumps_the_version(claim, biller):
+    assert claim.version == 1
+    claim_transition(user=biller, claim=claim, to_state=S.ON_HOLD, version=1, reason="wait")
+    claim_transition(user=biller, claim=claim, to_state=S.QUEUED, version=2)
+    assert Claim.objects.get(pk=claim.pk).version == 3
+
+
+def test_clinician_answer_puts_the_claim_back_in_the_queue(claim, biller, prescriber):
+    claim_transition(
+        user=biller, claim=claim, to_state=S.RETURNED, version=1, reason="Was the visit by video?"
+    )
+    claim_clinician_answer(user=prescriber, claim=claim, version=2, answer="In person.")
+    claim.refresh_from_db()
+    assert claim.state == S.QUEUED
+    last = claim.transitions.last()
+    assert (last.from_state, last.to_state, last.user, last.reason) == (
+        S.RETURNED,
+        S.QUEUED,
+        prescriber,
+        "In person.",
+    )
+
+
+def test_clinician_may_answer_with_an_addendum(claim, biller, prescriber):
+    claim_transition(user=biller, claim=claim, to_state=S.RETURNED, version=1, reason="Times?")
+    claim_clinician_answer(
+        user=prescriber,
+        claim=claim,
+        version=2,
+        answer="",
+        addendum_text="Psychotherapy 09:00-09:30.",
+        addendum_reason="Billing question",
+    )
+    addendum = Addendum.objects.get(encounter=claim.encounter)
+    assert addendum.text == "Psychotherapy 09:00-09:30."
+    assert claim.transitions.last().reason == "Addendum added: Billing question"
+
+
+def test_payer_answer_paid_records_the_amount(claim, biller):
+    claim = _in_state(claim, S.SUBMITTED)
+    claim_payer_answer(
+        user=biller, claim=claim, version=claim.version, outcome="paid", amount=Decimal("201.50")
+    )
+    claim.refresh_from_db()
+    assert (claim.state, claim.paid_amount) == (S.PAID, Decimal("201.50"))
+
+
+def test_payer_answer_denied_needs_a_carc_and_records_it(claim, biller):
+    claim = _in_state(claim, S.SUBMITTED)
+    with pytest.raises(ValidationError) as caught:
+        claim_payer_answer(user=biller, claim=claim, version=claim.version, outcome="denied")
+    assert "carc" in caught.value.message_dict
+    claim_payer_answer(
+        user=biller,
+        claim=claim,
+        version=claim.version,
+        outcome="denied",
+        carc="co-16 ",
+        note="missing info",
+    )
+    claim.refresh_from_db()
+    assert (claim.state, claim.denial_code) == (S.DENIED, "CO-16")
+    assert claim.transitions.last().reason == "CARC CO-16: missing info"
+
+
+def test_payer_answer_paid_without_an_amount_is_refused(claim, biller):
+    claim = _in_state(claim, S.SUBMITTED)
+    with pytest.raises(ValidationError) as caught:
+        claim_payer_answer(user=biller, claim=claim, version=claim.version, outcome="paid")
+    assert "amount" in caught.value.message_dict
