@@ -5,4 +5,6 @@ from .roles import Role, role_of
 
 def role(request: HttpRequest) -> dict[str, object]:
     """Expose the user's role to templates (for the navigation bar)."""
-    return {"user_role": role_of(request.user), "Role": Role}
+    # A mapping, not the enum class: templates call callables, and calling Role() fails,
+    # so ``Role.PRESCRIBER`` would silently resolve to "" and hide the navigation.
+    return {"user_role": role_of(request.user), "Role": {r.name: r for r in Role}}
