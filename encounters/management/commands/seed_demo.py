@@ -336,7 +336,7 @@ class Visit:
 
 
 class Schedule:
-    """Ninety days of visits: prescribers every 3-6 weeks, the therapist every 10-21 days.
+    """Ninety days of visits: prescribers every 3-6 weeks, the therapist every 2-3 weeks.
 
     Visits up to two days old stay drafts (notes not yet signed), as do a few
     started this morning; every older visit is signed by its clinician.
@@ -366,7 +366,7 @@ class Schedule:
         for demo in self.patients:
             plans = [(demo.prescriber, 21, 42)]
             if demo.therapist is not None:
-                plans.append((demo.therapist, 10, 21))
+                plans.append((demo.therapist, 14, 21))
             first = demo.new_to_practice
             for clinician, low, high in plans:
                 day = start + datetime.timedelta(days=self.rng.randint(0, low))
