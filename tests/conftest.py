@@ -76,3 +76,20 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _flushable_signed_encounters(request):
+    """Let transactional tests (and live-server browser tests) flush signed encounters on SQLite.
+
+    Set up after ``transactional_db`` so it tears down first: the signed rows are released
+    before pytest-django's flush deletes them (PostgreSQL truncates, unaffected).
+    """
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from tests.audits.flush import release_signed_locks
+
+    release_signed_locks()
