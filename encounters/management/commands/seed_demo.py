@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -145,6 +146,8 @@ class Command(BaseCommand):
     help = "Load the demo practice (idempotent): logins per role, patients, 90 days of visits."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # One hash for the shared demo password: Argon2 is slow on purpose.
+        self.password_hash = make_password(DEMO_PASSWORD)
         with transaction.atomic():
             users = {spec.username: self._user(spec) for spec in DEMO_USERS}
             clinicians = {
@@ -163,7 +166,7 @@ class Command(BaseCommand):
     # --- people -----------------------------------------------------------------------------
 
     def _user(self, spec: DemoUser) -> User:
-        user, created = User.objects.get_or_create(
+        user, _ = User.objects.get_or_create(
             username=spec.username,
             defaults={
                 "first_name": spec.first_name,
@@ -171,11 +174,9 @@ class Command(BaseCommand):
                 "email": f"{spec.username}@demo-practice.test",
                 "is_staff": spec.superuser,
                 "is_superuser": spec.superuser,
+                "password": self.password_hash,
             },
         )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
         group, _ = Group.objects.get_or_create(name=spec.role.value)
         user.groups.add(group)
         return user
