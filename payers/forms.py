@@ -41,8 +41,9 @@ def _style(form: forms.BaseForm) -> None:
 
 class QueueFilterForm(BootstrapForm):
     state = forms.ChoiceField(choices=[("", "All states"), *ClaimState.choices], required=False)
-    payer = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    clinician = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+    # Integer fields with a select: the filter validates before the choices are loaded.
+    payer = forms.IntegerField(required=False, widget=forms.Select)
+    clinician = forms.IntegerField(required=False, widget=forms.Select)
     date_from = forms.DateField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -65,10 +66,13 @@ class QueueFilterForm(BootstrapForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, payers: Any = (), clinicians: Any = (), **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.fields["payer"].choices = [("", "All payers"), *((p.pk, p.name) for p in payers)]
-        self.fields["clinician"].choices = [
+    def set_choices(self, *, payers: Any, clinicians: Any) -> None:
+        """The payers and clinicians offered in the filter selects."""
+        self.fields["payer"].widget.choices = [
+            ("", "All payers"),
+            *((p.pk, p.name) for p in payers),
+        ]
+        self.fields["clinician"].widget.choices = [
             ("", "All clinicians"),
             *((c.pk, str(c)) for c in clinicians),
         ]

@@ -68,8 +68,7 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
     queue = claim_queue_for_biller(
         user=request.user, filters=form.filters(), page_number=request.GET.get("page") or 1
     )
-    form = QueueFilterForm(request.GET, payers=queue.payers, clinicians=queue.clinicians)
-    form.is_valid()
+    form.set_choices(payers=queue.payers, clinicians=queue.clinicians)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -1,10 +1,9 @@
-"""Fixtures of the billing tests: a signed claim, a second biller, flushable transactional tests."""
+"""Fixtures of the billing tests: a signed claim and a second biller."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.audits.flush import release_signed_locks
 from tests.factories import UserFactory
 from tests.payers.helpers import signed_claim
 
@@ -18,10 +17,3 @@ def claim(db, prescriber):
 @pytest.fixture
 def other_biller(db):
     return UserFactory(role="Biller", first_name="Bea", last_name="Second")
-
-
-@pytest.fixture
-def transactional_claims(transactional_db):
-    """``transactional_db`` whose flush also clears signed encounters on SQLite."""
-    yield
-    release_signed_locks()

@@ -48,7 +48,7 @@ def _run_together(*calls):
     return results, errors
 
 
-def test_next_claim_hands_two_billers_different_claims(transactional_claims):
+def test_next_claim_hands_two_billers_different_claims(transactional_db):
     clinician = ClinicianFactory()
     claims = [signed_claim(clinician=clinician, days_ago=d) for d in (5, 4, 3)]
     first, second = _billers()
@@ -66,7 +66,7 @@ def test_next_claim_hands_two_billers_different_claims(transactional_claims):
     assert holders == {results[0]: first.pk, results[1]: second.pk}
 
 
-def test_next_claim_keeps_a_billers_claim_with_them_after_the_transaction(transactional_claims):
+def test_next_claim_keeps_a_billers_claim_with_them_after_the_transaction(transactional_db):
     clinician = ClinicianFactory()
     for d in (5, 4):
         signed_claim(clinician=clinician, days_ago=d)
@@ -77,7 +77,7 @@ def test_next_claim_keeps_a_billers_claim_with_them_after_the_transaction(transa
     assert claim_next_for_biller(user=UserFactory(role="Biller")) is None
 
 
-def test_two_billers_editing_at_once_one_wins_the_other_is_told(transactional_claims):
+def test_two_billers_editing_at_once_one_wins_the_other_is_told(transactional_db):
     claim = signed_claim(clinician=ClinicianFactory())
     first, second = _billers()
     opened = Claim.objects.get(pk=claim.pk)  # both opened the page at version 1
