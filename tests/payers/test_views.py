@@ -140,7 +140,8 @@ def test_claim_page_shows_lines_findings_time_blocks_and_mdm_never_the_therapy_n
     assert secret not in body
     assert "interoceptive" not in body
     assert "SC-NPI" in body
-    assert "99214" in body and "90833" in body
+    assert "99214" in body
+    assert "90833" in body
     assert "09:00–09:30 (30 min)" in body
     assert "chronic_exacerbation" in body  # the MDM summary
     assert "F41.0" in body
@@ -300,7 +301,8 @@ def test_admin_edits_a_payer_and_every_change_is_recorded_and_shown(client_for, 
     response = client.post(url, data, follow=True)
     assert response.status_code == 200
     payer.refresh_from_db()
-    assert payer.modifier_25_with_addon is True and payer.timely_filing_days == 90
+    assert payer.modifier_25_with_addon is True
+    assert payer.timely_filing_days == 90
     changes = {c.field: (c.old, c.new, c.user) for c in PayerChange.objects.filter(payer=payer)}
     assert changes == {
         "modifier_25_with_addon": ("False", "True", practice_admin),
