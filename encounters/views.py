@@ -80,7 +80,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     template = "encounters/patient_list.html"
-    if getattr(request, "htmx", False):
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:  # a history restore needs the whole page
         template += "#patient-table"
     response = render(
         request,

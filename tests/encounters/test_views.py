@@ -577,3 +577,13 @@ def test_admin_cannot_delete_a_coverage_billed_on_an_encounter(
     assert response.status_code == 200
     assert "cannot be deleted: untick Active instead" in response.content.decode()
     assert patient.coverages.filter(pk=coverage.pk).exists()
+
+
+def test_patient_search_history_restore_gets_the_whole_page(client_for, prescriber, patient):
+    response = client_for(prescriber).get(
+        reverse("encounters:patient-list"),
+        {"q": "Quinn"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert "<html" in response.content.decode()
