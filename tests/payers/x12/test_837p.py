@@ -1,0 +1,145 @@
+"""The 837P export: an X12 005010X222A1 file that pyx12 validates, claims marked submitted."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import pyx12.params
+import pyx12.x12n_document
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from encounters.models import SubscriberRelation
+from payers.models import Claim, ClaimState
+from payers.services import claim_batch_export, claim_transition
+from payers.x12.build import segments
+from tests.factories import PatientFactory
+from tests.payers.helpers import signed_claim
+
+pytestmark = pytest.mark.django_db
+
+
+def validate(text: str) -> tuple[bool, str]:
+    """pyx12's verdict on ``text`` and its 999 acknowledgement (errors are IK3/IK4 there)."""
+    params = pyx12.params.params()
+    ack, html = io.StringIO(), io.StringIO()
+    ok = pyx12.x12n_document.x12n_document(params, io.StringIO(text), ack, html, None)
+    return ok, ack.getvalue()
+
+
+def _approved(claim: Claim, biller) -> Claim:
+    return claim_transition(
+        user=biller, claim=claim, to_state=ClaimState.APPROVED, version=claim.version
+    )
+
+
+def test_batch_of_approved_claims_is_a_valid_837p_and_they_become_submitted(prescriber, biller):
+    claims = [
+        _approved(signed_claim(clinician=prescriber.clinician), biller),
+        _approved(
+            signed_claim(
+                clinician=prescriber.clinician,
+                payer_slug="medicare",
+                setting="video",
+                patient_at_home=True,
+                diagnoses=("F41.0", "F32.9"),
+            ),
+            biller,
+        ),
+    ]
+    batch = claim_batch_export(user=biller)
+    ok, ack = validate(batch.content)
+    assert ok, ack
+    assert "IK5*A" in ack  # the transaction set is accepted
+    assert batch.claim_count == 2
+    for claim in claims:
+        claim.refresh_from_db()
+        assert claim.state == ClaimState.SUBMITTED
+        assert claim.batch == batch
+        assert claim.submission_count == 1
+        assert claim.transitions.last().reason == f"837P batch {batch.control_number}"
+
+
+def test_837p_carries_diagnoses_lines_pointers_and_the_npis(prescriber, biller):
+    claim = _approved(
+        signed_claim(clinician=prescriber.clinician, diagnoses=("F41.0", "F32.9")), biller
+    )
+    text = claim_batch_export(user=biller).content
+    rows = list(segments(text))
+    ids = [r[0] for r in rows]
+    assert ids[:4] == ["ISA", "GS", "ST", "BHT"]
+    assert ids[-3:] == ["SE", "GE", "IEA"]
+    clm = next(r for r in rows if r[0] == "CLM")
+    assert clm[1] == claim.number
+    assert clm[2] == "300"  # 200.00 + 100.00
+    assert clm[5] == "11:B:1"
+    assert next(r for r in rows if r[0] == "HI") == ["HI", "ABK:F410", "ABF:F329"]
+    sv1 = [r for r in rows if r[0] == "SV1"]
+    assert [r[1] for r in sv1] == ["HC:99214", "HC:90833"]
+    assert [r[7] for r in sv1] == ["1:2", "1:2"]
+    assert ["NM1", "82", "1"] == next(r for r in rows if r[:2] == ["NM1", "82"])[:3]
+    assert claim.rendering_npi in next(r for r in rows if r[:2] == ["NM1", "82"])
+    se = next(r for r in rows if r[0] == "SE")
+    assert int(se[1]) == ids.index("SE") - ids.index("ST") + 1
+
+
+def test_a_patient_who_is_not_the_subscriber_gets_the_2000c_loop_and_validates(prescriber, biller):
+    claim = signed_claim(clinician=prescriber.clinician, patient=PatientFactory())
+    coverage = claim.encounter.coverage
+    Claim.objects.filter(pk=claim.pk).update(
+        subscriber={
+            "relation": SubscriberRelation.CHILD,
+            "first_name": "Pat",
+            "last_name": "Parent",
+            "date_of_birth": "1970-01-01",
+            "group_number": coverage.group_number,
+        }
+    )
+    claim.refresh_from_db()
+    _approved(claim, biller)
+    text = claim_batch_export(user=biller).content
+    ok, ack = validate(text)
+    assert ok, ack
+    rows = list(segments(text))
+    assert ["PAT", "19"] in rows
+    assert next(r for r in rows if r[:2] == ["NM1", "IL"])[3] == "PARENT"
+
+
+def test_pyx12_rejects_our_file_once_a_service_line_is_broken(claim, biller):
+    """The validation above can fail: the same file with a bad SV1 qualifier is rejected."""
+    _approved(claim, biller)
+    text = claim_batch_export(user=biller).content
+    assert validate(text)[0]
+    ok, ack = validate(text.replace("SV1*HC:99214", "SV1*XX:99214"))
+    assert not ok
+    assert "IK3*SV1" in ack
+
+
+def test_export_without_approved_claims_is_refused(claim, biller):
+    with pytest.raises(ValidationError, match="No approved claims"):
+        claim_batch_export(user=biller)
+
+
+def test_only_billers_export(claim, prescriber):
+    with pytest.raises(PermissionDenied):
+        claim_batch_export(user=prescriber)
+
+
+def test_a_denied_claim_is_corrected_and_goes_in_the_next_file(claim, biller):
+    _approved(claim, biller)
+    claim_batch_export(user=biller)
+    claim.refresh_from_db()
+    claim_transition(
+        user=biller, claim=claim, to_state="denied", version=claim.version, reason="CARC 16"
+    )
+    claim_transition(
+        user=biller,
+        claim=claim,
+        to_state="corrected",
+        version=claim.version,
+        reason="Added the missing member id suffix",
+    )
+    second = claim_batch_export(user=biller)
+    claim.refresh_from_db()
+    assert (claim.state, claim.submission_count, claim.batch) == (ClaimState.SUBMITTED, 2, second)
+    assert validate(second.content)[0]
