@@ -77,7 +77,7 @@ def test_837p_carries_diagnoses_lines_pointers_and_the_npis(prescriber, biller):
     sv1 = [r for r in rows if r[0] == "SV1"]
     assert [r[1] for r in sv1] == ["HC:99214", "HC:90833"]
     assert [r[7] for r in sv1] == ["1:2", "1:2"]
-    assert ["NM1", "82", "1"] == next(r for r in rows if r[:2] == ["NM1", "82"])[:3]
+    assert next(r for r in rows if r[:2] == ["NM1", "82"])[:3] == ["NM1", "82", "1"]
     assert claim.rendering_npi in next(r for r in rows if r[:2] == ["NM1", "82"])
     se = next(r for r in rows if r[0] == "SE")
     assert int(se[1]) == ids.index("SE") - ids.index("ST") + 1
