@@ -51,7 +51,9 @@ class QueueFilterForm(BootstrapForm):
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
     )
     scrub = forms.ChoiceField(
-        choices=[("", "Any scrub result"), *ScrubStatus.choices], required=False
+        choices=[("", "Any scrub result"), *ScrubStatus.choices],
+        required=False,
+        label="Scrubber result",
     )
     q = forms.CharField(required=False, label="Patient or claim number", max_length=60)
     sort = forms.ChoiceField(
@@ -83,8 +85,7 @@ class QueueFilterForm(BootstrapForm):
         data = getattr(self, "cleaned_data", {})
         sort = data.get("sort") or "dos"
         return QueueFilters(
-            # The queue opens on queued claims; "All states" is an explicit empty choice.
-            state=data.get("state", "") if "state" in self.data else ClaimState.QUEUED,
+            state=data.get("state", ""),
             payer=data.get("payer"),
             clinician=data.get("clinician"),
             date_from=data.get("date_from"),

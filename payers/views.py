@@ -64,7 +64,9 @@ def _errors(exc: ValidationError) -> list[str]:
 @role_required(Role.BILLER)
 def claim_queue(request: HttpRequest) -> HttpResponse:
     """The queue: filters, sort, search, 50 a page, counts per state."""
-    form = QueueFilterForm(request.GET)
+    data = request.GET.copy()
+    data.setdefault("state", ClaimState.QUEUED)  # the queue opens on queued claims
+    form = QueueFilterForm(data)
     queue = claim_queue_for_biller(
         user=request.user, filters=form.filters(), page_number=request.GET.get("page") or 1
     )
