@@ -287,6 +287,14 @@ class EncounterForm(forms.ModelForm):
         self.fields["coverage"].empty_label = "No coverage (self-pay)"
         for name in ("mdm_notes_reviewed", "mdm_results_reviewed", "mdm_tests_ordered"):
             self.fields[name].required = False
+        saved_choice = self.instance.coding_choice if self.instance.pk else None
+        if saved_choice:
+            self.initial.setdefault("coding_option", saved_choice.get("option", ""))
+            self.initial.setdefault("coding_custom_codes", ", ".join(
+                "-".join([line["code"], *line.get("modifiers", [])])
+                for line in saved_choice.get("lines", [])
+            ))
+            self.initial.setdefault("coding_override_reason", self.instance.coding_override_reason)
         for i, name in enumerate(DIAGNOSIS_FIELDS, start=1):
             self.fields[name] = forms.CharField(
                 label=f"Diagnosis {i}",

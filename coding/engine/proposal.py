@@ -84,6 +84,7 @@ class EmDetail:
     mdm_code: str | None
     time_code: str | None
     minutes: int
+    time_allowed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,7 @@ class Proposal:
                 "mdm_code": self.em.mdm_code,
                 "time_code": self.em.time_code,
                 "minutes": self.em.minutes,
+                "time_allowed": self.em.time_allowed,
             }
         out["engine_version"] = self.engine_version
         return out

@@ -102,11 +102,21 @@ def test_em_4_panel_shows_the_basis_and_both_levels(panel):
     assert "By MDM: 99214; by time (45 min): 99215." in text
 
 
-def test_em_4_with_add_on_the_basis_is_mdm_and_time_is_not_reached(panel):
+def test_em_4_with_add_on_the_basis_is_mdm_and_time_is_shown_but_not_used(panel):
     response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
     text = _text(response)
     assert "E/M level 99214 by medical decision making" in text
-    assert "By MDM: 99214; by time (15 min): not reached." in text
+    assert (
+        "By MDM: 99214; by time (15 min): 99212, not used with a psychotherapy add-on (EM-4)."
+        in text
+    )
+
+
+def test_em_4_without_add_on_both_levels_are_shown(panel):
+    response = panel(MED_MANAGEMENT_15)
+    text = _text(response)
+    assert "E/M level 99214 by medical decision making" in text
+    assert "By MDM: 99214; by time (15 min): 99212." in text
 
 
 def test_panel_lists_each_message_with_its_rule_id(panel):

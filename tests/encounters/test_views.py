@@ -102,16 +102,16 @@ def _signed(prescriber, **kwargs):
 # --- encounter form ---------------------------------------------------------------
 
 
-def test_new_encounter_page_has_the_form_and_an_empty_proposal_column(
+def test_new_encounter_page_has_the_form_and_the_live_proposal_panel(
     client_for, prescriber, patient
 ):
     response = client_for(prescriber).get(_create_url(patient))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="encounter-form"' in html
-    assert (
-        '<div class="col-lg-4"><div id="proposal-panel" class="proposal-panel"></div></div>' in html
-    )
+    assert 'id="proposal-panel"' in html
+    assert f'hx-post="{reverse("coding:proposal-panel")}"' in html
+    assert 'hx-include="#encounter-form"' in html
     assert 'name="medications-0-name"' in html
 
 
@@ -587,3 +587,22 @@ def test_patient_search_history_restore_gets_the_whole_page(client_for, prescrib
         HTTP_HX_HISTORY_RESTORE_REQUEST="true",
     )
     assert "<html" in response.content.decode()
+
+
+def test_reopened_draft_sends_its_saved_code_choice_to_the_panel(client_for, prescriber, patient):
+    client = client_for(prescriber)
+    client.post(
+        _create_url(patient),
+        _form_data(
+            patient,
+            coding_option="custom",
+            coding_custom_codes="99213, 90833",
+            coding_override_reason="MDM from the outside note",
+        ),
+    )
+    encounter = Encounter.objects.get(patient=patient)
+    assert encounter.coding_choice["option"] == "custom"
+    html = client.get(_edit_url(encounter)).content.decode()
+    assert 'name="coding_option" form="encounter-form" value="custom"' in html
+    assert 'name="coding_custom_codes" form="encounter-form" value="99213, 90833"' in html
+    assert 'value="MDM from the outside note"' in html

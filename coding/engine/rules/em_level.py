@@ -15,7 +15,7 @@ from coding.engine.codes import EM_BY_STATUS, EM_TOP_CODES
 from coding.engine.facts import Credential, Facts, Mdm, PatientStatus
 from coding.engine.mdm import mdm_level, mdm_rank
 from coding.engine.payer import PayerProfile
-from coding.engine.proposal import EMPTY, EmDetail, Line, RuleResult, info, warning
+from coding.engine.proposal import EMPTY, EmBasis, EmDetail, Line, RuleResult, info, warning
 
 # EM-3: minutes met or exceeded for each level, straightforward to high.
 EM_TIME_THRESHOLDS: Final[Mapping[PatientStatus, tuple[int, int, int, int]]] = MappingProxyType(
@@ -91,34 +91,42 @@ def _time_wins(mdm_code: str | None, time_code: str | None, prolonged: int) -> b
     return time_code > mdm_code or (time_code == mdm_code and prolonged > 0)
 
 
+def _em_4_why(code: str, detail: EmDetail, with_addon: bool) -> str:
+    if with_addon:
+        return f"{code} by MDM: with a psychotherapy add-on the E/M level comes from MDM only"
+    basis = "time" if detail.basis == "time" else "MDM"
+    return (
+        f"{code} by {basis}: the higher of MDM ({detail.mdm_code or 'not documented'}) "
+        f"and E/M time ({detail.time_code or 'under the lowest level'})"
+    )
+
+
 def rule_em_4(facts: Facts, payer: PayerProfile, *, with_addon: bool) -> RuleResult:
-    """EM-4: with a psychotherapy add-on, level by MDM only; else the higher of MDM and time."""
+    """EM-4: with a psychotherapy add-on, level by MDM only; else the higher of MDM and time.
+
+    The time level is worked out in both cases so the panel can show it, but with an
+    add-on it is never used, and no prolonged code follows from it.
+    """
     em = facts.em
     if em is None:
         return EMPTY
-    status = facts.patient_status
-    by_mdm = EMPTY if em.mdm is None else rule_em_2(em.mdm, status)
-    by_time = EMPTY if with_addon else rule_em_3(em.minutes, status)
+    by_mdm = EMPTY if em.mdm is None else rule_em_2(em.mdm, facts.patient_status)
+    by_time = rule_em_3(em.minutes, facts.patient_status)
     mdm_code = by_mdm.lines[0].code if by_mdm.lines else None
     time_code = by_time.lines[0].code if by_time.lines else None
-    if mdm_code is None and time_code is None:
+    usable_time_code = None if with_addon else time_code
+    if mdm_code is None and usable_time_code is None:
         return EMPTY
     prolonged = 0
-    if payer.prolonged_code is not None and time_code in EM_TOP_CODES:
-        prolonged = prolonged_units(em.minutes, status, payer.prolonged_code)
-    use_time = _time_wins(mdm_code, time_code, prolonged)
-    chosen = by_time if use_time else by_mdm
-    line = chosen.lines[0].with_rule("EM-4")
-    detail = EmDetail(line.code, "time" if use_time else "mdm", mdm_code, time_code, em.minutes)
-    if with_addon:
-        why = f"{line.code} by MDM: with a psychotherapy add-on the E/M level comes from MDM only"
-    else:
-        why = (
-            f"{line.code} by {detail.basis}: the higher of MDM ({mdm_code or 'not documented'}) "
-            f"and E/M time ({time_code or 'under the lowest level'})"
-        )
-    messages = by_mdm.messages + by_time.messages + info("EM-4", why).messages
-    return RuleResult(lines=(line,), messages=messages, em=detail)
+    if payer.prolonged_code is not None and usable_time_code in EM_TOP_CODES:
+        prolonged = prolonged_units(em.minutes, facts.patient_status, payer.prolonged_code)
+    use_time = _time_wins(mdm_code, usable_time_code, prolonged)
+    line = (by_time if use_time else by_mdm).lines[0].with_rule("EM-4")
+    basis: EmBasis = "time" if use_time else "mdm"
+    detail = EmDetail(line.code, basis, mdm_code, time_code, em.minutes, not with_addon)
+    time_messages = () if with_addon else by_time.messages
+    why = info("EM-4", _em_4_why(line.code, detail, with_addon)).messages
+    return RuleResult(lines=(line,), messages=by_mdm.messages + time_messages + why, em=detail)
 
 
 def rule_em_5(facts: Facts) -> RuleResult:

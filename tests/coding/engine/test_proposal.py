@@ -45,6 +45,7 @@ def test_display_dict_carries_rules_labels_em_levels_and_version() -> None:
         "mdm_code": "99213",
         "time_code": "99215",
         "minutes": 45,
+        "time_allowed": True,
     }
     assert d["engine_version"] == ENGINE_VERSION
     json.dumps(d)
