@@ -8,9 +8,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
+from encounters.selectors import clinician_for_user
 
 from .adapters import facts_from_posted_form
-from .selectors import credential_for_user, payer_for_panel
+from .selectors import payer_for_panel
 from .services import ALTERNATIVE_PREFIX, CHOICE_RECOMMENDED, proposal_for_facts
 
 
@@ -18,10 +19,12 @@ from .services import ALTERNATIVE_PREFIX, CHOICE_RECOMMENDED, proposal_for_facts
 @role_required(Role.PRESCRIBER)
 def proposal_panel(request: HttpRequest) -> HttpResponse:
     """Render the proposal for the posted encounter form; writes nothing."""
-    credential = credential_for_user(request.user) or ""
-    payer = payer_for_panel(user=request.user, coverage_id=request.POST.get("coverage"))
+    clinician = clinician_for_user(request.user)
+    if clinician is None:
+        return render(request, "coding/partials/proposal_panel_unavailable.html")
+    payer = payer_for_panel(clinician=clinician, coverage_id=request.POST.get("coverage"))
     facts = facts_from_posted_form(
-        request.POST, credential=credential, payer_slug=payer.slug if payer else None
+        request.POST, credential=clinician.credential, payer_slug=payer.slug if payer else None
     )
     proposal = proposal_for_facts(facts=facts, payer=payer)
     chosen = request.POST.get("coding_option") or CHOICE_RECOMMENDED

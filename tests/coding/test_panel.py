@@ -16,7 +16,7 @@ from django.urls import reverse
 from accounts.models import AccessRecord
 from coding.models import SignedProposal
 from encounters.models import Encounter
-from tests.factories import CoverageFactory, EncounterFactory, PatientFactory, payer
+from tests.factories import CoverageFactory, EncounterFactory, PatientFactory, UserFactory, payer
 
 pytestmark = pytest.mark.django_db
 
@@ -338,10 +338,10 @@ def test_panel_answers_only_post(method, prescriber, client_for):
 
 # --- query count (10 ms budget: no query grows with the data) ---------------------------
 
-# session, user, role groups, clinician (credential), clinician (patient list), coverage +
-# payer, the session save (SESSION_SAVE_EVERY_REQUEST), and two savepoint pairs
+# session, user, role groups, clinician, coverage + payer (one query with the care-team
+# check), the session save (SESSION_SAVE_EVERY_REQUEST), and two savepoint pairs
 # (ATOMIC_REQUESTS, the session save) inside the test transaction.
-PANEL_QUERIES = 11
+PANEL_QUERIES = 10
 
 
 @pytest.mark.parametrize("extra_patients", [0, 25])
@@ -366,3 +366,12 @@ def test_panel_query_count_is_fixed_whatever_the_data(
         response = client.post(PANEL, data)
     assert response.status_code == 200
     assert response.context["payer"] == coverage.payer
+
+
+@pytest.mark.django_db
+def test_prescriber_without_a_clinician_profile_is_told_why_no_codes_show(client):
+    user = UserFactory(role="Prescriber")
+    client.force_login(user)
+    response = client.post(reverse("coding:proposal-panel"), {"pt_kind": "individual"})
+    assert response.status_code == 200
+    assert "no clinician profile" in response.content.decode()
