@@ -1,0 +1,63 @@
+"""The live proposal panel follows the prescriber's typing (issue: live panel, CB-1/CB-3)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import ClinicianFactory, CoverageFactory, PatientFactory
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def prescriber_with_patient(transactional_db):
+    clinician = ClinicianFactory(credential="MD", user__username="dr.panel")
+    patient = PatientFactory(first_name="Lena", last_name="Marsh", mrn="MRN515151")
+    patient.clinicians.add(clinician)
+    CoverageFactory(patient=patient, priority=1)
+    return clinician, patient
+
+
+def _codes(page: Page):
+    return page.get_by_test_id("proposal-code")
+
+
+def test_panel_changes_from_90832_to_em_plus_90833_as_med_management_is_filled(
+    page: Page, live_server, prescriber_with_patient
+):
+    _, patient = prescriber_with_patient
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("dr.panel")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/encounters/$"))
+    page.goto(f"{live_server.url}/encounters/patients/{patient.pk}/encounters/new/")
+    expect(page.get_by_test_id("proposal-panel")).to_be_visible()
+
+    page.locator("#id_pt_kind").select_option("individual")
+    page.locator("#id_pt_start").fill("09:00")
+    page.locator("#id_pt_end").fill("09:30")
+    expect(_codes(page)).to_have_text(["90832"])
+
+    page.locator("#id_em_start").fill("09:30")
+    page.locator("#id_em_end").fill("09:45")
+    page.locator("input[name=mdm_problems][value=chronic_exacerbation]").check()
+    page.locator("input[name=mdm_risk][value=prescription_management]").check()
+    # A first visit with the practice: the new-patient E/M table (EM-7).
+    expect(_codes(page)).to_have_text(["99204", "90833"])
+    expect(page.get_by_test_id("proposal-basis")).to_contain_text("medical decision making")
+    expect(page.get_by_test_id("proposal-messages")).to_contain_text("CB-1")
+
+    # Shortening the psychotherapy under 16 minutes leaves the E/M alone (PT-2, CB-2).
+    page.locator("#id_pt_end").fill("09:14")
+    expect(_codes(page)).to_have_text(["99204"])
+    expect(page.get_by_test_id("proposal-messages")).to_contain_text("PT-2")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "proposal_panel.png"), full_page=True)
