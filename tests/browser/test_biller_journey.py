@@ -63,7 +63,8 @@ def test_biller_fixes_approves_returns_and_the_prescriber_answers(
     rows = page.get_by_test_id("claim-row")
     expect(rows).to_have_count(4)
 
-    # Filter: flagged claims only (htmx swaps the table).
+    # Filter: flagged claims only (htmx swaps the table, once its script has loaded).
+    page.wait_for_load_state("load")
     page.get_by_label("Scrubber result").select_option("flagged")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Dunn")
