@@ -608,7 +608,7 @@ def claim_batch_export(
 
     if role_of(user) != Role.BILLER:
         raise PermissionDenied("Only billers export claims.")
-    claims = Claim.objects.select_for_update().filter(state__in=EXPORTABLE_STATES)
+    claims = Claim.objects.select_for_update(of=("self",)).filter(state__in=EXPORTABLE_STATES)
     if claim_ids is not None:
         claims = claims.filter(pk__in=list(claim_ids))
     claims = list(

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from payers.models import Claim, ClaimState
 from tests.factories import ClinicianFactory, PatientFactory, UserFactory
-from tests.payers.helpers import signed_claim
+from tests.payers.helpers import default_fee_schedules, signed_claim
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,7 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def practice(transactional_db):
     """Four claims of one prescriber: three clean, one the clinician coded 99215 by hand."""
+    default_fee_schedules()  # an earlier transactional test's flush may have removed them
     doctor = ClinicianFactory(
         credential="MD",
         user__username="dr.rivera",
@@ -63,9 +64,10 @@ def test_biller_fixes_approves_returns_and_the_prescriber_answers(
     rows = page.get_by_test_id("claim-row")
     expect(rows).to_have_count(4)
 
-    # Filter: flagged claims only (htmx swaps the table, once its script has loaded).
+    # Filter: flagged claims only (htmx swaps the table on change or on Filter).
     page.wait_for_load_state("load")
     page.get_by_label("Scrubber result").select_option("flagged")
+    page.get_by_role("button", name="Filter").click()
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Dunn")
     expect(rows.first).to_contain_text("SC-ENGINE")

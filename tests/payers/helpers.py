@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 from typing import Any
+
+from django.apps import apps
 
 from encounters.models import MedicationReview
 from encounters.services import encounter_sign
@@ -54,3 +57,10 @@ def signed_claim(
         )
     encounter_sign(user=clinician.user, encounter=encounter)
     return Claim.objects.get(encounter=encounter)
+
+
+def default_fee_schedules() -> None:
+    """The data migration's payers and fee schedules again (a transactional flush drops them)."""
+    for slug in ("medicare", "medicaid", "commercial"):
+        payer(slug)
+    importlib.import_module("payers.migrations.0004_default_fee_schedules").load(apps, None)
