@@ -46,8 +46,7 @@ MAX_POINTERS = 4
 # How long a claim handed out by "next claim" stays with its biller.
 CLAIM_HOLD = datetime.timedelta(minutes=30)
 # Billable codes: the engine's code list (labels are our own words).
-BILLABLE_CODES = frozenset(LABELS) | {"G2212", "99417"}
-PROLONGED = frozenset({"99417", "G2212"})
+BILLABLE_CODES = frozenset(LABELS)
 
 
 class StaleClaimError(ValidationError):

@@ -55,8 +55,14 @@ ACTIONS = {
 }
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    return list(exc.messages)
+def _form_errors(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's errors next to the form's fields (others at the top of the form)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        key = (aliases or {}).get(name, name)
+        form.add_error(key if key in form.fields else None, errors)
 
 
 # ----------------------------------------------------------------------------- queue
@@ -195,11 +201,7 @@ def claim_line_update(request: HttpRequest, claim_id: int, position: int) -> Htt
                 fix=fix,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errs in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errs)
-            else:
-                form.add_error(None, exc)
+            _form_errors(form, exc)
         else:
             return _after_write(request, claim_id, f"Line {position} saved and re-scrubbed.")
     return _render_claim(request, claim, line_form=form, line_position=position)
@@ -226,7 +228,7 @@ def claim_action(request: HttpRequest, claim_id: int, action: str) -> HttpRespon
             return _render_claim(
                 request,
                 claim,
-                action_errors=_errors(exc),
+                action_errors=list(exc.messages),
                 action=action,
                 reason_typed=request.POST.get("reason", ""),
             )
@@ -261,11 +263,7 @@ def claim_payer_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errs in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errs)
-            else:
-                form.add_error(None, exc)
+            _form_errors(form, exc)
         else:
             return _after_write(
                 request, claim_id, f"Payer answer recorded: {claim.get_state_display()}."
@@ -312,12 +310,7 @@ def claim_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
                 addendum_reason=data["addendum_reason"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errs in exc.message_dict.items():
-                    key = {"text": "addendum_text", "reason": "addendum_reason"}.get(name, name)
-                    form.add_error(key if key in form.fields else None, errs)
-            else:
-                form.add_error(None, exc)
+            _form_errors(form, exc, {"text": "addendum_text", "reason": "addendum_reason"})
         else:
             messages.success(request, f"Answer sent: claim {claim.number} is back with billing.")
             return redirect("payers:clinician-inbox")
@@ -386,8 +379,7 @@ def payer_detail(request: HttpRequest, payer_id: int) -> HttpResponse:
             try:
                 services.payer_update(user=request.user, payer=payer, data=form.cleaned_data)
             except ValidationError as exc:
-                for name, errs in exc.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errs)
+                _form_errors(form, exc)
             else:
                 messages.success(request, f"{payer.name}: profile saved.")
                 return redirect("payers:payer-detail", payer_id=payer.pk)
@@ -407,8 +399,7 @@ def fee_save(request: HttpRequest, payer_id: int) -> HttpResponse:
         try:
             services.fee_set(user=request.user, payer=payer, **form.cleaned_data)
         except ValidationError as exc:
-            for name, errs in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
+            _form_errors(form, exc)
         else:
             messages.success(request, f"Fee for {form.cleaned_data['code'].upper()} saved.")
             return redirect("payers:payer-detail", payer_id=payer.pk)

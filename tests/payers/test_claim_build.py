@@ -14,7 +14,6 @@ from payers.models import Claim, ClaimState, FeeScheduleEntry
 from payers.services import claim_build_for_encounter
 from tests.factories import (
     ClinicianFactory,
-    CoverageFactory,
     EncounterDiagnosisFactory,
     EncounterFactory,
     payer,
@@ -97,11 +96,7 @@ def test_no_modifier_25_without_the_payer_setting(prescriber):
 def test_builder_computes_the_proposal_itself_when_the_coding_step_has_not_run(monkeypatch):
     monkeypatch.setattr(encounter_services, "SIGN_HOOKS", [claim_build_for_encounter])
     clinician = ClinicianFactory(credential="MD")
-    encounter = EncounterFactory(
-        clinician=clinician, coverage=None, pt_end=None, pt_kind="", pt_start=None
-    )
-    encounter.coverage = CoverageFactory(patient=encounter.patient)
-    encounter.save()
+    encounter = EncounterFactory(clinician=clinician, pt_end=None, pt_kind="", pt_start=None)
     EncounterDiagnosisFactory(encounter=encounter)
     encounter_sign(user=clinician.user, encounter=encounter)
     assert not SignedProposal.objects.filter(encounter=encounter).exists()
