@@ -26,6 +26,7 @@ run: install
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
 test: install
+	mkdir -p var
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
@@ -44,6 +45,7 @@ worker: install
 bench: install
 	$(BIN)/python bench/engine_throughput.py
 	$(BIN)/python bench/proposal_endpoint.py
+	$(BIN)/python bench/claim_queue.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

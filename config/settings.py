@@ -87,6 +87,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 # Keep connections between requests (the live panel posts on every keystroke pause).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's shared in-memory default: the browser tests' live server
+    # answers the page's parallel htmx requests on threads that each need a connection.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Authentication and sessions
