@@ -30,7 +30,7 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
-	$(BIN)/mypy coding/engine
+	$(BIN)/mypy coding
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

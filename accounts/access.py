@@ -24,7 +24,7 @@ def access_record(
     """Write one access record for ``user`` acting on ``obj``."""
     role = role_of(user)
     return AccessRecord.objects.create(
-        user=user,
+        user_id=user.pk,
         role=role.value if role else "",
         object_type=obj._meta.label,
         object_id=str(obj.pk),

@@ -31,5 +31,5 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
         return cached or None
     names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
     role = next((r for r in ROLES if r.value in names), None)
-    user._role_cache = role or ""  # type: ignore[union-attr]
+    user.__dict__["_role_cache"] = role or ""  # cached for this request's user object
     return role

@@ -131,7 +131,7 @@ CHECKLIST: dict[str, str] = {
 }
 
 
-def _check_field(label: str) -> models.CharField:
+def _check_field(label: str) -> models.CharField[str, str]:
     return models.CharField(label, max_length=8, choices=Check.choices)
 
 

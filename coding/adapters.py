@@ -110,7 +110,7 @@ def facts_from_encounter(encounter: Encounter) -> dict[str, Any]:
     return facts_dict(
         facts_id=str(encounter.pk),
         credential=encounter.clinician.credential,
-        payer_slug=encounter.coverage.payer.slug if encounter.coverage_id else None,
+        payer_slug=encounter.coverage.payer.slug if encounter.coverage is not None else None,
         patient_status=encounter.patient_status,
         setting=encounter.setting,
         patient_at_home=encounter.patient_at_home,

@@ -83,7 +83,7 @@ def signed_proposal_store(*, encounter: Encounter, user: AbstractBaseUser) -> Si
     custom choice without a written reason stops the signing.
     """
     facts = facts_from_encounter(encounter)
-    payer = encounter.coverage.payer if encounter.coverage_id else None
+    payer = encounter.coverage.payer if encounter.coverage is not None else None
     proposal = proposal_for_facts(facts=facts, payer=payer)
     option, lines = chosen_lines_for(proposal=proposal, choice=encounter.coding_choice)
     reason = encounter.coding_override_reason.strip()

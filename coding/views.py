@@ -28,15 +28,19 @@ def proposal_panel(request: HttpRequest) -> HttpResponse:
     )
     proposal = proposal_for_facts(facts=facts, payer=payer)
     chosen = request.POST.get("coding_option") or CHOICE_RECOMMENDED
-    shown = proposal.to_display_dict()
     alternatives = [
-        {**alt, "value": f"{ALTERNATIVE_PREFIX}{i}"} for i, alt in enumerate(shown["alternatives"])
+        {
+            "value": f"{ALTERNATIVE_PREFIX}{i}",
+            "lines": [line.to_display_dict() for line in alternative.lines],
+            "why": alternative.why,
+        }
+        for i, alternative in enumerate(proposal.alternatives)
     ]
     return render(
         request,
         "coding/partials/proposal_panel.html",
         {
-            "proposal": shown,
+            "proposal": proposal.to_display_dict(),
             "alternatives": alternatives,
             "facts": facts,
             "payer": payer,

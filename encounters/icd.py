@@ -21,7 +21,8 @@ class IcdCode:
 def _codeset() -> ModuleType:
     import simple_icd_10_cm  # 2 s to load its data: import it only when first needed
 
-    return simple_icd_10_cm
+    module: ModuleType = simple_icd_10_cm
+    return module
 
 
 @functools.cache

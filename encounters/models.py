@@ -9,7 +9,8 @@ migration). After signing, only addenda may be added.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Self
 
 import pgtrigger
 from django.conf import settings
@@ -287,7 +288,9 @@ class Encounter(models.Model):
         return super().delete(*args, **kwargs)
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> Encounter:
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any]
+    ) -> Self:
         instance = super().from_db(db, field_names, values)
         instance._signed_in_db = instance.status == EncounterStatus.SIGNED
         return instance

@@ -226,7 +226,7 @@ def addendum_add(
     if errors:
         raise ValidationError(errors)
     addendum = Addendum.objects.create(
-        encounter=encounter, author=user, text=text.strip(), reason=reason.strip()
+        encounter=encounter, author_id=user.pk, text=text.strip(), reason=reason.strip()
     )
     access_record(user=user, obj=encounter, action=AccessAction.UPDATE)
     return addendum
