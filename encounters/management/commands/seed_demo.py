@@ -29,8 +29,10 @@ from django.utils import timezone
 
 from accounts.models import Clinician, npi_is_valid
 from accounts.roles import Role
+from coding.adapters import facts_from_encounter
+from coding.services import proposal_for_facts
 from encounters.models import Coverage, Encounter, Patient, SubscriberRelation
-from encounters.services import encounter_create, encounter_sign
+from encounters.services import encounter_create, encounter_sign, encounter_update
 from payers.models import Payer
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
@@ -38,6 +40,18 @@ MRN_PREFIX = "DEMO"
 PATIENT_COUNT = 44
 WINDOW_DAYS = 90
 SEED = 2026
+# About one signed visit in twelve bills an E/M level above the proposal, with a reason,
+# so the demo queue has claims the scrubber flags (SC-ENGINE) for billers to work.
+OVERRIDE_SHARE = 0.08
+OVERRIDE_REASON = "Additional counselling on safety planning documented in the plan."
+NEXT_EM_LEVEL = {
+    "99212": "99213",
+    "99213": "99214",
+    "99214": "99215",
+    "99202": "99203",
+    "99203": "99204",
+    "99204": "99205",
+}
 
 
 @dataclass(frozen=True)
@@ -346,6 +360,8 @@ class Schedule:
     def __init__(self, patients: list[DemoPatient]) -> None:
         self.patients = patients
         self.rng = random.Random(SEED + 1)  # noqa: S311 - reproducible demo data
+        # A separate stream, so the override sprinkling leaves the visit mix unchanged.
+        self.override_rng = random.Random(SEED + 2)  # noqa: S311 - reproducible demo data
         self.now = timezone.localtime()
         self.today = self.now.date()
         self.next_free: dict[tuple[int, datetime.date], int] = {}
@@ -395,7 +411,26 @@ class Schedule:
             medications=medications,
         )
         if sign:
+            if self.override_rng.random() < OVERRIDE_SHARE:
+                self._override_em_level(encounter)
             encounter_sign(user=visit.clinician.user, encounter=encounter)
+
+    def _override_em_level(self, encounter: Encounter) -> None:
+        """Bill one E/M level above the proposal, with a reason: work for the billers' queue."""
+        payer = encounter.coverage.payer if encounter.coverage is not None else None
+        proposal = proposal_for_facts(facts=facts_from_encounter(encounter), payer=payer)
+        lines = [line.to_dict() for line in proposal.lines]
+        if not lines or lines[0]["code"] not in NEXT_EM_LEVEL:
+            return
+        lines[0]["code"] = NEXT_EM_LEVEL[str(lines[0]["code"])]
+        encounter_update(
+            user=encounter.clinician.user,
+            encounter=encounter,
+            data={
+                "coding_choice": {"option": "custom", "lines": lines},
+                "coding_override_reason": OVERRIDE_REASON,
+            },
+        )
 
     def _content(self, visit: Visit) -> tuple[dict[str, Any], list[dict[str, str]]]:
         rng = self.rng
