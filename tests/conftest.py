@@ -90,6 +90,6 @@ def _flushable_signed_encounters(request):
         return
     request.getfixturevalue("transactional_db")
     yield
-    from tests.audits.flush import release_signed_locks
+    from tests.sqlite_locks import release_signed_locks
 
     release_signed_locks()

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from audits.sampling import previous_month
-from tests.audits.flush import release_signed_locks
 from tests.audits.helpers import signed_encounter
+from tests.sqlite_locks import release_signed_locks
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from playwright.sync_api import Page, expect
 
 from audits.models import ChartReview, Outcome
 from audits.sampling import previous_month
-from tests.audits.flush import release_signed_locks
 from tests.audits.helpers import signed_encounter
 from tests.factories import ClinicianFactory, UserFactory
+from tests.sqlite_locks import release_signed_locks
 
 pytestmark = pytest.mark.browser
 

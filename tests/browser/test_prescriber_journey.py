@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 
 from encounters.icd import icd_search
 from encounters.models import Encounter, EncounterStatus
-from tests.audits.flush import release_signed_locks
 from tests.factories import ClinicianFactory, CoverageFactory, PatientFactory
+from tests.sqlite_locks import release_signed_locks
 
 pytestmark = pytest.mark.browser
 
