@@ -45,13 +45,17 @@ MAX_MINUTES: Final = 24 * 60
 _S = TypeVar("_S", bound=str)
 
 
-class FactsError(ValueError):
-    """Invalid facts; `field` names the offending field (dotted for nested ones)."""
+class FieldValueError(ValueError):
+    """Invalid input data; `field` names the offending field (dotted for nested ones)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class FactsError(FieldValueError):
+    """Invalid facts; `field` names the offending field (dotted for nested ones)."""
 
 
 @dataclass(frozen=True, slots=True)

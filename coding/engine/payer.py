@@ -16,7 +16,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Final, Literal, TypeVar, get_args
 
-from coding.engine.facts import CREDENTIALS, Credential
+from coding.engine.facts import CREDENTIALS, Credential, FieldValueError
 
 ProlongedCode = Literal["99417", "G2212"]
 VideoModifier = Literal["95", "GT"]
@@ -27,13 +27,8 @@ PROLONGED_CODES: Final[tuple[ProlongedCode, ...]] = get_args(ProlongedCode)
 VIDEO_MODIFIERS: Final[tuple[VideoModifier, ...]] = get_args(VideoModifier)
 
 
-class PayerProfileError(ValueError):
+class PayerProfileError(FieldValueError):
     """Invalid payer profile data; `field` names the offending field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
