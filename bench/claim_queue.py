@@ -22,7 +22,6 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -31,6 +30,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _timing import count_queries, percentile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
@@ -142,27 +142,6 @@ def _seed(total: int) -> None:
     )
 
 
-def _count_queries(request: Any) -> int:
-    count = 0
-
-    def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal count
-        count += 1
-        return execute(sql, params, many, context)
-
-    connection.execute_wrappers.append(counter)
-    try:
-        request()
-    finally:
-        connection.execute_wrappers.remove(counter)
-    return count
-
-
-def _percentile(sorted_ms: list[float], pct: float) -> float:
-    index = min(len(sorted_ms) - 1, max(0, round(pct / 100 * len(sorted_ms)) - 1))
-    return sorted_ms[index]
-
-
 def run(requests: int) -> None:
     from django.contrib.auth.models import User
 
@@ -191,7 +170,7 @@ def run(requests: int) -> None:
     for label, (params, headers) in pages.items():
         for _ in range(5):  # warm-up
             assert client.get(url, params, headers=headers).status_code == 200
-        queries = _count_queries(lambda p=params, h=headers: client.get(url, p, headers=h))
+        queries = count_queries(lambda p=params, h=headers: client.get(url, p, headers=h))
         timings = []
         for _ in range(requests):
             started = time.perf_counter_ns()
@@ -203,7 +182,7 @@ def run(requests: int) -> None:
         total = context["queue"].page.paginator.count if context else "?"
         print(
             f"{label:48s} p50 {statistics.median(ordered):7.1f} ms  "
-            f"p95 {_percentile(ordered, 95):7.1f} ms  {queries} queries  {total} matching"
+            f"p95 {percentile(ordered, 95):7.1f} ms  {queries} queries  {total} matching"
         )
 
 

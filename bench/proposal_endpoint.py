@@ -35,6 +35,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _timing import count_queries, percentile  # noqa: E402
 from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -179,29 +180,6 @@ def random_form(rng: random.Random, own: list[int], other: list[int]) -> dict[st
     return form
 
 
-def _count_queries(request: Any) -> int:
-    """Queries one request runs (counted at the cursor: request signals reset the debug log)."""
-    count = 0
-
-    def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal count
-        count += 1
-        return execute(sql, params, many, context)
-
-    # the wrapper list lives on the connection object, which outlives each request's socket
-    connection.execute_wrappers.append(counter)
-    try:
-        request()
-    finally:
-        connection.execute_wrappers.remove(counter)
-    return count
-
-
-def _percentile(sorted_ms: list[float], pct: float) -> float:
-    index = min(len(sorted_ms) - 1, max(0, round(pct / 100 * len(sorted_ms)) - 1))
-    return sorted_ms[index]
-
-
 def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> float:
     """Warm up, then time ``requests`` posts; print the figures and return p95 in ms."""
     from django.contrib.auth.models import User
@@ -216,7 +194,7 @@ def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> f
     for form in forms[:warmup]:
         assert client.post(url, form).status_code == 200
     with_coverage = {**forms[0], "coverage": str(own[0])} if own else forms[0]
-    queries = _count_queries(lambda: client.post(url, with_coverage))
+    queries = count_queries(lambda: client.post(url, with_coverage))
     timings: list[float] = []
     cpu: list[float] = []  # this process's CPU: the part other load on the machine cannot inflate
     profiler = cProfile.Profile() if profile else None
@@ -235,7 +213,7 @@ def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> f
         timings.append(elapsed / 1e6)
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
     ordered = sorted(timings)
-    p50, p95 = statistics.median(ordered), _percentile(ordered, 95)
+    p50, p95 = statistics.median(ordered), percentile(ordered, 95)
     print(
         f"{requests} POSTs after {warmup} warm-up, {queries} queries per request with a coverage, "
         f"statuses {statuses}, {len(own)} own / {len(other)} other coverages"

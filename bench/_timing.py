@@ -1,0 +1,32 @@
+"""Helpers the bench scripts share: counting a request's queries and reading percentiles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection
+
+
+def count_queries(request: Callable[[], Any]) -> int:
+    """Queries one request runs (counted at the cursor: request signals reset the debug log)."""
+    count = 0
+
+    def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    # the wrapper list lives on the connection object, which outlives each request's socket
+    connection.execute_wrappers.append(counter)
+    try:
+        request()
+    finally:
+        connection.execute_wrappers.remove(counter)
+    return count
+
+
+def percentile(sorted_ms: list[float], pct: float) -> float:
+    """The nearest-rank percentile of already sorted timings."""
+    index = min(len(sorted_ms) - 1, max(0, round(pct / 100 * len(sorted_ms)) - 1))
+    return sorted_ms[index]
