@@ -1,0 +1,54 @@
+"""No form answers bad input with a server error: every POST URL, as every role allowed to
+use it, gets garbage in the fields it reads and must answer below 500 (errors shown, not a 500).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.access_tables import ROLES, AccessSetup
+from tests.test_access_matrix import TABLES, access_setup  # noqa: F401 - the fixture
+
+GARBAGE = ["", " ", "-1", "abc", "99999999999999999999", "2026-13-45", "25:99", "<script>", "\x00"]
+
+
+def _garbage_payload(base: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The URL's own valid fields with bad values, plus the common fields of our forms."""
+    common = [
+        "version", "state", "reason", "text", "amount", "outcome", "carc", "note", "code",
+        "units", "modifiers", "pointers", "month", "billed_code", "claims",
+        "date_of_service", "coverage", "setting", "pt_kind", "pt_start", "pt_end", "em_start",
+        "em_end", "mdm_notes_reviewed", "diagnosis_1", "medications-TOTAL_FORMS",
+        "medications-INITIAL_FORMS", "coverages-TOTAL_FORMS", "coverages-INITIAL_FORMS",
+        "fee_code", "charge", "expected", "answer", "q", "action",
+    ]
+    keys = list(dict.fromkeys([*base, *common]))
+    return {key: GARBAGE[(seed + i) % len(GARBAGE)] for i, key in enumerate(keys)}
+
+
+def _post_cases() -> list[Any]:
+    cases = []
+    for name, (_module, spec) in sorted(TABLES.items()):
+        if spec.post is None:
+            continue
+        for role in ROLES[1:]:  # signed-in roles; anonymous posts go to the login page
+            if spec.post[role] in (200, 302, 409, 400):
+                cases.append(pytest.param(name, role, id=f"{name}-{role}"))
+    return cases
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url_name", "role"), _post_cases())
+def test_garbage_post_never_gives_a_server_error(access_setup: AccessSetup, url_name, role):  # noqa: F811
+    spec = TABLES[url_name][1]
+    url = reverse(url_name, kwargs=spec.kwargs(access_setup) if spec.kwargs else None)
+    base = spec.post_data(access_setup) if spec.post_data else {}
+    client = Client(raise_request_exception=False)
+    client.force_login(access_setup.user(role))
+    for seed in range(3):
+        response = client.post(url + spec.query, _garbage_payload(base, seed))
+        assert response.status_code < 500, f"{url_name} as {role}, payload {seed}"
