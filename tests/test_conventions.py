@@ -1,0 +1,36 @@
+"""House rules that a review would otherwise repeat, checked on every run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("accounts", "encounters", "coding", "payers", "audits")
+
+
+def test_views_reach_models_through_selectors_and_services_only():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for app in APPS
+        for path in (ROOT / app).glob("views*.py")
+        for n, line in enumerate(path.read_text().splitlines(), start=1)
+        if ".objects." in line
+    ]
+    assert not offenders, f"ORM in views (use a selector or service): {offenders}"
+
+
+def test_templates_load_no_inline_script_and_nothing_from_a_cdn():
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+    remote = re.compile(r"""(src|href)=["']https?://""", re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "templates").rglob("*.html")
+        if inline.search(path.read_text()) or remote.search(path.read_text())
+    ]
+    assert not offenders, f"inline scripts are blocked by the CSP; vendor assets: {offenders}"
+
+
+def test_the_vendored_assets_are_present():
+    assert (ROOT / "static/vendor/bootstrap/bootstrap.min.css").stat().st_size > 100_000
+    assert (ROOT / "static/vendor/bootstrap/bootstrap.bundle.min.js").stat().st_size > 50_000
