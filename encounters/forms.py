@@ -314,14 +314,6 @@ class EncounterForm(forms.ModelForm):
         # The services write and run the model's checks; the form only validates input.
         pass
 
-    @staticmethod
-    def problem_labels(keys: list[str]) -> list[str]:
-        return [PROBLEM_ITEMS[k][1] for k in keys if k in PROBLEM_ITEMS]
-
-    @staticmethod
-    def risk_labels(keys: list[str]) -> list[str]:
-        return [RISK_ITEMS[k][1] for k in keys if k in RISK_ITEMS]
-
     # MDM counters may be left empty: they count as zero.
     def _count(self, name: str) -> int:
         return self.cleaned_data.get(name) or 0

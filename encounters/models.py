@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Clinician
+from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS
 from payers.models import Payer
 
 
@@ -310,6 +311,16 @@ class Encounter(models.Model):
     @property
     def has_psychotherapy(self) -> bool:
         return bool(self.pt_kind)
+
+    @property
+    def mdm_problem_labels(self) -> list[str]:
+        """The ticked MDM problem items in words (EM-2 items of coding.engine.mdm)."""
+        return [PROBLEM_ITEMS[k][1] for k in self.mdm_problems if k in PROBLEM_ITEMS]
+
+    @property
+    def mdm_risk_labels(self) -> list[str]:
+        """The ticked MDM risk items in words."""
+        return [RISK_ITEMS[k][1] for k in self.mdm_risk if k in RISK_ITEMS]
 
     @property
     def has_med_management(self) -> bool:

@@ -311,8 +311,6 @@ def _detail(
         {
             "encounter": encounter,
             "mdm": mdm_summary_from(None, saved),
-            "problem_labels": EncounterForm.problem_labels(encounter.mdm_problems),
-            "risk_labels": EncounterForm.risk_labels(encounter.mdm_risk),
             "addendum_form": addendum_form or AddendumForm(),
         },
         status=status,

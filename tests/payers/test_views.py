@@ -143,7 +143,7 @@ def test_claim_page_shows_lines_findings_time_blocks_and_mdm_never_the_therapy_n
     assert "99214" in body
     assert "90833" in body
     assert "09:00–09:30 (30 min)" in body
-    assert "chronic_exacerbation" in body  # the MDM summary
+    assert "chronic illness with exacerbation" in body  # the MDM summary, in words
     assert "F41.0" in body
     assert AccessRecord.objects.filter(
         user=biller, object_type="payers.Claim", object_id=str(claim.pk), action="view"
