@@ -10,4 +10,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change_view, name="password-change"),
     path("password/done/", views.password_change_done_view, name="password-change-done"),
+    path("two-step/", views.two_step_setup, name="two-step-setup"),
+    path("two-step/off/", views.two_step_disable_view, name="two-step-disable"),
+    path("two-step/code/", views.two_step_verify, name="two-step-verify"),
 ]

@@ -1,13 +1,30 @@
-"""Login, logout, password change and the role-based landing page."""
+"""Login, logout, password change, two-step sign-in and the role-based landing page."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
 
+from .forms import TwoStepCodeForm
+from .middleware import two_step_remember
 from .roles import Role, role_of
+from .selectors import (
+    two_step_device_for_user,
+    two_step_required_for_user,
+    two_step_secret_for_display,
+)
+from .services import (
+    two_step_code_verify,
+    two_step_device_confirm,
+    two_step_device_start,
+    two_step_disable,
+)
 
 ROLE_HOME = {
     Role.PRESCRIBER: "encounters:encounter-list",
@@ -37,3 +54,90 @@ def home(request: HttpRequest) -> HttpResponse:
     if role is None:
         return render(request, "accounts/no_role.html", status=403)
     return redirect(ROLE_HOME[role])
+
+
+def _next_url(request: HttpRequest) -> str | None:
+    """The ``next`` page the user was on their way to, when it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and safe else None
+
+
+def _two_step_page(request: HttpRequest, **context: object) -> HttpResponse:
+    user = request.user
+    context.setdefault("device", two_step_device_for_user(user=user))
+    context["required"] = two_step_required_for_user(user=user)
+    context["next"] = _next_url(request) or ""
+    return render(request, "accounts/two_step_setup.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_step_setup(request: HttpRequest) -> HttpResponse:
+    """Turn two-step sign-in on: show the new secret, confirm it with a code from the app."""
+    if two_step_device_for_user(user=request.user) is not None:
+        return _two_step_page(request, disable_form=TwoStepCodeForm())
+    pending = two_step_device_start(user=request.user)
+    form = TwoStepCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            device = two_step_device_confirm(device=pending, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            otp_login(request, device)
+            two_step_remember(request, has_device=True)
+            messages.success(request, "Two-step sign-in is on: each login now asks for a code.")
+            return redirect(_next_url(request) or "accounts:two-step-setup")
+    return _two_step_page(
+        request,
+        device=None,
+        form=form,
+        secret=two_step_secret_for_display(device=pending),
+        config_url=pending.config_url,
+    )
+
+
+@require_POST
+@login_required
+def two_step_disable_view(request: HttpRequest) -> HttpResponse:
+    """Turn two-step sign-in off, with a current code from the app."""
+    device = two_step_device_for_user(user=request.user)
+    if device is None:
+        messages.info(request, "Two-step sign-in is already off.")
+        return redirect("accounts:two-step-setup")
+    form = TwoStepCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            two_step_disable(user=request.user, device=device, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            two_step_remember(request, has_device=False)
+            messages.success(request, "Two-step sign-in is off: logins ask for the password only.")
+            return redirect("accounts:two-step-setup")
+    return _two_step_page(request, device=device, disable_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_step_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of sign-in: a current code from the user's authenticator app."""
+    device = two_step_device_for_user(user=request.user)
+    if device is None or request.user.is_verified():
+        two_step_remember(request, has_device=device is not None)
+        return redirect(_next_url(request) or "accounts:home")
+    form = TwoStepCodeForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            device = two_step_code_verify(device=device, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            otp_login(request, device)
+            return redirect(_next_url(request) or "accounts:home")
+    return render(
+        request, "accounts/two_step_verify.html", {"form": form, "next": _next_url(request) or ""}
+    )

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoStepMiddleware",  # after OTPMiddleware: the code before any page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -195,6 +196,11 @@ PRACTICE_ADDRESS = env.str("PRACTICE_ADDRESS", default="100 Main Street")
 PRACTICE_CITY = env.str("PRACTICE_CITY", default="New York")
 PRACTICE_STATE = env.str("PRACTICE_STATE", default="NY")
 PRACTICE_POSTAL_CODE = env.str("PRACTICE_POSTAL_CODE", default="100011234")
+
+# Two-step sign-in with an authenticator app (django-otp TOTP). Roles named here (e.g.
+# "Prescriber,Practice admin") must set it up before reaching any page; others may opt in.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = PRACTICE_NAME  # the account's name in the user's authenticator app
 
 LOGGING = {
     "version": 1,

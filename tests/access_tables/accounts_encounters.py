@@ -43,6 +43,22 @@ ACCESS: dict[str, UrlAccess] = {
         post_data=lambda s: {"old_password": "", "new_password1": "", "new_password2": ""},
     ),
     "accounts:password-change-done": UrlAccess(get=everyone(200)),
+    "accounts:two-step-setup": UrlAccess(
+        get=everyone(200),
+        post=everyone(200),  # an empty code comes back with its error
+        post_data=lambda s: {"code": ""},
+    ),
+    "accounts:two-step-disable": UrlAccess(
+        get=ALL_405,
+        post=everyone(302),  # two-step sign-in is off for these users: back to the set-up page
+        post_data=lambda s: {"code": ""},
+    ),
+    "accounts:two-step-verify": UrlAccess(
+        get=everyone(302),
+        post=everyone(302),
+        post_data=lambda s: {"code": ""},
+        note="a user without a confirmed device has no code to enter: sent on home",
+    ),
     # --- patients ---------------------------------------------------------------------------
     "encounters:patient-list": UrlAccess(get=expect(prescriber=200, admin=200), query="?q=a"),
     "encounters:patient-create": UrlAccess(
