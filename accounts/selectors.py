@@ -10,13 +10,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .roles import role_of
 
-# What the sign-in still needs from a user, kept in the session at login (see
-# accounts.middleware): a code from their confirmed device, a device set up first
-# (their role requires one), or nothing.
-TWO_STEP_CODE = "code"
-TWO_STEP_SETUP = "setup"
-TWO_STEP_NONE = "none"
-
 
 def two_step_device_for_user(*, user: AbstractBaseUser) -> TOTPDevice | None:
     """The user's confirmed authenticator-app device, or None when two-step sign-in is off."""
@@ -28,15 +21,6 @@ def two_step_required_for_user(*, user: AbstractBaseUser) -> bool:
     role = role_of(user)
     required = {name.strip().casefold() for name in settings.OTP_REQUIRED_ROLES}
     return role is not None and role.value.casefold() in required
-
-
-def two_step_state_for_user(*, user: AbstractBaseUser) -> str:
-    """What sign-in asks of ``user`` after the password: a code, a device set-up, or nothing."""
-    if two_step_device_for_user(user=user) is not None:
-        return TWO_STEP_CODE
-    if two_step_required_for_user(user=user):
-        return TWO_STEP_SETUP
-    return TWO_STEP_NONE
 
 
 def two_step_secret_for_display(*, device: TOTPDevice) -> str:
