@@ -8,7 +8,13 @@ import factory
 from django.contrib.auth.models import Group, User
 
 from accounts.models import Clinician
-from encounters.models import Coverage, Encounter, EncounterDiagnosis, Patient
+from encounters.models import (
+    Coverage,
+    Encounter,
+    EncounterDiagnosis,
+    MedicationReview,
+    Patient,
+)
 from payers.models import Payer
 
 PRESCRIBER_TAXONOMY = "2084P0800X"
@@ -154,3 +160,20 @@ class EncounterDiagnosisFactory(factory.django.DjangoModelFactory):
     position = 1
     code = "F41.0"
     description = "Panic disorder [episodic paroxysmal anxiety]"
+
+
+class MedicationReviewFactory(factory.django.DjangoModelFactory):
+    """A complete medication review: drug, dose, frequency, adherence, effect and change."""
+
+    class Meta:
+        model = MedicationReview
+
+    encounter = factory.SubFactory(EncounterFactory)
+    name = "sertraline"
+    dose = "100 mg"
+    frequency = "daily"
+    adherence = "full"
+    side_effects = "mild nausea"
+    effect = "partial"
+    change = "increased"
+    change_reason = "partial response at 8 weeks"

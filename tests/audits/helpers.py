@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from encounters.models import Encounter, MedicationReview
+from encounters.models import Encounter
 from encounters.services import encounter_sign
-from tests.factories import ClinicianFactory, EncounterDiagnosisFactory, EncounterFactory
+from tests.factories import (
+    ClinicianFactory,
+    EncounterDiagnosisFactory,
+    EncounterFactory,
+    MedicationReviewFactory,
+)
 
 
 def signed_encounter(
@@ -29,15 +34,5 @@ def signed_encounter(
     )
     EncounterDiagnosisFactory(encounter=encounter, code=diagnosis)
     if medication:
-        MedicationReview.objects.create(
-            encounter=encounter,
-            name="sertraline",
-            dose="100 mg",
-            frequency="daily",
-            adherence="full",
-            side_effects="mild nausea",
-            effect="partial",
-            change="increased",
-            change_reason="partial response at 8 weeks",
-        )
+        MedicationReviewFactory(encounter=encounter)
     return encounter_sign(user=clinician.user, encounter=encounter)

@@ -13,8 +13,7 @@ from django.http import QueryDict
 
 from coding.adapters import facts_from_encounter, facts_from_posted_form
 from coding.engine import DataItems, facts_from_dict, mdm_from_items
-from encounters.models import MedicationReview
-from tests.factories import CoverageFactory, EncounterFactory, payer
+from tests.factories import CoverageFactory, EncounterFactory, MedicationReviewFactory, payer
 
 
 def _posted(**fields: str | list[str]) -> QueryDict:
@@ -321,15 +320,7 @@ def test_saved_encounter_gives_the_facts_of_its_fields():
 @pytest.mark.django_db
 def test_saved_encounter_with_a_medication_review_is_pharmacologic_management():
     encounter = EncounterFactory()
-    MedicationReview.objects.create(
-        encounter=encounter,
-        name="sertraline",
-        dose="100 mg",
-        frequency="daily",
-        adherence="full",
-        effect="improved",
-        change="continued",
-    )
+    MedicationReviewFactory(encounter=encounter, effect="improved", change="continued")
     assert facts_from_encounter(encounter)["pharmacologic_management"] is True
 
 

@@ -20,7 +20,7 @@ from encounters.models import (
     EncounterLocked,
     MedicationReview,
 )
-from tests.factories import EncounterDiagnosisFactory, EncounterFactory
+from tests.factories import EncounterDiagnosisFactory, EncounterFactory, MedicationReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,15 +39,7 @@ def _raw(sql: str, params: list) -> None:
 
 
 def _medication(encounter: Encounter, name: str = "sertraline") -> MedicationReview:
-    return MedicationReview(
-        encounter=encounter,
-        name=name,
-        dose="100 mg",
-        frequency="daily",
-        adherence="full",
-        effect="improved",
-        change="continued",
-    )
+    return MedicationReviewFactory.build(encounter=encounter, name=name)
 
 
 def _diagnosis(encounter: Encounter, code: str = "F41.1", position: int = 2) -> EncounterDiagnosis:

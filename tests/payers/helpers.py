@@ -8,7 +8,6 @@ from typing import Any
 
 from django.apps import apps
 
-from encounters.models import MedicationReview
 from encounters.services import encounter_sign
 from payers.models import Claim
 from tests.factories import (
@@ -16,6 +15,7 @@ from tests.factories import (
     CoverageFactory,
     EncounterDiagnosisFactory,
     EncounterFactory,
+    MedicationReviewFactory,
     PatientFactory,
     payer,
 )
@@ -45,16 +45,7 @@ def signed_claim(
     for position, code in enumerate(diagnoses, start=1):
         EncounterDiagnosisFactory(encounter=encounter, position=position, code=code)
     if medication:
-        MedicationReview.objects.create(
-            encounter=encounter,
-            name="sertraline",
-            dose="100 mg",
-            frequency="daily",
-            adherence="full",
-            effect="partial",
-            change="increased",
-            change_reason="partial response",
-        )
+        MedicationReviewFactory(encounter=encounter)
     encounter_sign(user=clinician.user, encounter=encounter)
     return Claim.objects.get(encounter=encounter)
 
