@@ -11,6 +11,7 @@ from accounts.models import Credential
 
 from .models import ClaimState, Payer, ScrubStatus
 from .selectors import SORTS, QueueFilters
+from .services import PAYER_FIELDS
 
 SPLIT = re.compile(r"[\s,;:+]+")
 
@@ -167,22 +168,7 @@ class PayerForm(forms.ModelForm):
 
     class Meta:
         model = Payer
-        fields = [
-            "name",
-            "payer_id",
-            "claim_filing_indicator",
-            "timely_filing_days",
-            "em_credentials",
-            "pharm_mgmt_90863_credentials",
-            "prolonged_code",
-            "video_modifier",
-            "audio_only_covered",
-            "audio_modifier",
-            "modifier_25_with_addon",
-            "accepted_z_codes",
-            "telehealth_in_person_waiver_until",
-            "active",
-        ]
+        fields = list(PAYER_FIELDS)
         widgets: dict[str, Any] = {
             "telehealth_in_person_waiver_until": forms.DateInput(attrs={"type": "date"}),
             "prolonged_code": forms.Select(

@@ -483,17 +483,7 @@ def claim_line_update(
     line.code, line.units = fix.code, fix.units
     line.modifiers, line.pointers = list(fix.modifiers), list(fix.pointers)
     line.charge, line.expected = price(fees, line.code, line.modifiers, line.units)
-    _apply_scrub(claim, lines, facts=_signed_facts(claim), fees=fees)
-    _claim_write(
-        claim,
-        user=user,
-        version=version,
-        findings=claim.findings,
-        scrub_status=claim.scrub_status,
-        has_errors=claim.has_errors,
-        total_charge=claim.total_charge,
-        total_expected=claim.total_expected,
-    )
+    _rescrub_and_write(claim, lines, fees=fees, user=user, version=version)
     line.save(update_fields=["code", "units", "modifiers", "pointers", "charge", "expected"])
     new = {
         "code": line.code,
@@ -510,7 +500,15 @@ def claim_line_update(
 def claim_rescrub(*, user: AbstractBaseUser, claim: Claim, version: int) -> Claim:
     """Run the scrubber again (e.g. after a fee or payer change)."""
     lines = list(claim.lines.all())
-    fees = fees_for(claim.payer)
+    return _rescrub_and_write(
+        claim, lines, fees=fees_for(claim.payer), user=user, version=version
+    )
+
+
+def _rescrub_and_write(
+    claim: Claim, lines: list[ClaimLine], *, fees: Any, user: AbstractBaseUser, version: int
+) -> Claim:
+    """Scrub the claim's lines again and save the findings and totals (version-checked)."""
     _apply_scrub(claim, lines, facts=_signed_facts(claim), fees=fees)
     return _claim_write(
         claim,
@@ -635,8 +633,12 @@ def claim_batch_export(
 
 
 # ----------------------------------------------------------------------------- payers
+# The fields a practice admin edits, in the order the payer form shows them.
 PAYER_FIELDS = (
     "name",
+    "payer_id",
+    "claim_filing_indicator",
+    "timely_filing_days",
     "em_credentials",
     "pharm_mgmt_90863_credentials",
     "prolonged_code",
@@ -646,9 +648,6 @@ PAYER_FIELDS = (
     "modifier_25_with_addon",
     "accepted_z_codes",
     "telehealth_in_person_waiver_until",
-    "payer_id",
-    "claim_filing_indicator",
-    "timely_filing_days",
     "active",
 )
 
