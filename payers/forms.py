@@ -158,9 +158,19 @@ class ListField(forms.CharField):
 
 
 class PayerForm(forms.ModelForm):
-    em_credentials = ListField(required=False, help_text="Comma-separated, e.g. MD, DO, NP (EM-1)")
-    pharm_mgmt_90863_credentials = ListField(required=False, help_text="e.g. RxP (CB-4)")
-    accepted_z_codes = ListField(required=False, help_text="Z-code prefixes, e.g. Z63, Z65 (DG-3)")
+    em_credentials = ListField(
+        required=False,
+        label="Credentials that may report E/M",
+        help_text="Comma-separated, e.g. MD, DO, NP (EM-1)",
+    )
+    pharm_mgmt_90863_credentials = ListField(
+        required=False, label="Credentials that may report 90863", help_text="e.g. RxP (CB-4)"
+    )
+    accepted_z_codes = ListField(
+        required=False,
+        label="Z codes accepted on psychotherapy lines",
+        help_text="Z-code prefixes, e.g. Z63, Z65 (DG-3)",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -169,6 +179,14 @@ class PayerForm(forms.ModelForm):
     class Meta:
         model = Payer
         fields = list(PAYER_FIELDS)
+        labels = {
+            "prolonged_code": "Prolonged-service code",
+            "video_modifier": "Video modifier",
+            "audio_only_covered": "Covers audio-only visits",
+            "audio_modifier": "Audio-only modifier",
+            "modifier_25_with_addon": "Modifier 25 on an E/M billed with a psychotherapy add-on",
+            "telehealth_in_person_waiver_until": "Telehealth in-person rule waived until",
+        }
         widgets: dict[str, Any] = {
             "telehealth_in_person_waiver_until": forms.DateInput(attrs={"type": "date"}),
             "prolonged_code": forms.Select(
