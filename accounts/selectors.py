@@ -1,4 +1,4 @@
-"""Reads for accounts: a user's authenticator-app device and what sign-in still asks of them."""
+"""Reads for accounts: two-step sign-in devices and the access log."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from base64 import b32encode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .roles import role_of
+from .models import AccessRecord
+from .roles import Role, role_of
 
 
 def two_step_device_for_user(*, user: AbstractBaseUser) -> TOTPDevice | None:
@@ -27,3 +30,29 @@ def two_step_secret_for_display(*, device: TOTPDevice) -> str:
     """The device's secret in base32, in groups of four for typing into an app by hand."""
     secret = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+ACCESS_LOG_PAGE_SIZE = 50
+
+
+def access_record_list_for_admin(
+    *, user: AbstractBaseUser, username: str = "", object_type: str = "", object_id: str = ""
+) -> QuerySet[AccessRecord]:
+    """Access records, newest first, filtered by user, kind of record and record id (admins)."""
+    if role_of(user) != Role.ADMIN:
+        raise PermissionDenied("Only practice admins read the access log.")
+    records = AccessRecord.objects.select_related("user").order_by("-at", "-id")
+    if username.strip():
+        records = records.filter(user__username__iexact=username.strip())
+    if object_type in dict(ACCESS_OBJECT_TYPES):
+        records = records.filter(object_type=object_type)
+    if object_id.strip().isdigit():
+        records = records.filter(object_id=object_id.strip())
+    return records
+
+
+ACCESS_OBJECT_TYPES = (
+    ("encounters.Patient", "Patient"),
+    ("encounters.Encounter", "Encounter"),
+    ("payers.Claim", "Claim"),
+)

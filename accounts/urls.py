@@ -13,4 +13,5 @@ urlpatterns = [
     path("two-step/", views.two_step_setup, name="two-step-setup"),
     path("two-step/off/", views.two_step_disable_view, name="two-step-disable"),
     path("two-step/code/", views.two_step_verify, name="two-step-verify"),
+    path("access-log/", views.access_log, name="access-log"),
 ]

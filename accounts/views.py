@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -11,10 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
+from .decorators import role_required
 from .forms import TwoStepCodeForm
 from .middleware import two_step_remember
 from .roles import Role, role_of
 from .selectors import (
+    ACCESS_LOG_PAGE_SIZE,
+    ACCESS_OBJECT_TYPES,
+    access_record_list_for_admin,
     two_step_device_for_user,
     two_step_required_for_user,
     two_step_secret_for_display,
@@ -140,4 +145,22 @@ def two_step_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_next_url(request) or "accounts:home")
     return render(
         request, "accounts/two_step_verify.html", {"form": form, "next": _next_url(request) or ""}
+    )
+
+
+@require_GET
+@role_required(Role.ADMIN)
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who opened or changed which patient, chart or claim, and when (practice admins)."""
+    filters = {
+        "username": request.GET.get("user", ""),
+        "object_type": request.GET.get("type", ""),
+        "object_id": request.GET.get("id", ""),
+    }
+    records = access_record_list_for_admin(user=request.user, **filters)
+    page = Paginator(records, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/access_log.html",
+        {"page": page, "filters": filters, "object_types": ACCESS_OBJECT_TYPES},
     )

@@ -43,6 +43,7 @@ ACCESS: dict[str, UrlAccess] = {
         post_data=lambda s: {"old_password": "", "new_password1": "", "new_password2": ""},
     ),
     "accounts:password-change-done": UrlAccess(get=everyone(200)),
+    "accounts:access-log": UrlAccess(get=ADMIN_ONLY),
     "accounts:two-step-setup": UrlAccess(
         get=everyone(200),
         post=everyone(200),  # an empty code comes back with its error
