@@ -103,7 +103,7 @@ def encounter_get_for_user(
     """The encounter if it is the prescriber's own (else 404), recording the access."""
     encounter = (
         encounter_list_for_user(user=user)
-        .select_related("coverage__payer", "signed_by")
+        .select_related("coverage__payer", "signed_by", "signed_proposal")
         .prefetch_related("diagnoses", "medication_reviews", "addenda__author")
         .filter(pk=encounter_id)
         .first()

@@ -606,3 +606,19 @@ def test_reopened_draft_sends_its_saved_code_choice_to_the_panel(client_for, pre
     assert 'name="coding_option" form="encounter-form" value="custom"' in html
     assert 'name="coding_custom_codes" form="encounter-form" value="99213, 90833"' in html
     assert 'value="MDM from the outside note"' in html
+
+
+def test_signed_encounter_shows_the_codes_billed_and_the_rules_behind_them(
+    client_for, prescriber, patient
+):
+    client = client_for(prescriber)
+    client.post(_create_url(patient), _form_data(patient, action="sign"))
+    encounter = Encounter.objects.get(patient=patient)
+    assert encounter.is_signed
+    html = client.get(
+        reverse("encounters:encounter-detail", kwargs={"encounter_id": encounter.pk})
+    ).content.decode()
+    assert 'data-testid="billed-codes"' in html
+    assert "<code>99214</code> + <code>90836</code>" in html
+    assert "As proposed" in html
+    assert "CB-1" in html
