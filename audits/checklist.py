@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from coding.engine.codes import EM_CODES, PSYCHOTHERAPY_CODES
@@ -19,10 +20,6 @@ from encounters.models import Encounter, MedicationChange
 from .models import Check, Outcome
 
 logger = logging.getLogger(__name__)
-
-# Notes signed within this many days of the visit count as signed in time (a practice
-# convention, shown to the reviewer as such).
-TIMELY_SIGNATURE_DAYS = 3
 
 # Rank of each individual psychotherapy code by its time band (PT-1).
 PT_BAND = {"90832": 1, "90833": 1, "90834": 2, "90836": 2, "90837": 3, "90838": 3}
@@ -184,9 +181,11 @@ def _diagnoses(e: Encounter, billed: set[str]) -> Suggestion:
 def _signed_in_time(e: Encounter) -> Suggestion:
     if e.signed_at is None:
         return Suggestion(Check.NOT_MET, "Not signed.")
+    # A practice convention (setting AUDIT_TIMELY_SIGNATURE_DAYS), shown as such.
+    limit = settings.AUDIT_TIMELY_SIGNATURE_DAYS
     days = (timezone.localdate(e.signed_at) - e.date_of_service).days
-    said = f"Signed {days} day(s) after the visit (convention: within {TIMELY_SIGNATURE_DAYS})"
-    return Suggestion(Check.MET if days <= TIMELY_SIGNATURE_DAYS else Check.NOT_MET, said + ".")
+    said = f"Signed {days} day(s) after the visit (practice convention: within {limit})"
+    return Suggestion(Check.MET if days <= limit else Check.NOT_MET, said + ".")
 
 
 def _units(lines: list[dict[str, Any]]) -> dict[str, int]:

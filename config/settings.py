@@ -186,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
 AUDIT_SAMPLE_SIZE = env.int("AUDIT_SAMPLE_SIZE", default=5)
 AUDIT_STRATIFY_BY_CLINICIAN = env.bool("AUDIT_STRATIFY_BY_CLINICIAN", default=False)
 AUDIT_ACCURACY_TARGET = env.float("AUDIT_ACCURACY_TARGET", default=0.95)
+# "Signed in time" on the audit checklist: a practice convention, not a payer rule.
+AUDIT_TIMELY_SIGNATURE_DAYS = env.int("AUDIT_TIMELY_SIGNATURE_DAYS", default=3)
 
 # Billing provider on every claim (837P loop 2010AA); env-driven like everything else.
 PRACTICE_NAME = env.str("PRACTICE_NAME", default="Riverside Psychiatry PC")

@@ -105,6 +105,13 @@ def test_signed_weeks_after_the_visit_is_not_in_time(make_signed):
     assert s.checks["check_signed_in_time"].value == Check.NOT_MET
 
 
+def test_signed_in_time_follows_the_practice_setting(make_signed, settings):
+    settings.AUDIT_TIMELY_SIGNATURE_DAYS = 400
+    s = suggest(make_signed(day=1))
+    assert s.checks["check_signed_in_time"].value == Check.MET
+    assert "within 400" in s.checks["check_signed_in_time"].reason
+
+
 def test_codes_text_shows_units_and_modifiers():
     assert codes_text([{"code": "99215", "units": 1, "modifiers": ["95"]},
                        {"code": "99417", "units": 2, "modifiers": []}]) == "99215-95 + 99417 x2"
