@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from coding.engine import DataItems, PayerProfile, mdm_from_items
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS
+from encounters.models import block_minutes
 
 if TYPE_CHECKING:
     from encounters.models import Encounter
@@ -53,12 +54,6 @@ def _mdm_dict(problems: list[str], data: DataItems, risk: list[str]) -> dict[str
     return {"problems": mdm.problems, "data": mdm.data, "risk": mdm.risk}
 
 
-def _block_minutes(start: datetime.time | None, end: datetime.time | None) -> int:
-    if start is None or end is None:
-        return 0
-    return max((end.hour * 60 + end.minute) - (start.hour * 60 + start.minute), 0)
-
-
 def facts_dict(
     *,
     facts_id: str,
@@ -82,10 +77,10 @@ def facts_dict(
 ) -> dict[str, Any]:
     """The engine's facts from the documented encounter fields."""
     mdm = _mdm_dict(problems, data, risk)
-    em_minutes = _block_minutes(em_start, em_end)
+    em_minutes = block_minutes(em_start, em_end)
     em = None if (em_minutes == 0 and mdm is None) else {"minutes": em_minutes, "mdm": mdm}
     psychotherapy = (
-        {"kind": pt_kind, "minutes": _block_minutes(pt_start, pt_end)} if pt_kind else None
+        {"kind": pt_kind, "minutes": block_minutes(pt_start, pt_end)} if pt_kind else None
     )
     facts: dict[str, Any] = {
         "id": facts_id,
@@ -156,6 +151,21 @@ def _flag(data: Mapping[str, Any], name: str) -> bool:
     return str(data.get(name, "")).lower() in {"on", "true", "1", "yes"}
 
 
+def mdm_items_from_post(data: Any) -> tuple[list[str], DataItems, list[str]]:
+    """The MDM problems, data items and risk items of a posted encounter form (a QueryDict)."""
+    problems = [p for p in data.getlist("mdm_problems") if p in PROBLEM_ITEMS]
+    risk = [r for r in data.getlist("mdm_risk") if r in RISK_ITEMS]
+    items = DataItems(
+        notes_reviewed=_count(data.get("mdm_notes_reviewed")),
+        results_reviewed=_count(data.get("mdm_results_reviewed")),
+        tests_ordered=_count(data.get("mdm_tests_ordered")),
+        independent_historian=_flag(data, "mdm_independent_historian"),
+        independent_interpretation=_flag(data, "mdm_independent_interpretation"),
+        external_discussion=_flag(data, "mdm_external_discussion"),
+    )
+    return problems, items, risk
+
+
 def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None) -> dict[str, Any]:
     """The facts of an encounter form as posted while it is being typed (a QueryDict).
 
@@ -170,6 +180,7 @@ def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None
         and str(v).strip()
         and not _flag(data, k[: -len("name")] + "DELETE")
     ]
+    problems, items, risk = mdm_items_from_post(data)
     try:
         date_of_service = datetime.date.fromisoformat(str(data.get("date_of_service", "")))
     except ValueError:
@@ -186,16 +197,9 @@ def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None
         pt_end=_time(data.get("pt_end")),
         em_start=_time(data.get("em_start")),
         em_end=_time(data.get("em_end")),
-        problems=[p for p in data.getlist("mdm_problems") if p in PROBLEM_ITEMS],
-        data=DataItems(
-            notes_reviewed=_count(data.get("mdm_notes_reviewed")),
-            results_reviewed=_count(data.get("mdm_results_reviewed")),
-            tests_ordered=_count(data.get("mdm_tests_ordered")),
-            independent_historian=_flag(data, "mdm_independent_historian"),
-            independent_interpretation=_flag(data, "mdm_independent_interpretation"),
-            external_discussion=_flag(data, "mdm_external_discussion"),
-        ),
-        risk=[r for r in data.getlist("mdm_risk") if r in RISK_ITEMS],
+        problems=problems,
+        data=items,
+        risk=risk,
         pharmacologic_management=bool(medication_names),
         interactive_complexity=_flag(data, "interactive_complexity"),
         diagnostic_evaluation=str(data.get("diagnostic_evaluation", "")),

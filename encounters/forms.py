@@ -16,6 +16,7 @@ from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inline
 from django.utils import timezone
 
 from accounts.models import Clinician
+from coding.adapters import mdm_items_from_post
 from coding.engine import DataItems, mdm_from_items
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, mdm_level
 
@@ -448,33 +449,19 @@ def _int(value: Any) -> int:
 def mdm_summary_from(data: Any, initial: dict[str, Any] | None = None) -> dict[str, str]:
     """The three MDM element levels and the MDM level (EM-2) for posted or saved values."""
     if data is not None:
-        problems = [p for p in data.getlist("mdm_problems") if p in PROBLEM_ITEMS]
-        risk = [r for r in data.getlist("mdm_risk") if r in RISK_ITEMS]
-
-        def flag(name: str) -> bool:
-            return str(data.get(name, "")).lower() in {"on", "true", "1"}
-
-        def count(name: str) -> int:
-            return _int(data.get(name))
+        problems, items, risk = mdm_items_from_post(data)
     else:
         initial = initial or {}
         problems = [p for p in initial.get("mdm_problems") or [] if p in PROBLEM_ITEMS]
         risk = [r for r in initial.get("mdm_risk") or [] if r in RISK_ITEMS]
-
-        def flag(name: str) -> bool:
-            return bool(initial.get(name))
-
-        def count(name: str) -> int:
-            return _int(initial.get(name))
-
-    items = DataItems(
-        notes_reviewed=count("mdm_notes_reviewed"),
-        results_reviewed=count("mdm_results_reviewed"),
-        tests_ordered=count("mdm_tests_ordered"),
-        independent_historian=flag("mdm_independent_historian"),
-        independent_interpretation=flag("mdm_independent_interpretation"),
-        external_discussion=flag("mdm_external_discussion"),
-    )
+        items = DataItems(
+            notes_reviewed=_int(initial.get("mdm_notes_reviewed")),
+            results_reviewed=_int(initial.get("mdm_results_reviewed")),
+            tests_ordered=_int(initial.get("mdm_tests_ordered")),
+            independent_historian=bool(initial.get("mdm_independent_historian")),
+            independent_interpretation=bool(initial.get("mdm_independent_interpretation")),
+            external_discussion=bool(initial.get("mdm_external_discussion")),
+        )
     mdm = mdm_from_items(problems, items, risk)
     return {
         "problems": LEVEL_LABELS[mdm.problems],

@@ -140,7 +140,8 @@ class DiagnosticEvaluation(models.TextChoices):
     WITH_MEDICAL = "with_medical", "With medical services"
 
 
-def _minutes(start: datetime.time | None, end: datetime.time | None) -> int:
+def block_minutes(start: datetime.time | None, end: datetime.time | None) -> int:
+    """Whole minutes from ``start`` to ``end`` on one day; 0 when either is missing."""
     if start is None or end is None:
         return 0
     delta = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
@@ -302,11 +303,11 @@ class Encounter(models.Model):
 
     @property
     def pt_minutes(self) -> int:
-        return _minutes(self.pt_start, self.pt_end)
+        return block_minutes(self.pt_start, self.pt_end)
 
     @property
     def em_minutes(self) -> int:
-        return _minutes(self.em_start, self.em_end)
+        return block_minutes(self.em_start, self.em_end)
 
     @property
     def has_psychotherapy(self) -> bool:
