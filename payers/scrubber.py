@@ -34,6 +34,7 @@ from coding.engine.codes import (
     PROLONGED_CODES,
     PSYCHOTHERAPY_ADDON,
     PSYCHOTHERAPY_STANDALONE,
+    units_over_daily_max,
 )
 from coding.engine.payer import load_default_payer_profiles
 from coding.engine.rules.dg_diagnoses import ClaimLine as DgLine
@@ -56,9 +57,6 @@ SCRUBBER_RULES: Final[Mapping[str, str]] = {
     "SC-TIMELY": "The date of service is past the payer's timely filing limit.",
     "SC-FEE": "The payer's fee schedule has no amount for a billed code.",
 }
-
-# Daily maximum units per code (MUE-style practice table); codes not listed: 1.
-MAX_UNITS: Final[Mapping[str, int]] = {CRISIS_ADDON: 3, "99417": 4, "G2212": 4}
 
 # Add-on code -> the codes one of which must be on the claim with it (SC-ADDON).
 ADDON_PRIMARIES: Final[Mapping[str, frozenset[str]]] = {
@@ -208,13 +206,8 @@ def check_units(lines: tuple[ScrubLine, ...]) -> list[Finding]:
     for line in lines:
         totals[line.code] += line.units
     return [
-        Finding(
-            "SC-UNITS",
-            "error",
-            f"{code}: {units} units billed, at most {MAX_UNITS.get(code, 1)} per day.",
-        )
-        for code, units in totals.items()
-        if units > MAX_UNITS.get(code, 1)
+        Finding("SC-UNITS", "error", f"{code}: {units} units billed, at most {most} per day.")
+        for code, units, most in units_over_daily_max(totals)
     ]
 
 

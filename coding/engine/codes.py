@@ -82,3 +82,19 @@ def line_rank(code: str) -> int:
     if code in PROLONGED_CODES or code in (CRISIS_ADDON, PHARM_MGMT_ADDON, INTERACTIVE_COMPLEXITY):
         return 2
     return 1
+
+
+# Daily maximum units per code (an MUE-style practice table); a code not listed: 1 a day.
+# The panel shows a line above it before signing; the billing scrubber flags it (SC-UNITS).
+DAILY_MAX_UNITS: Final[Mapping[str, int]] = MappingProxyType(
+    {CRISIS_ADDON: 3, "99417": 4, "G2212": 4}
+)
+
+
+def units_over_daily_max(units_by_code: Mapping[str, int]) -> list[tuple[str, int, int]]:
+    """(code, units, daily maximum) for each code billed above its daily maximum."""
+    return [
+        (code, units, DAILY_MAX_UNITS.get(code, 1))
+        for code, units in units_by_code.items()
+        if units > DAILY_MAX_UNITS.get(code, 1)
+    ]

@@ -12,8 +12,8 @@ import datetime
 import pytest
 
 from coding.engine import load_default_payer_profiles
+from coding.engine.codes import DAILY_MAX_UNITS as MAX_UNITS
 from payers.scrubber import (
-    MAX_UNITS,
     SCRUBBER_RULES,
     Finding,
     ScrubClaim,
