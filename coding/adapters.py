@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from coding.engine import DataItems, PayerProfile, mdm_from_items
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS
 from encounters.models import block_minutes
+from encounters.validation import encounter_time_errors
 
 if TYPE_CHECKING:
     from encounters.models import Encounter
@@ -166,6 +167,31 @@ def mdm_items_from_post(data: Any) -> tuple[list[str], DataItems, list[str]]:
     return problems, items, risk
 
 
+def _date(value: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(value or "").strip())
+    except ValueError:
+        return None
+
+
+def posted_time_problems(data: Any) -> list[str]:
+    """What is wrong with the posted date and blocks (overlap, order, length), in words.
+
+    The same checks as signing (``encounters.validation``), so the panel shows a conflict
+    as soon as it is typed instead of proposing codes for times that cannot be signed.
+    """
+    errors = encounter_time_errors(
+        date_of_service=_date(data.get("date_of_service")),
+        pt_start=_time(data.get("pt_start")),
+        pt_end=_time(data.get("pt_end")),
+        em_start=_time(data.get("em_start")),
+        em_end=_time(data.get("em_end")),
+        now=None,
+        partial_ok=True,
+    )
+    return [message for messages in errors.values() for message in messages]
+
+
 def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None) -> dict[str, Any]:
     """The facts of an encounter form as posted while it is being typed (a QueryDict).
 
@@ -181,10 +207,7 @@ def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None
         and not _flag(data, k[: -len("name")] + "DELETE")
     ]
     problems, items, risk = mdm_items_from_post(data)
-    try:
-        date_of_service = datetime.date.fromisoformat(str(data.get("date_of_service", "")))
-    except ValueError:
-        date_of_service = None
+    date_of_service = _date(data.get("date_of_service"))
     return facts_dict(
         facts_id="form",
         credential=credential,

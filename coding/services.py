@@ -34,6 +34,17 @@ def proposal_for_facts(*, facts: dict[str, Any], payer: Payer | None) -> Proposa
     return propose(parsed, payer=profile)
 
 
+def lines_shown(lines: list[dict[str, Any]]) -> str:
+    """The lines as the panel shows them and the clinician attests them: "99214-25 + 90833"."""
+    if not lines:
+        return "nothing billed"
+    return " + ".join(
+        "-".join([str(line["code"]), *line.get("modifiers", [])])
+        + (f" x{line['units']}" if int(line.get("units") or 1) > 1 else "")
+        for line in lines
+    )
+
+
 def chosen_lines_for(
     *, proposal: Proposal, choice: dict[str, Any] | None
 ) -> tuple[str, list[dict[str, Any]]]:
@@ -76,6 +87,29 @@ def _custom_lines(raw: list[Any]) -> list[dict[str, Any]]:
     return lines
 
 
+def _check_shown(
+    *, option: str, lines: list[dict[str, Any]], choice: dict[str, Any] | None
+) -> None:
+    """Sign only the codes the panel showed: the posted text must match the lines signed now."""
+    if option == CHOICE_CUSTOM or not choice or "shown" not in choice:
+        return  # custom codes are the typed text itself; no choice: a caller inside the app
+    shown = str(choice.get("shown") or "")
+    now = lines_shown(lines)
+    if not shown:
+        raise ValidationError(
+            {"coding_choice": ["Choose the codes to bill on the panel before signing."]}
+        )
+    if shown != now:
+        raise ValidationError(
+            {
+                "coding_choice": [
+                    f"The codes changed since the panel showed them: it showed {shown}, the "
+                    f"visit as saved gives {now}. Check the panel and sign again."
+                ]
+            }
+        )
+
+
 def signed_proposal_store(*, encounter: Encounter, user: AbstractBaseUser) -> SignedProposal:
     """Run the engine on the signed encounter and keep its answer with the chosen codes.
 
@@ -86,6 +120,7 @@ def signed_proposal_store(*, encounter: Encounter, user: AbstractBaseUser) -> Si
     payer = encounter.coverage.payer if encounter.coverage is not None else None
     proposal = proposal_for_facts(facts=facts, payer=payer)
     option, lines = chosen_lines_for(proposal=proposal, choice=encounter.coding_choice)
+    _check_shown(option=option, lines=lines, choice=encounter.coding_choice)
     reason = encounter.coding_override_reason.strip()
     if option == CHOICE_CUSTOM and not reason:
         raise ValidationError(

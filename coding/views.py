@@ -2,50 +2,68 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
+from coding.engine.codes import units_over_daily_max
 from encounters.selectors import clinician_for_user
 
-from .adapters import facts_from_posted_form
+from .adapters import facts_from_posted_form, posted_time_problems
 from .selectors import payer_for_panel
-from .services import ALTERNATIVE_PREFIX, CHOICE_RECOMMENDED, proposal_for_facts
+from .services import ALTERNATIVE_PREFIX, CHOICE_RECOMMENDED, lines_shown, proposal_for_facts
 
 
 @require_POST
 @role_required(Role.PRESCRIBER)
 def proposal_panel(request: HttpRequest) -> HttpResponse:
-    """Render the proposal for the posted encounter form; writes nothing."""
+    """Render the proposal for the posted encounter form; writes nothing.
+
+    The panel never holds the clinician's choice: the page keeps it (coding_option,
+    coding_shown) and re-selects it after each refresh, so a late refresh cannot change it.
+    Conflicting or implausible times propose nothing until they are fixed (PT-3).
+    """
     clinician = clinician_for_user(request.user)
     if clinician is None:
         return render(request, "coding/partials/proposal_panel_unavailable.html")
     payer = payer_for_panel(clinician=clinician, coverage_id=request.POST.get("coverage"))
+    time_problems = posted_time_problems(request.POST)
+    if time_problems:
+        return render(
+            request,
+            "coding/partials/proposal_panel.html",
+            {"time_problems": time_problems, "payer": payer, "proposal": {}},
+        )
     facts = facts_from_posted_form(
         request.POST, credential=clinician.credential, payer_slug=payer.slug if payer else None
     )
     proposal = proposal_for_facts(facts=facts, payer=payer)
-    chosen = request.POST.get("coding_option") or CHOICE_RECOMMENDED
-    alternatives = [
-        {
-            "value": f"{ALTERNATIVE_PREFIX}{i}",
-            "lines": [line.to_display_dict() for line in alternative.lines],
-            "why": alternative.why,
-        }
-        for i, alternative in enumerate(proposal.alternatives)
-    ]
+    recommended = [line.to_dict() for line in proposal.lines]
+    options = [{"value": CHOICE_RECOMMENDED, "shown": lines_shown(recommended), "why": ""}]
+    for i, alternative in enumerate(proposal.alternatives):
+        lines = [line.to_dict() for line in alternative.lines]
+        options.append(
+            {
+                "value": f"{ALTERNATIVE_PREFIX}{i}",
+                "shown": lines_shown(lines),
+                "why": alternative.why,
+            }
+        )
+    units = Counter[str]()
+    for line in proposal.lines:
+        units[line.code] += line.units
     return render(
         request,
         "coding/partials/proposal_panel.html",
         {
             "proposal": proposal.to_display_dict(),
-            "alternatives": alternatives,
+            "options": options,
+            "over_daily_max": units_over_daily_max(units),
             "facts": facts,
             "payer": payer,
-            "chosen": chosen,
-            "override_reason": request.POST.get("coding_override_reason", ""),
-            "custom_codes": request.POST.get("coding_custom_codes", ""),
         },
     )

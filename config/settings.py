@@ -145,6 +145,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 LANGUAGE_CODE = "en-us"
+# The practice's time zone: every clock the app shows, fills in or checks (the visit timers in
+# the browser included) reads this one zone, whatever zone the browser or server is in.
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -156,6 +158,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Plausibility bounds the encounter form and the signing service enforce (a draft keeps
+# anything; signing refuses values beyond these).
+ENCOUNTER_MAX_PSYCHOTHERAPY_MINUTES = env.int("ENCOUNTER_MAX_PSYCHOTHERAPY_MINUTES", default=240)
+ENCOUNTER_MAX_MED_MANAGEMENT_MINUTES = env.int("ENCOUNTER_MAX_MED_MANAGEMENT_MINUTES", default=120)
+ENCOUNTER_MAX_MDM_COUNT = env.int("ENCOUNTER_MAX_MDM_COUNT", default=20)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

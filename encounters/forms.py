@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inlineformset_factory
 from django.utils import timezone
 
@@ -210,6 +213,10 @@ class EncounterForm(forms.ModelForm):
     coding_option = forms.CharField(required=False, widget=forms.HiddenInput)
     coding_custom_codes = forms.CharField(required=False, widget=forms.HiddenInput)
     coding_override_reason = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The lines the panel showed for the chosen option when the form was posted.
+    coding_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+    # One opened form, one draft: a second post of the same form reaches the same draft.
+    draft_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Encounter
@@ -266,9 +273,9 @@ class EncounterForm(forms.ModelForm):
             "em_end": _time_widget(),
             "pt_note": forms.Textarea(attrs={"rows": 4}),
             "em_plan": forms.Textarea(attrs={"rows": 3}),
-            "mdm_notes_reviewed": forms.NumberInput(attrs={"min": 0, "max": 20}),
-            "mdm_results_reviewed": forms.NumberInput(attrs={"min": 0, "max": 20}),
-            "mdm_tests_ordered": forms.NumberInput(attrs={"min": 0, "max": 20}),
+            "mdm_notes_reviewed": forms.NumberInput(attrs={"min": 0}),
+            "mdm_results_reviewed": forms.NumberInput(attrs={"min": 0}),
+            "mdm_tests_ordered": forms.NumberInput(attrs={"min": 0}),
         }
 
     def __init__(
@@ -287,14 +294,29 @@ class EncounterForm(forms.ModelForm):
         self.fields["coverage"].queryset = coverages
         self.fields["coverage"].empty_label = "No coverage (self-pay)"
         for name in ("mdm_notes_reviewed", "mdm_results_reviewed", "mdm_tests_ordered"):
-            self.fields[name].required = False
+            field = self.fields[name]
+            field.required = False
+            field.validators.append(
+                MaxValueValidator(
+                    settings.ENCOUNTER_MAX_MDM_COUNT,
+                    message="At most %(limit_value)s can be counted here.",
+                )
+            )
+            field.widget.attrs["max"] = settings.ENCOUNTER_MAX_MDM_COUNT
+        if self.instance.pk:
+            self.initial.setdefault("draft_key", self.instance.draft_key)
+        else:
+            self.initial.setdefault("draft_key", uuid.uuid4())
         saved_choice = self.instance.coding_choice if self.instance.pk else None
         if saved_choice:
             self.initial.setdefault("coding_option", saved_choice.get("option", ""))
-            self.initial.setdefault("coding_custom_codes", ", ".join(
-                "-".join([line["code"], *line.get("modifiers", [])])
-                for line in saved_choice.get("lines", [])
-            ))
+            self.initial.setdefault(
+                "coding_custom_codes",
+                ", ".join(
+                    "-".join([line["code"], *line.get("modifiers", [])])
+                    for line in saved_choice.get("lines", [])
+                ),
+            )
             self.initial.setdefault("coding_override_reason", self.instance.coding_override_reason)
         for i, name in enumerate(DIAGNOSIS_FIELDS, start=1):
             self.fields[name] = forms.CharField(
@@ -337,6 +359,7 @@ class EncounterForm(forms.ModelForm):
             em_start=data.get("em_start"),
             em_end=data.get("em_end"),
             now=self.now,
+            partial_ok=not self.signing,  # a draft may hold a running timer's start alone
         ).items():
             for message in messages:
                 if field in self.fields and field not in self.errors:
@@ -355,8 +378,12 @@ class EncounterForm(forms.ModelForm):
         if self.signing and data.get("pt_kind") and not timed:
             self.add_error("pt_start", "Enter the psychotherapy start and end times (PT-4).")
         data["coding_choice"] = coding_choice_from(
-            data.get("coding_option", ""), data.get("coding_custom_codes", "")
+            data.get("coding_option", ""),
+            data.get("coding_custom_codes", ""),
+            shown=data.get("coding_shown", ""),
         )
+        if self.signing and data["coding_choice"] is None:
+            self.add_error(None, "Choose the codes to bill on the panel before signing.")
         return data
 
     def _clean_diagnoses(self) -> None:
@@ -381,14 +408,30 @@ class EncounterForm(forms.ModelForm):
     # --- what the services need ---------------------------------------------
 
     def encounter_data(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        """The values that passed the checks; a field with an error gets its empty value.
+
+        A draft is saved from this whether or not the whole form is valid (the form as
+        typed is kept beside it), so the fields never hold a value that failed a check.
+        """
+        data = {name: self._checked_value(name) for name in self.Meta.fields}
         data["pt_kind"] = data["pt_kind"] or ""
         data["diagnostic_evaluation"] = data["diagnostic_evaluation"] or ""
         data["pt_modality"] = data["pt_modality"] or ""
+        data["draft_key"] = self.cleaned_data.get("draft_key")
         if self.cleaned_data.get("coding_choice") is not None:
             data["coding_choice"] = self.cleaned_data["coding_choice"]
             data["coding_override_reason"] = self.cleaned_data.get("coding_override_reason", "")
         return data
+
+    def _checked_value(self, name: str) -> Any:
+        if name in self.cleaned_data:
+            return self.cleaned_data[name]
+        if name == "date_of_service":
+            return self.instance.date_of_service or timezone.localdate()
+        field = Encounter._meta.get_field(name)
+        if field.has_default():
+            return field.get_default()
+        return None if field.null else ""
 
     def diagnosis_codes(self) -> list[str]:
         return [self.cleaned_data[n] for n in DIAGNOSIS_FIELDS if self.cleaned_data.get(n)]
@@ -422,12 +465,16 @@ class EncounterForm(forms.ModelForm):
         return mdm_summary_from(self.data if self.is_bound else None, self.initial)
 
 
-def coding_choice_from(option: str, custom_codes: str) -> dict[str, Any] | None:
-    """The panel's choice as stored on the encounter: {"option", "lines"}; None when absent."""
+def coding_choice_from(option: str, custom_codes: str, *, shown: str = "") -> dict[str, Any] | None:
+    """The panel's choice as stored on the encounter: {"option", "shown", "lines"}.
+
+    ``shown`` is the panel's text of the chosen option's lines when the form was posted;
+    signing compares it with the lines the engine gives then. None when nothing is chosen.
+    """
     option = (option or "").strip()
     if not option:
         return None
-    choice: dict[str, Any] = {"option": option}
+    choice: dict[str, Any] = {"option": option, "shown": (shown or "").strip()}
     if option == "custom":
         lines = []
         for token in re.split(r"[,\s;]+", custom_codes or ""):
@@ -494,10 +541,11 @@ class MedicationForm(forms.Form):
 
 class BaseMedicationFormSet(BaseFormSet):
     def medications(self) -> list[dict[str, Any]]:
+        """The complete, valid rows (a draft keeps the others only as typed)."""
         return [
             {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
             for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+            if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
 
 

@@ -9,6 +9,7 @@ migration). After signing, only addenda may be added.
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Collection
 from typing import Any, Self
 
@@ -226,6 +227,15 @@ class Encounter(models.Model):
     # The codes the clinician chose on the proposal panel, and why they differ from it.
     coding_choice = models.JSONField(null=True, blank=True)
     coding_override_reason = models.TextField(blank=True)
+    # Documentation gaps (EM-2) the clinician acknowledged when signing anyway.
+    documentation_gaps = models.JSONField(default=list, blank=True)
+
+    # One draft per opened form: the form carries this key, so a second post of the same
+    # form (Back and Sign again, a retried autosave) reaches the same encounter.
+    draft_key = models.UUIDField(unique=True, null=True, blank=True, default=uuid.uuid4)
+    # The form exactly as last posted while a draft (valid or not), so nothing typed is
+    # lost; cleared when the encounter is signed.
+    draft_form = models.JSONField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -290,9 +300,7 @@ class Encounter(models.Model):
         return super().delete(*args, **kwargs)
 
     @classmethod
-    def from_db(
-        cls, db: str | None, field_names: Collection[str], values: Collection[Any]
-    ) -> Self:
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any]) -> Self:
         instance = super().from_db(db, field_names, values)
         instance._signed_in_db = instance.status == EncounterStatus.SIGNED
         return instance

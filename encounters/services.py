@@ -1,10 +1,19 @@
-"""Writes to encounters: create, update a draft, sign, add an addendum."""
+"""Writes to encounters: save a draft, sign, add an addendum.
+
+How a visit moves: the form posts a draft (``encounter_draft_save``: what validates goes
+into the fields, the form exactly as typed goes into ``draft_form``, so nothing typed is
+lost); one form, one draft, by the form's ``draft_key`` (unique in the database). Signing
+(``encounter_sign``) re-checks everything under row locks, refuses a visit whose blocks
+overlap a signed visit of the same patient and clinician, locks the note and runs the
+steps that follow in the same transaction.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,6 +37,16 @@ from .models import (
 from .validation import encounter_time_errors
 
 MAX_DIAGNOSES = 12
+MDM_COUNTERS = ("mdm_notes_reviewed", "mdm_results_reviewed", "mdm_tests_ordered")
+
+
+class EncounterAlreadySigned(EncounterLocked):
+    """A post reached an encounter that is already signed (Back and Sign again)."""
+
+    def __init__(self, encounter: Encounter) -> None:
+        super().__init__("This visit is already signed; nothing was changed.")
+        self.encounter = encounter
+
 
 MEDICATION_FIELDS = (
     "name",
@@ -46,7 +65,8 @@ def _set_fields(encounter: Encounter, data: Mapping[str, Any]) -> None:
         f.name
         for f in Encounter._meta.concrete_fields
         if f.editable
-        and f.name not in {"id", "status", "signed_at", "signed_by", "patient", "clinician"}
+        and f.name
+        not in {"id", "status", "signed_at", "signed_by", "patient", "clinician", "draft_key"}
     }
     for name, value in data.items():
         if name in editable:
@@ -92,6 +112,7 @@ def _medications_replace(encounter: Encounter, medications: Iterable[Mapping[str
 
 
 def _check_times(encounter: Encounter) -> None:
+    """A draft's times may be half entered (a timer still running), never contradictory."""
     errors = encounter_time_errors(
         date_of_service=encounter.date_of_service,
         pt_start=encounter.pt_start,
@@ -99,6 +120,7 @@ def _check_times(encounter: Encounter) -> None:
         em_start=encounter.em_start,
         em_end=encounter.em_end,
         now=timezone.localtime(),
+        partial_ok=True,
     )
     if errors:
         raise ValidationError(errors)
@@ -116,6 +138,8 @@ def encounter_create(
 ) -> Encounter:
     """Save a new draft encounter with its diagnoses and medication reviews."""
     encounter = Encounter(patient=patient, clinician=clinician)
+    if data.get("draft_key"):
+        encounter.draft_key = data["draft_key"]
     _set_fields(encounter, data)
     _check_times(encounter)
     encounter.full_clean(exclude=["coverage"] if encounter.coverage_id is None else None)
@@ -151,6 +175,94 @@ def encounter_update(
     return encounter
 
 
+def _draft_for_key(*, clinician: Clinician, patient: Patient, draft_key: Any) -> Encounter | None:
+    """The encounter an earlier post of the same form made, locked for the update."""
+    if not draft_key:
+        return None
+    found = Encounter.objects.select_for_update().filter(draft_key=draft_key).first()
+    if found is None:
+        return None
+    if found.clinician_id != clinician.pk or found.patient_id != patient.pk:
+        raise PermissionDenied("This form belongs to another visit: open the patient again.")
+    if found.is_signed:
+        raise EncounterAlreadySigned(found)
+    return found
+
+
+@transaction.atomic
+def encounter_draft_save(
+    *,
+    user: AbstractBaseUser,
+    clinician: Clinician,
+    patient: Patient,
+    encounter: Encounter | None,
+    data: Mapping[str, Any],
+    diagnoses: Iterable[str],
+    medications: Iterable[Mapping[str, Any]],
+    typed_form: Mapping[str, list[str]] | None,
+) -> Encounter:
+    """Save a draft from the form: the checked values into the fields, the form as typed aside.
+
+    ``data`` holds only values that passed the form's checks; ``typed_form`` is everything
+    posted (None once the form is valid as a whole). A post without ``encounter`` finds
+    the draft its form's ``draft_key`` made, so a form posted twice makes one draft.
+    """
+    if encounter is None:
+        encounter = _draft_for_key(
+            clinician=clinician, patient=patient, draft_key=data.get("draft_key")
+        )
+    else:
+        encounter = Encounter.objects.select_for_update().get(pk=encounter.pk)
+        if encounter.is_signed:
+            raise EncounterAlreadySigned(encounter)
+    fields = {**data, "draft_form": dict(typed_form) if typed_form else None}
+    if encounter is None:
+        return encounter_create(
+            user=user,
+            clinician=clinician,
+            patient=patient,
+            data=fields,
+            diagnoses=diagnoses,
+            medications=medications,
+        )
+    return encounter_update(
+        user=user, encounter=encounter, data=fields, diagnoses=diagnoses, medications=medications
+    )
+
+
+def encounter_overlapping(encounter: Encounter) -> list[Encounter]:
+    """Signed visits of the same patient and clinician that day whose blocks overlap this one's."""
+    mine = _blocks(encounter)
+    if not mine:
+        return []
+    others = (
+        Encounter.objects.signed()
+        .filter(
+            patient_id=encounter.patient_id,
+            clinician_id=encounter.clinician_id,
+            date_of_service=encounter.date_of_service,
+        )
+        .exclude(pk=encounter.pk)
+        .order_by("pk")
+    )
+    return [
+        other
+        for other in others
+        if any(a < d and c < b for a, b in mine for c, d in _blocks(other))
+    ]
+
+
+def _blocks(encounter: Encounter) -> list[tuple[Any, Any]]:
+    return [
+        (start, end)
+        for start, end in (
+            (encounter.pt_start, encounter.pt_end),
+            (encounter.em_start, encounter.em_end),
+        )
+        if start is not None and end is not None
+    ]
+
+
 def encounter_sign_errors(encounter: Encounter) -> dict[str, list[str]]:
     """What keeps a draft from being signed, keyed by field."""
     errors: dict[str, list[str]] = dict(
@@ -181,15 +293,29 @@ def encounter_sign_errors(encounter: Encounter) -> dict[str, list[str]]:
         errors.setdefault("interactive_complexity_reason", []).append(
             "Say what made the communication complex (IC-1)."
         )
+    limit = settings.ENCOUNTER_MAX_MDM_COUNT
+    for name in MDM_COUNTERS:
+        if getattr(encounter, name) > limit:
+            errors.setdefault(name, []).append(f"At most {limit} can be counted.")
+    for other in encounter_overlapping(encounter):
+        errors.setdefault("__all__", []).append(
+            f"This visit overlaps visit {other.pk}, already signed for this patient on "
+            f"{other.date_of_service:%Y-%m-%d}: one visit is billed once (PT-3)."
+        )
     return errors
 
 
 @transaction.atomic
 def encounter_sign(*, user: AbstractBaseUser, encounter: Encounter) -> Encounter:
-    """Sign and lock a draft: record the signer and time, then build what follows from it."""
+    """Sign and lock a draft: record the signer and time, then build what follows from it.
+
+    The patient row is locked first, so two visits of one patient are signed one after
+    the other and the overlap check sees the first before it passes the second.
+    """
+    Patient.objects.select_for_update().filter(pk=encounter.patient_id).first()
     locked = Encounter.objects.select_for_update().get(pk=encounter.pk)
     if locked.is_signed:
-        raise EncounterLocked("This encounter is already signed.")
+        raise EncounterAlreadySigned(locked)
     if locked.clinician.user_id != user.pk:
         raise PermissionDenied("Only the treating clinician signs this encounter.")
     errors = encounter_sign_errors(locked)
@@ -198,7 +324,8 @@ def encounter_sign(*, user: AbstractBaseUser, encounter: Encounter) -> Encounter
     locked.status = EncounterStatus.SIGNED
     locked.signed_at = timezone.now()
     locked.signed_by = user  # type: ignore[assignment]
-    locked.save(update_fields=["status", "signed_at", "signed_by", "updated_at"])
+    locked.draft_form = None
+    locked.save(update_fields=["status", "signed_at", "signed_by", "draft_form", "updated_at"])
     access_record(user=user, obj=locked, action=AccessAction.SIGN)
     for hook in SIGN_HOOKS:
         hook(encounter=locked, user=user)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+
 Errors = dict[str, list[str]]
 
 
@@ -24,9 +26,13 @@ def _block(
     end: datetime.time | None,
     *,
     date_of_service: datetime.date | None,
-    now: datetime.datetime,
+    now: datetime.datetime | None,
+    max_minutes: int,
+    partial_ok: bool,
 ) -> None:
     if start is None and end is None:
+        return
+    if partial_ok and (start is None or end is None):
         return
     if start is None:
         _add(errors, f"{prefix}_start", f"Enter when the {label} started.")
@@ -42,7 +48,16 @@ def _block(
             "A block must start and end on the date of service.",
         )
         return
-    if date_of_service == now.date() and end > now.time():
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    if minutes > max_minutes:
+        _add(
+            errors,
+            f"{prefix}_end",
+            f"The {label} lasts {minutes} minutes ({start:%H:%M}-{end:%H:%M}); at most "
+            f"{max_minutes} minutes can be signed. Check the start and end times.",
+        )
+        return
+    if now is not None and date_of_service == now.date() and end > now.time():
         _add(errors, f"{prefix}_end", f"The {label} ends at {end:%H:%M}, which is later than now.")
 
 
@@ -53,11 +68,17 @@ def encounter_time_errors(
     pt_end: datetime.time | None,
     em_start: datetime.time | None,
     em_end: datetime.time | None,
-    now: datetime.datetime,
+    now: datetime.datetime | None,
+    partial_ok: bool = False,
 ) -> Errors:
-    """Problems with the date of service and the two time blocks (``now`` is local time)."""
+    """Problems with the date of service and the two time blocks (``now`` is local time).
+
+    Block lengths are bounded by the ENCOUNTER_MAX_*_MINUTES settings. ``partial_ok``
+    lets a block with only a start (a running timer) or only an end pass, and ``now=None``
+    skips the checks against the clock: the live panel asks only for conflicts.
+    """
     errors: Errors = {}
-    if date_of_service and date_of_service > now.date():
+    if now is not None and date_of_service and date_of_service > now.date():
         _add(errors, "date_of_service", "The date of service is in the future.")
     _block(
         errors,
@@ -67,6 +88,8 @@ def encounter_time_errors(
         pt_end,
         date_of_service=date_of_service,
         now=now,
+        max_minutes=settings.ENCOUNTER_MAX_PSYCHOTHERAPY_MINUTES,
+        partial_ok=partial_ok,
     )
     _block(
         errors,
@@ -76,6 +99,8 @@ def encounter_time_errors(
         em_end,
         date_of_service=date_of_service,
         now=now,
+        max_minutes=settings.ENCOUNTER_MAX_MED_MANAGEMENT_MINUTES,
+        partial_ok=partial_ok,
     )
     if errors or None in (pt_start, pt_end, em_start, em_end):
         return errors

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -190,6 +191,7 @@ def _form_page(
     patient: Patient,
     encounter: Encounter | None,
     status: int = 200,
+    overlaps: list[Encounter] | None = None,
 ) -> HttpResponse:
     clinician = clinician_for_user(request.user)
     date_of_service = (
@@ -217,55 +219,100 @@ def _form_page(
             "mdm": form.mdm_summary(),
             "data_counters": [form[name] for name, _ in DATA_COUNTERS],
             "data_flags": [form[name] for name, _ in DATA_FLAGS],
+            "overlaps": overlaps or [],
+            "time_zone": settings.TIME_ZONE,
         },
         status=status,
     )
 
 
+def typed_form(data: QueryDict) -> dict[str, list[str]]:
+    """The posted form as typed, to keep with a draft (no token, no button)."""
+    return {k: data.getlist(k) for k in data if k not in {"csrfmiddlewaretoken", "action"}}
+
+
+def _bound_from_typed(typed: dict[str, list[str]]) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for key, values in typed.items():
+        data.setlist(key, [str(v) for v in values])
+    return data
+
+
+def _already_signed(request: HttpRequest, signed: Encounter, *, autosave: bool) -> HttpResponse:
+    url = reverse("encounters:encounter-detail", kwargs={"encounter_id": signed.pk})
+    if autosave:
+        return JsonResponse({"signed": True, "url": url}, status=409)
+    messages.info(
+        request, "This visit is already signed; nothing was changed. Add an addendum to add to it."
+    )
+    return redirect(url)
+
+
 def _save(request: HttpRequest, *, patient: Patient, encounter: Encounter | None) -> HttpResponse:
-    """Save the draft from the posted form; sign it too when asked."""
-    signing = request.POST.get("action") == "sign"
+    """Save the draft from the posted form, valid or not; sign it too when asked.
+
+    Every post saves the draft first (what validates into the fields, the rest as typed),
+    so nothing typed is lost; only signing needs the whole form valid.
+    """
+    action = request.POST.get("action", "save")
+    signing = action == "sign"
     form = EncounterForm(request.POST, patient=patient, signing=signing, instance=encounter)
     medications = medication_formset(request.POST)
-    page = {"form": form, "medications": medications, "patient": patient, "encounter": encounter}
-    if not (form.is_valid() and medications.is_valid()):
-        return _form_page(request, **page)
+    valid = form.is_valid() & medications.is_valid()  # both run, so both show their errors
+    clinician = encounter.clinician if encounter is not None else clinician_for_user(request.user)
+    if clinician is None:
+        raise PermissionDenied("Your account has no clinician profile.")
     try:
-        if encounter is None:
-            clinician = clinician_for_user(request.user)
-            if clinician is None:
-                raise PermissionDenied("Your account has no clinician profile.")
-            encounter = services.encounter_create(
-                user=request.user,
-                clinician=clinician,
-                patient=patient,
-                data=form.encounter_data(),
-                diagnoses=form.diagnosis_codes(),
-                medications=medications.medications(),
-            )
-        else:
-            encounter = services.encounter_update(
-                user=request.user,
-                encounter=encounter,
-                data=form.encounter_data(),
-                diagnoses=form.diagnosis_codes(),
-                medications=medications.medications(),
-            )
+        saved = services.encounter_draft_save(
+            user=request.user,
+            clinician=clinician,
+            patient=patient,
+            encounter=encounter,
+            data=form.encounter_data(),
+            diagnoses=form.diagnosis_codes(),
+            medications=medications.medications(),
+            typed_form=None if valid else typed_form(request.POST),
+        )
+    except services.EncounterAlreadySigned as exc:
+        return _already_signed(request, exc.encounter, autosave=action == "autosave")
     except ValidationError as exc:
         _add_errors(form, exc)
-        return _form_page(request, **page)
-    page["encounter"] = encounter
+        return _form_page(
+            request, form=form, medications=medications, patient=patient, encounter=encounter
+        )
+    page = {"form": form, "medications": medications, "patient": patient, "encounter": saved}
+    if action == "autosave":
+        return JsonResponse(_autosaved(saved, valid=valid))
     if not signing:
-        messages.success(request, "Draft saved.")
-        return redirect("encounters:encounter-edit", encounter_id=encounter.pk)
+        if valid:
+            messages.success(request, "Draft saved.")
+        else:
+            messages.warning(
+                request, "Draft saved as typed. Fix the fields marked in red before signing."
+            )
+        return redirect("encounters:encounter-edit", encounter_id=saved.pk)
+    if not valid:
+        messages.warning(request, "The draft is saved but not signed: see what is missing.")
+        return _form_page(request, **page)
     try:
-        services.encounter_sign(user=request.user, encounter=encounter)
+        services.encounter_sign(user=request.user, encounter=saved)
+    except services.EncounterAlreadySigned as exc:
+        return _already_signed(request, exc.encounter, autosave=False)
     except ValidationError as exc:
         _add_errors(form, exc)
         messages.warning(request, "The draft is saved but not signed: see what is missing.")
-        return _form_page(request, **page)
+        return _form_page(request, **page, overlaps=services.encounter_overlapping(saved))
     messages.success(request, "Encounter signed and locked.")
-    return redirect("encounters:encounter-detail", encounter_id=encounter.pk)
+    return redirect("encounters:encounter-detail", encounter_id=saved.pk)
+
+
+def _autosaved(encounter: Encounter, *, valid: bool) -> dict[str, Any]:
+    return {
+        "encounter_id": encounter.pk,
+        "edit_url": reverse("encounters:encounter-edit", kwargs={"encounter_id": encounter.pk}),
+        "saved_at": timezone.localtime(encounter.updated_at).strftime("%H:%M:%S"),
+        "complete": valid,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -336,11 +383,19 @@ def encounter_edit(request: HttpRequest, encounter_id: int) -> HttpResponse:
         except EncounterLocked:
             messages.error(request, locked)
             return redirect("encounters:encounter-detail", encounter_id=encounter.pk)
-    form = EncounterForm(patient=encounter.patient, instance=encounter)
+    if encounter.draft_form:  # saved as typed, with fields still to fix: show it as typed
+        typed = _bound_from_typed(encounter.draft_form)
+        form = EncounterForm(typed, patient=encounter.patient, instance=encounter)
+        medications = medication_formset(typed)
+        form.is_valid()
+        medications.is_valid()
+    else:
+        form = EncounterForm(patient=encounter.patient, instance=encounter)
+        medications = medication_formset(encounter=encounter)
     return _form_page(
         request,
         form=form,
-        medications=medication_formset(encounter=encounter),
+        medications=medications,
         patient=encounter.patient,
         encounter=encounter,
     )

@@ -11,7 +11,31 @@
     return (n < 10 ? "0" : "") + n;
   }
 
+  /* Clock times are the practice's (the form's data-time-zone), whatever zone the
+   * browser is in, so the server checks the same times the timer filled in. */
+  var practiceClock = null;
+
   function hhmm(date) {
+    if (practiceClock === null) {
+      var form = document.getElementById("encounter-form");
+      var zone = form && form.dataset.timeZone;
+      practiceClock = false;
+      if (zone) {
+        try {
+          practiceClock = new Intl.DateTimeFormat("en-GB", {
+            timeZone: zone,
+            hour: "2-digit",
+            minute: "2-digit",
+            hourCycle: "h23",
+          });
+        } catch (error) {
+          practiceClock = false;
+        }
+      }
+    }
+    if (practiceClock) {
+      return practiceClock.format(date);
+    }
     return pad(date.getHours()) + ":" + pad(date.getMinutes());
   }
 
@@ -157,9 +181,76 @@
     });
   }
 
+  /* The codes to bill. The page, not the refreshed panel, keeps the choice: the hidden
+   * coding_option holds it and coding_shown the lines the panel showed for it, which the
+   * server compares with what it signs. Each panel refresh selects the choice again, so a
+   * refresh that was in flight when the clinician chose never changes the choice. */
+  function setupCodingChoice() {
+    var box = document.querySelector("[data-coding-choice]");
+    var panel = document.getElementById("proposal-panel");
+    if (!box || !panel) {
+      return;
+    }
+    var option = box.querySelector("[data-coding-option]");
+    var shown = box.querySelector("[data-coding-shown]");
+    var gone = box.querySelector("[data-coding-gone]");
+    var customCodes = document.getElementById("coding-custom-codes");
+
+    function apply() {
+      var value = option.value || "recommended";
+      var found = null;
+      document.querySelectorAll('input[name="coding_option_pick"]').forEach(function (radio) {
+        if (radio.value === value) {
+          found = radio;
+        }
+      });
+      if (found) {
+        found.checked = true;
+        option.value = value;
+        shown.value = value === "custom" ? "" : found.dataset.shown || "";
+        gone.classList.add("d-none");
+        return;
+      }
+      document.querySelectorAll('input[name="coding_option_pick"]').forEach(function (radio) {
+        radio.checked = false;
+      });
+      shown.value = "";
+      var offered = panel.querySelector('[data-testid="coding-options"]');
+      if (offered && value.indexOf("alternative-") === 0) {
+        option.value = "";
+        gone.classList.remove("d-none");
+      }
+    }
+
+    function pick(value) {
+      option.value = value;
+      apply();
+    }
+
+    document.addEventListener("change", function (event) {
+      if (event.target.name === "coding_option_pick") {
+        pick(event.target.value);
+      }
+    });
+    if (customCodes) {
+      customCodes.addEventListener("input", function () {
+        if (customCodes.value.trim() && option.value !== "custom") {
+          pick("custom");
+        }
+      });
+    }
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail && event.detail.target === panel) {
+        apply();
+      }
+    });
+    apply();
+  }
+
   function init() {
     document.querySelectorAll("[data-timer]").forEach(setupTimer);
     setupDiagnoses();
+    setupCodingChoice();
   }
 
   if (document.readyState === "loading") {

@@ -84,7 +84,7 @@ ACCESS: dict[str, UrlAccess] = {
     "encounters:encounter-create": UrlAccess(
         get=own_object(),
         kwargs=_patient,
-        post=own_object(),  # an empty form comes back with its errors
+        post=own_object(302),  # an empty form is kept as a draft, whose page shows the errors
         shows=lambda s: s.patient,
     ),
     "encounters:encounter-detail": UrlAccess(
@@ -93,7 +93,7 @@ ACCESS: dict[str, UrlAccess] = {
     "encounters:encounter-edit": UrlAccess(
         get=own_object(),
         kwargs=_draft,
-        post=own_object(),  # an empty form comes back with its errors
+        post=own_object(302),  # an empty form is kept in the draft, whose page shows the errors
         shows=lambda s: s.draft,
     ),
     "encounters:encounter-addendum-add": UrlAccess(

@@ -45,8 +45,12 @@ def _build(s):
     review = chart_review_save(
         user=s.user("compliance"),
         item=sample.items.get(encounter=encounter),
-        data={**CHECKS_MET, "outcome": "over_coded", "reviewer_code": "99213",
-              "comment": "MDM supports a lower level."},
+        data={
+            **CHECKS_MET,
+            "outcome": "over_coded",
+            "reviewer_code": "99213",
+            "comment": "MDM supports a lower level.",
+        },
     )
     return SimpleNamespace(month=month, encounter=encounter, sample=sample, review=review)
 

@@ -128,18 +128,19 @@ def test_panel_lists_each_message_with_its_rule_id(panel):
         assert message["text"] in _text(response)
 
 
-def test_panel_offers_each_alternative_as_a_choice_with_its_reason(panel):
+def test_panel_offers_each_alternative_as_a_choice_with_its_lines_and_reason(panel):
     response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
     content = html.unescape(response.content.decode())
     alternatives = response.context["proposal"]["alternatives"]
     assert [[ln["code"] for ln in alt["lines"]] for alt in alternatives] == [["90832"], ["99214"]]
+    assert 'value="recommended" data-shown="99214 + 90833"' in content
     for index, alternative in enumerate(alternatives):
-        assert f'value="alternative-{index}" form="encounter-form"' in content
+        shown = " + ".join(ln["code"] for ln in alternative["lines"])
+        assert f'value="alternative-{index}" data-shown="{shown}"' in content
         assert alternative["why"] in content
-    assert 'value="recommended" form="encounter-form" checked' in content
 
 
-def test_panel_keeps_the_chosen_option_and_the_typed_reason(panel):
+def test_panel_never_carries_the_choice_so_a_late_refresh_cannot_change_it(panel):
     response = panel(
         {
             **PSYCHOTHERAPY_30,
@@ -150,10 +151,34 @@ def test_panel_keeps_the_chosen_option_and_the_typed_reason(panel):
         }
     )
     content = response.content.decode()
-    assert 'value="custom" form="encounter-form" checked' in content
-    assert 'value="recommended" form="encounter-form" checked' not in content
-    assert 'value="99213, 90833"' in content
-    assert ">MDM in the outside note</textarea>" in content
+    assert "checked" not in content
+    assert 'form="encounter-form"' not in content
+    assert "99213, 90833" not in content
+    assert "MDM in the outside note" not in content
+
+
+@pytest.mark.parametrize(
+    ("times", "problem"),
+    [
+        (
+            {"pt_start": "09:00", "pt_end": "09:40", "em_start": "09:30", "em_end": "09:50"},
+            "overlaps the psychotherapy block",
+        ),
+        ({"pt_start": "10:00", "pt_end": "09:00"}, "ends at 09:00, before it starts at 10:00"),
+        ({"em_start": "00:10", "em_end": "15:10"}, "lasts 900 minutes"),
+    ],
+)
+def test_pt_3_panel_shows_a_time_conflict_at_once_and_proposes_nothing(panel, times, problem):
+    response = panel({"pt_kind": "individual", **times, "mdm_problems": ["chronic_stable"]})
+    assert problem in _text(response)
+    assert "No codes are proposed until the times are fixed" in _text(response)
+    assert _codes(response) == []
+    assert "coding_option_pick" not in response.content.decode()
+
+
+def test_panel_keeps_proposing_while_a_block_timer_runs(panel):
+    response = panel({"pt_kind": "individual", "pt_start": "09:00", "pt_end": ""})
+    assert "No codes are proposed" not in _text(response)
 
 
 def test_panel_changes_from_90832_to_em_with_90833_when_med_management_is_added(panel):
@@ -192,10 +217,6 @@ def test_panel_writes_nothing(panel, prescriber):
         ),
         (
             {"pt_kind": "individual", "pt_start": "", "pt_end": ""},
-            "psychotherapy 0 min: 16 min needed for 90832",
-        ),
-        (
-            {"pt_kind": "individual", "pt_start": "10:00", "pt_end": "09:00"},
             "psychotherapy 0 min: 16 min needed for 90832",
         ),
         (

@@ -69,10 +69,16 @@ def test_block_ending_later_than_now_today_is_refused(patient):
     ]
 
 
-def test_block_with_start_only_asks_for_the_end(patient):
-    form = _form(patient, em_start="09:00")
+def test_block_with_start_only_asks_for_the_end_at_signing(patient):
+    form = _form(patient, em_start="09:00", signing=True)
     assert not form.is_valid()
     assert form.errors["em_end"] == ["Enter when the med-management block ended."]
+
+
+def test_draft_may_hold_a_running_timer_start_alone(patient):
+    form = _form(patient, em_start="09:00")
+    form.is_valid()
+    assert "em_end" not in form.errors
 
 
 def test_pt_3_overlapping_blocks_are_refused_at_the_med_management_start(patient):
@@ -149,12 +155,16 @@ def test_coverage_choices_are_the_patients_active_coverages(patient):
 def test_custom_codes_become_the_stored_choice():
     assert coding_choice_from("custom", "99214-95, 90833") == {
         "option": "custom",
+        "shown": "",
         "lines": [
             {"code": "99214", "units": 1, "modifiers": ["95"]},
             {"code": "90833", "units": 1, "modifiers": []},
         ],
     }
-    assert coding_choice_from("alternative-0", "") == {"option": "alternative-0"}
+    assert coding_choice_from("alternative-0", "", shown="90832") == {
+        "option": "alternative-0",
+        "shown": "90832",
+    }
     assert coding_choice_from("", "99214") is None
 
 

@@ -64,6 +64,9 @@ def _form_data(patient, **overrides):
         "medications-0-effect": "partial",
         "medications-0-change": "increased",
         "medications-0-change_reason": "Partial response at 50 mg",
+        # What the panel showed for the chosen codes (the page's script fills these in).
+        "coding_option": "recommended",
+        "coding_shown": "99214 + 90836",
         "action": "save",
     }
     data.update(overrides)
@@ -178,7 +181,7 @@ def test_sign_without_diagnosis_keeps_the_draft_and_shows_the_error(
     )
     assert response.status_code == 200
     assert "Add at least one diagnosis before signing (DG-1)." in response.content.decode()
-    assert not Encounter.objects.filter(patient=patient).exists()
+    assert Encounter.objects.get(patient=patient).status == EncounterStatus.DRAFT
 
 
 def test_sign_refused_by_the_service_keeps_the_saved_draft_and_says_why(
@@ -214,6 +217,7 @@ def test_custom_codes_without_reason_stop_the_signature(client_for, prescriber, 
     assert encounter.status == EncounterStatus.DRAFT
     assert encounter.coding_choice == {
         "option": "custom",
+        "shown": "99214 + 90836",
         "lines": [
             {"code": "99214", "units": 1, "modifiers": []},
             {"code": "90836", "units": 1, "modifiers": []},
@@ -242,25 +246,32 @@ def test_edit_draft_page_shows_saved_diagnoses_and_medications(client_for, presc
     assert 'value="Sertraline"' in html
 
 
-def test_failed_post_keeps_typed_values_and_shows_a_summary(client_for, prescriber, patient):
+def test_save_draft_keeps_invalid_input_as_typed_and_shows_what_to_fix(
+    client_for, prescriber, patient
+):
+    client = client_for(prescriber)
     data = _form_data(patient, pt_end="08:30", pt_focus="Grief after job loss")
-    response = client_for(prescriber).post(_create_url(patient), data)
-    html = response.content.decode()
-    assert response.status_code == 200
+    response = client.post(_create_url(patient), data)
+    encounter = Encounter.objects.get(patient=patient)
+    assert response.status_code == 302
+    assert encounter.pt_focus == "Grief after job loss"
+    assert encounter.pt_end is None  # the checked field holds no value that failed a check
+    html = client.get(_edit_url(encounter)).content.decode()
     assert 'data-testid="error-summary"' in html
     assert "before it starts at 09:00" in html
+    assert 'value="08:30"' in html
     assert 'value="Grief after job loss"' in html
     assert 'value="Sertraline"' in html
     assert 'value="F41.0"' in html
-    assert not Encounter.objects.exists()
 
 
 def test_category_code_is_refused_next_to_the_diagnosis(client_for, prescriber, patient):
-    response = client_for(prescriber).post(
-        _create_url(patient), _form_data(patient, diagnosis_1="F32")
-    )
-    assert response.status_code == 200
-    assert "F32 is a category, not a billable code" in response.content.decode()
+    client = client_for(prescriber)
+    client.post(_create_url(patient), _form_data(patient, diagnosis_1="F32"))
+    encounter = Encounter.objects.get(patient=patient)
+    html = client.get(_edit_url(encounter)).content.decode()
+    assert "F32 is a category, not a billable code" in html
+    assert 'value="F32"' in html
 
 
 def test_signed_encounter_edit_get_redirects_to_detail_with_a_message(client_for, prescriber):
@@ -604,8 +615,8 @@ def test_reopened_draft_sends_its_saved_code_choice_to_the_panel(client_for, pre
     assert encounter.coding_choice["option"] == "custom"
     html = client.get(_edit_url(encounter)).content.decode()
     assert 'name="coding_option" form="encounter-form" value="custom"' in html
-    assert 'name="coding_custom_codes" form="encounter-form" value="99213, 90833"' in html
-    assert 'value="MDM from the outside note"' in html
+    assert 'form="encounter-form" placeholder="e.g. 99213, 90833" value="99213, 90833"' in html
+    assert ">MDM from the outside note</textarea>" in html
 
 
 def test_signed_encounter_shows_the_codes_billed_and_the_rules_behind_them(

@@ -27,7 +27,7 @@ def _copies(claim: Claim, n: int) -> None:
     fields = {
         f.name: getattr(encounter, f.name)
         for f in Encounter._meta.concrete_fields
-        if f.name not in ("id", "status", "signed_at", "signed_by")
+        if f.name not in ("id", "status", "signed_at", "signed_by", "draft_key")
     }
     clones = Encounter.objects.bulk_create(
         Encounter(**{**fields, "status": EncounterStatus.DRAFT}) for _ in range(n)
