@@ -385,7 +385,6 @@ def test_default_payer_rows_are_within_licence_scope(slug):
     assert profile.em_credentials == {"MD", "DO", "NP", "PA", "CNS"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 item 7: a payer row can widen the E/M list")
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("field", "stored", "message"),

@@ -101,7 +101,6 @@ def test_em_1_form_still_names_unknown_credentials_first():
     assert error.startswith("Unknown credential(s): Wizard.")
 
 
-@pytest.mark.xfail(strict=True, reason=LICENCE_SCOPE)
 def test_em_1_edit_page_shows_the_error_beside_the_field_and_saves_nothing(
     client_for, practice_admin
 ):
@@ -125,7 +124,6 @@ def test_em_1_edit_page_shows_the_error_beside_the_field_and_saves_nothing(
     assert not PayerChange.objects.filter(payer=payer).exists()
 
 
-@pytest.mark.xfail(strict=True, reason=LICENCE_SCOPE)
 def test_em_1_payer_update_refuses_a_list_beyond_licence_without_the_form(practice_admin):
     payer = Payer.objects.get(slug="commercial")
     with pytest.raises(ValidationError) as caught:

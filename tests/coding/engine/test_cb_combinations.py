@@ -87,10 +87,12 @@ def test_cb_4_90863_never_alone() -> None:
 
 
 def test_cb_4_no_90863_with_em() -> None:
+    # An RxP whose payer also lets RxP report E/M (state law, EM-1) bills the E/M instead.
     base = load_default_payer_profiles()["commercial"]
-    payer = base.__class__.from_dict({**base.to_dict(), "pharm_mgmt_90863_credentials": ["MD"]})
+    payer = PayerProfile.from_dict({**base.to_dict(), "em_credentials": ["MD", "RxP"]})
     proposal = run(
         payer,
+        clinician="RxP",
         psychotherapy=therapy(minutes=30),
         em=em(10, "moderate"),
         pharmacologic_management=True,
@@ -111,10 +113,6 @@ def test_cb_4_without_pharmacologic_management_no_90863() -> None:
     assert codes(run(clinician="RxP", psychotherapy=therapy(minutes=40))) == [("90834", 1)]
 
 
-LICENCE_SCOPE = "issue 8 item 7: payer data can widen the 90863 list beyond licence"
-
-
-@pytest.mark.xfail(strict=True, reason=LICENCE_SCOPE)
 @pytest.mark.parametrize("clinician", ["MD", "DO", "NP", "PA", "CNS", "psychologist", "LCSW"])
 def test_cb_4_profile_data_cannot_give_90863_to_anyone_but_rxp(clinician: str) -> None:
     base = load_default_payer_profiles()["commercial"]
@@ -127,7 +125,6 @@ def test_cb_4_profile_data_cannot_give_90863_to_anyone_but_rxp(clinician: str) -
     )
 
 
-@pytest.mark.xfail(strict=True, reason=LICENCE_SCOPE)
 def test_cb_4_no_90863_beyond_licence_even_from_a_profile_that_lists_it() -> None:
     base = load_default_payer_profiles()["commercial"]
     payer = dataclasses.replace(base, pharm_mgmt_90863_credentials=frozenset({"RxP", "MD"}))

@@ -24,10 +24,6 @@ def test_em_1_credentials_come_from_payer_data() -> None:
     assert codes(run(payer, clinician="RxP", em=em(30, "moderate"))) == [("99214", 1)]
 
 
-LICENCE_SCOPE = "issue 8 item 7: payer data can widen the E/M list beyond licence"
-
-
-@pytest.mark.xfail(strict=True, reason=LICENCE_SCOPE)
 @pytest.mark.parametrize("clinician", ["LCSW", "LPC", "LMFT"])
 def test_em_1_profile_data_cannot_let_a_non_physician_licence_bill_em(clinician: str) -> None:
     base = load_default_payer_profiles()["commercial"]
@@ -40,7 +36,6 @@ def test_em_1_profile_data_cannot_let_a_non_physician_licence_bill_em(clinician:
     )
 
 
-@pytest.mark.xfail(strict=True, reason=LICENCE_SCOPE)
 def test_em_1_lcsw_gets_no_em_even_from_a_profile_that_lists_it() -> None:
     # The reported case: LCSW added to the E/M list, the panel proposed 99214 + 90833.
     base = load_default_payer_profiles()["commercial"]

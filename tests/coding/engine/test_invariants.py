@@ -6,7 +6,6 @@ import dataclasses
 import json
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -135,7 +134,6 @@ PHARM_MGMT_90863_LICENCE = frozenset({"RxP"})
 credential_sets = st.frozensets(st.sampled_from(CREDENTIALS))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 8 item 7: profiles can widen beyond licence")
 @given(facts_dicts, credential_sets, credential_sets)
 def test_invariants_em_1_cb_4_no_code_beyond_licence_whatever_the_profile(
     d: dict[str, Any], em_list: frozenset[str], pharm_list: frozenset[str]
