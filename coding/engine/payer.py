@@ -63,7 +63,8 @@ def licence_scope_refusal(credential: str, field: CredentialList) -> str:
 
 def beyond_licence(credentials: Iterable[str], field: CredentialList) -> list[str]:
     """The refusal of each credential in `credentials` beyond licence scope, in their order."""
-    return [licence_scope_refusal(c, field) for c in credentials if not within_licence(c, field)]
+    unique = dict.fromkeys(credentials)
+    return [licence_scope_refusal(c, field) for c in unique if not within_licence(c, field)]
 
 
 class PayerProfileError(FieldValueError):

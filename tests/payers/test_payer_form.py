@@ -18,7 +18,6 @@ from payers.models import Payer, PayerChange
 from payers.services import payer_update
 
 pytestmark = pytest.mark.django_db
-LICENCE_SCOPE = "issue 8 item 7: the payer form accepts credentials beyond licence"
 
 
 def _posted(payer: Payer, **overrides: str) -> dict[str, Any]:
@@ -41,7 +40,6 @@ def test_py_default_payers_from_the_data_migration_validate_unchanged(slug):
     assert form.is_valid(), form.errors
 
 
-@pytest.mark.xfail(strict=True, reason=LICENCE_SCOPE)
 @pytest.mark.parametrize("credential", ["LCSW", "LPC", "LMFT"])
 def test_em_1_form_refuses_a_licence_that_cannot_bill_em(credential):
     payer = Payer.objects.get(slug="commercial")
@@ -52,7 +50,6 @@ def test_em_1_form_refuses_a_licence_that_cannot_bill_em(credential):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=LICENCE_SCOPE)
 def test_em_1_form_names_every_credential_beyond_licence():
     payer = Payer.objects.get(slug="commercial")
     form = PayerForm(_posted(payer, em_credentials="LPC, MD, LCSW"), instance=payer)
@@ -63,7 +60,6 @@ def test_em_1_form_names_every_credential_beyond_licence():
     ]
 
 
-@pytest.mark.xfail(strict=True, reason=LICENCE_SCOPE)
 @pytest.mark.parametrize("credential", ["MD", "NP", "psychologist", "LCSW"])
 def test_cb_4_form_refuses_90863_for_anyone_but_rxp(credential):
     payer = Payer.objects.get(slug="commercial")

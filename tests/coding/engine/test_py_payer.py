@@ -64,7 +64,7 @@ def test_em_1_cb_4_default_profiles_are_within_licence() -> None:
 
 
 def test_em_1_beyond_licence_names_each_refused_credential_in_order() -> None:
-    assert beyond_licence(["LPC", "MD", "LCSW"], "em_credentials") == [
+    assert beyond_licence(["LPC", "MD", "LCSW", "LPC"], "em_credentials") == [
         "LPC cannot bill E/M under any payer: a licence-scope limit (EM-1)",
         "LCSW cannot bill E/M under any payer: a licence-scope limit (EM-1)",
     ]
