@@ -8,6 +8,8 @@ from typing import Any
 from django import forms
 
 from accounts.models import Credential
+from coding.engine import beyond_licence
+from coding.engine.payer import CredentialList
 
 from .models import ClaimState, Payer, ScrubStatus
 from .selectors import SORTS, QueueFilters
@@ -204,11 +206,19 @@ class PayerForm(forms.ModelForm):
             )
         return values
 
+    def _licensed_credentials(self, name: CredentialList) -> list[str]:
+        """Known credentials a licence can allow in this list; else one error per credential."""
+        values = self._credentials(name)
+        refusals = beyond_licence(values, name)  # EM-1, CB-4: the engine's licence ceiling
+        if refusals:
+            raise forms.ValidationError(refusals)
+        return values
+
     def clean_em_credentials(self) -> list[str]:
-        return self._credentials("em_credentials")
+        return self._licensed_credentials("em_credentials")
 
     def clean_pharm_mgmt_90863_credentials(self) -> list[str]:
-        return self._credentials("pharm_mgmt_90863_credentials")
+        return self._licensed_credentials("pharm_mgmt_90863_credentials")
 
     def clean_accepted_z_codes(self) -> list[str]:
         values = [v.upper() for v in self.cleaned_data.get("accepted_z_codes") or []]

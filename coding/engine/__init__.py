@@ -19,7 +19,14 @@ from coding.engine.mdm import (
     mdm_from_items,
     mdm_level,
 )
-from coding.engine.payer import PayerProfile, PayerProfileError, load_default_payer_profiles
+from coding.engine.payer import (
+    LICENCE_CEILING,
+    PayerProfile,
+    PayerProfileError,
+    beyond_licence,
+    load_default_payer_profiles,
+    within_licence,
+)
 from coding.engine.proposal import Alternative, Line, Message, Proposal, RuleResult
 from coding.engine.propose import propose
 from coding.engine.registry import RULES, RuleSpec
@@ -27,6 +34,7 @@ from coding.engine.version import ENGINE_VERSION
 
 __all__ = [
     "ENGINE_VERSION",
+    "LICENCE_CEILING",
     "PROBLEM_ITEMS",
     "RISK_ITEMS",
     "RULES",
@@ -44,9 +52,11 @@ __all__ = [
     "PsychotherapyBlock",
     "RuleResult",
     "RuleSpec",
+    "beyond_licence",
     "facts_from_dict",
     "load_default_payer_profiles",
     "mdm_from_items",
     "mdm_level",
     "propose",
+    "within_licence",
 ]

@@ -3,13 +3,17 @@
 Rules read `PayerProfile` fields, never a payer's name. The three defaults of
 coding-reference.md section 10 ship in `data/payer_profiles.json`; the payers app stores
 edited copies and hands them to `propose(facts, payer=...)` through `PayerProfile.from_dict`.
+
+Payer data may narrow the two credential lists freely but widen them only within licence
+(coding-reference-2.md section 10): `LICENCE_CEILING` holds that limit, `from_dict` refuses
+a list beyond it, and EM-1 / CB-4 never let a credential beyond it bill, whatever a profile says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,11 +24,47 @@ from coding.engine.facts import CREDENTIALS, Credential, FieldValueError
 
 ProlongedCode = Literal["99417", "G2212"]
 VideoModifier = Literal["95", "GT"]
+CredentialList = Literal["em_credentials", "pharm_mgmt_90863_credentials"]
 
 _S = TypeVar("_S", bound=str)
 
 PROLONGED_CODES: Final[tuple[ProlongedCode, ...]] = get_args(ProlongedCode)
 VIDEO_MODIFIERS: Final[tuple[VideoModifier, ...]] = get_args(VideoModifier)
+
+# Licence scope: the most a payer's credential list may ever hold (coding-reference-2.md
+# section 10). Psychologists and RxP report E/M only where the payer says state law lets
+# them; a profile has no separate flag for it, so naming them in the E/M list is that
+# statement (EM-1). 90863 is for prescribers who cannot report E/M: RxP only (CB-4).
+# Who prescribes at all is a licence fact too: `facts.NON_PRESCRIBERS` (CB-6).
+EM_BY_LICENCE: Final[frozenset[Credential]] = frozenset({"MD", "DO", "NP", "PA", "CNS"})
+EM_BY_STATE_LAW: Final[frozenset[Credential]] = frozenset({"RxP", "psychologist"})
+LICENCE_CEILING: Final[Mapping[CredentialList, frozenset[Credential]]] = MappingProxyType(
+    {
+        "em_credentials": EM_BY_LICENCE | EM_BY_STATE_LAW,
+        "pharm_mgmt_90863_credentials": frozenset({"RxP"}),
+    }
+)
+# The rule each list serves and what it lets a credential bill, for the refusal text.
+_LIST_RULE: Final[Mapping[CredentialList, tuple[str, str]]] = MappingProxyType(
+    {"em_credentials": ("EM-1", "E/M"), "pharm_mgmt_90863_credentials": ("CB-4", "90863")}
+)
+
+
+def within_licence(credential: str, field: CredentialList) -> bool:
+    """Whether any payer may put `credential` in its `field` list (EM-1, CB-4)."""
+    return credential in LICENCE_CEILING[field]
+
+
+def licence_scope_refusal(credential: str, field: CredentialList) -> str:
+    """Why `credential` may not stand in a payer's `field` list, citing EM-1 or CB-4."""
+    rule, service = _LIST_RULE[field]
+    return f"{credential} cannot bill {service} under any payer: a licence-scope limit ({rule})"
+
+
+def beyond_licence(credentials: Iterable[str], field: CredentialList) -> list[str]:
+    """The refusal of each credential in `credentials` beyond licence scope, in their order."""
+    unique = dict.fromkeys(credentials)
+    return [licence_scope_refusal(c, field) for c in unique if not within_licence(c, field)]
 
 
 class PayerProfileError(FieldValueError):
@@ -61,8 +101,8 @@ class PayerProfile:
         return cls(
             slug=_string(d, "slug"),
             name=_string(d, "name"),
-            em_credentials=_credentials(d, "em_credentials"),
-            pharm_mgmt_90863_credentials=_credentials(d, "pharm_mgmt_90863_credentials"),
+            em_credentials=_licensed_credentials(d, "em_credentials"),
+            pharm_mgmt_90863_credentials=_licensed_credentials(d, "pharm_mgmt_90863_credentials"),
             prolonged_code=_optional_choice(d, "prolonged_code", PROLONGED_CODES),
             video_modifier=_optional_choice(d, "video_modifier", VIDEO_MODIFIERS),
             audio_only_covered=_boolean(d, "audio_only_covered"),
@@ -118,6 +158,14 @@ def _credentials(d: Mapping[str, object], field: str) -> frozenset[Credential]:
         if value not in CREDENTIALS:
             raise PayerProfileError(field, f"unknown credential {value!r}")
     return frozenset(c for c in CREDENTIALS if c in values)
+
+
+def _licensed_credentials(d: Mapping[str, object], field: CredentialList) -> frozenset[Credential]:
+    credentials = _credentials(d, field)
+    refusals = beyond_licence(sorted(credentials, key=CREDENTIALS.index), field)
+    if refusals:
+        raise PayerProfileError(field, "; ".join(refusals))
+    return credentials
 
 
 def _optional_choice(d: Mapping[str, object], field: str, choices: tuple[_S, ...]) -> _S | None:

@@ -19,8 +19,8 @@ from coding.engine.codes import (
     PHARM_MGMT_ADDON,
     PSYCHOTHERAPY_STANDALONE,
 )
-from coding.engine.facts import NON_PRESCRIBERS, Facts
-from coding.engine.payer import PayerProfile
+from coding.engine.facts import NON_PRESCRIBERS, Credential, Facts
+from coding.engine.payer import PayerProfile, licence_scope_refusal, within_licence
 from coding.engine.proposal import (
     EMPTY,
     Alternative,
@@ -104,18 +104,22 @@ def rule_cb_3(facts: Facts, payer: PayerProfile, minutes: int) -> RuleResult:
     )
 
 
+def pharm_mgmt_capable(clinician: Credential, payer: PayerProfile) -> bool:
+    """CB-4: the credential is in the payer's 90863 list and within licence scope (RxP)."""
+    listed = clinician in payer.pharm_mgmt_90863_credentials
+    return listed and within_licence(clinician, "pharm_mgmt_90863_credentials")
+
+
 def rule_cb_4(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
-    """CB-4: 90863 only with 90832/90834/90837, for the payer's 90863 credentials, when CB-3."""
+    """CB-4: 90863 only with 90832/90834/90837, for the payer's 90863 credentials, when CB-3.
+
+    Licence caps the payer's list at RxP (LICENCE_CEILING): the parser refuses a profile
+    naming anyone else, and a profile built without it still yields no 90863 for them.
+    """
     if not facts.pharmacologic_management or facts.clinician in NON_PRESCRIBERS:
         return EMPTY
-    if facts.clinician not in payer.pharm_mgmt_90863_credentials:
-        if em_capable(facts.clinician, payer):
-            return EMPTY  # the E/M carries medication management (CB-5 when there is none)
-        return warning(
-            "CB-4",
-            f"{payer.name} does not pay 90863 for {facts.clinician}: the medication "
-            "work is not billable",
-        )
+    if not pharm_mgmt_capable(facts.clinician, payer):
+        return _cb_4_not_payable(facts, payer)
     codes = {line.code for line in lines}
     if codes & EM_CODES:
         return warning(
@@ -130,6 +134,24 @@ def rule_cb_4(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
     line = RuleResult(lines=(Line(PHARM_MGMT_ADDON, rules=("CB-4",)),))
     return line + info(
         "CB-4", f"90863: pharmacologic management by {facts.clinician} with psychotherapy, no E/M"
+    )
+
+
+def _cb_4_not_payable(facts: Facts, payer: PayerProfile) -> RuleResult:
+    """CB-4 for a prescriber the payer's 90863 list does not (or, by licence, cannot) hold."""
+    if facts.clinician in payer.pharm_mgmt_90863_credentials:  # listed, beyond licence
+        refusal = licence_scope_refusal(facts.clinician, "pharm_mgmt_90863_credentials")
+        return warning(
+            "CB-4",
+            f"90863 not reportable by {facts.clinician}: {refusal}, whatever {payer.name}'s "
+            "90863 list says",
+        )
+    if em_capable(facts.clinician, payer):
+        return EMPTY  # the E/M carries medication management (CB-5 when there is none)
+    return warning(
+        "CB-4",
+        f"{payer.name} does not pay 90863 for {facts.clinician}: the medication "
+        "work is not billable",
     )
 
 

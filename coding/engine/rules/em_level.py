@@ -14,7 +14,7 @@ from typing import Final
 from coding.engine.codes import EM_BY_STATUS, EM_TOP_CODES
 from coding.engine.facts import Credential, Facts, Mdm, PatientStatus
 from coding.engine.mdm import mdm_level, mdm_rank
-from coding.engine.payer import PayerProfile
+from coding.engine.payer import PayerProfile, licence_scope_refusal, within_licence
 from coding.engine.proposal import EMPTY, EmBasis, EmDetail, Line, RuleResult, info, warning
 
 # EM-3: minutes met or exceeded for each level, straightforward to high.
@@ -29,8 +29,8 @@ PROLONGED_UNIT_MINUTES: Final = 15
 
 
 def em_capable(clinician: Credential, payer: PayerProfile) -> bool:
-    """EM-1: the clinician's credential is in the payer's E/M list."""
-    return clinician in payer.em_credentials
+    """EM-1: the clinician's credential is in the payer's E/M list and within licence scope."""
+    return clinician in payer.em_credentials and within_licence(clinician, "em_credentials")
 
 
 def time_rank(minutes: int, status: PatientStatus) -> int | None:
@@ -49,10 +49,25 @@ def prolonged_units(minutes: int, status: PatientStatus, code: str) -> int:
 
 
 def rule_em_1(facts: Facts, payer: PayerProfile) -> RuleResult:
-    """EM-1: only credentials in the payer's E/M list report an E/M."""
+    """EM-1: only credentials in the payer's E/M list, within licence scope, report an E/M.
+
+    Payer data narrows the list freely and widens it only within licence (LICENCE_CEILING):
+    MD, DO, NP, PA, CNS, and psychologist or RxP where the payer says state law allows it.
+    A profile has no separate state-law flag: psychologist or RxP in its E/M list is the
+    payer's statement that state law allows it. LCSW, LPC and LMFT never report an E/M,
+    even from a profile that lists them (the parser refuses one; this guards the rest).
+    """
     if facts.em is None or em_capable(facts.clinician, payer):
         return EMPTY
-    allowed = ", ".join(sorted(payer.em_credentials)) or "none"
+    if facts.clinician in payer.em_credentials:
+        return warning(
+            "EM-1",
+            f"E/M not reportable by {facts.clinician}: "
+            f"{licence_scope_refusal(facts.clinician, 'em_credentials')}, whatever "
+            f"{payer.name}'s E/M list says; the E/M block is not billed",
+        )
+    licensed = (c for c in payer.em_credentials if within_licence(c, "em_credentials"))
+    allowed = ", ".join(sorted(licensed)) or "none"
     return warning(
         "EM-1",
         f"E/M not reportable by {facts.clinician} for {payer.name} (E/M credentials: "

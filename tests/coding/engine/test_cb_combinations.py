@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from coding.engine import load_default_payer_profiles
+from coding.engine import PayerProfile, PayerProfileError, load_default_payer_profiles
 from coding.engine.codes import INDIVIDUAL_PSYCHOTHERAPY
 from coding.engine.proposal import Line, Message
 from coding.engine.rules.cb_combinations import rule_cb_7, rule_cb_8
@@ -85,10 +87,12 @@ def test_cb_4_90863_never_alone() -> None:
 
 
 def test_cb_4_no_90863_with_em() -> None:
+    # An RxP whose payer also lets RxP report E/M (state law, EM-1) bills the E/M instead.
     base = load_default_payer_profiles()["commercial"]
-    payer = base.__class__.from_dict({**base.to_dict(), "pharm_mgmt_90863_credentials": ["MD"]})
+    payer = PayerProfile.from_dict({**base.to_dict(), "em_credentials": ["MD", "RxP"]})
     proposal = run(
         payer,
+        clinician="RxP",
         psychotherapy=therapy(minutes=30),
         em=em(10, "moderate"),
         pharmacologic_management=True,
@@ -107,6 +111,39 @@ def test_cb_4_no_90863_with_crisis() -> None:
 
 def test_cb_4_without_pharmacologic_management_no_90863() -> None:
     assert codes(run(clinician="RxP", psychotherapy=therapy(minutes=40))) == [("90834", 1)]
+
+
+@pytest.mark.parametrize("clinician", ["MD", "DO", "NP", "PA", "CNS", "psychologist", "LCSW"])
+def test_cb_4_profile_data_cannot_give_90863_to_anyone_but_rxp(clinician: str) -> None:
+    base = load_default_payer_profiles()["commercial"]
+    data = {**base.to_dict(), "pharm_mgmt_90863_credentials": ["RxP", clinician]}
+    with pytest.raises(PayerProfileError) as caught:
+        PayerProfile.from_dict(data)
+    assert caught.value.field == "pharm_mgmt_90863_credentials"
+    assert caught.value.message == (
+        f"{clinician} cannot bill 90863 under any payer: a licence-scope limit (CB-4)"
+    )
+
+
+def test_cb_4_no_90863_beyond_licence_even_from_a_profile_that_lists_it() -> None:
+    base = load_default_payer_profiles()["commercial"]
+    payer = dataclasses.replace(base, pharm_mgmt_90863_credentials=frozenset({"RxP", "MD"}))
+    proposal = run(
+        payer, clinician="MD", psychotherapy=therapy(minutes=40), pharmacologic_management=True
+    )
+    assert codes(proposal) == [("90834", 1)]
+    (text,) = texts(proposal, "CB-4")
+    assert "MD cannot bill 90863 under any payer: a licence-scope limit (CB-4)" in text
+
+
+def test_cb_4_payer_data_may_narrow_the_90863_list() -> None:
+    base = load_default_payer_profiles()["commercial"]
+    payer = PayerProfile.from_dict({**base.to_dict(), "pharm_mgmt_90863_credentials": []})
+    proposal = run(
+        payer, clinician="RxP", psychotherapy=therapy(minutes=40), pharmacologic_management=True
+    )
+    assert codes(proposal) == [("90834", 1)]
+    assert "CB-4" in rules(proposal, "warning")
 
 
 def test_cb_5_em_capable_with_medication_but_no_em_warns() -> None:

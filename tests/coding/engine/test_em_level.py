@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from coding.engine import load_default_payer_profiles
+from coding.engine import PayerProfile, PayerProfileError, load_default_payer_profiles
 from coding.engine.rules.em_level import prolonged_units, time_rank
 from tests.coding.engine.builders import codes, em, rules, run, texts, therapy
 
@@ -20,6 +22,50 @@ def test_em_1_credentials_come_from_payer_data() -> None:
     base = load_default_payer_profiles()["commercial"]
     payer = base.__class__.from_dict({**base.to_dict(), "em_credentials": ["MD", "RxP"]})
     assert codes(run(payer, clinician="RxP", em=em(30, "moderate"))) == [("99214", 1)]
+
+
+@pytest.mark.parametrize("clinician", ["LCSW", "LPC", "LMFT"])
+def test_em_1_profile_data_cannot_let_a_non_physician_licence_bill_em(clinician: str) -> None:
+    base = load_default_payer_profiles()["commercial"]
+    data = {**base.to_dict(), "em_credentials": ["MD", clinician]}
+    with pytest.raises(PayerProfileError) as caught:
+        PayerProfile.from_dict(data)
+    assert caught.value.field == "em_credentials"
+    assert caught.value.message == (
+        f"{clinician} cannot bill E/M under any payer: a licence-scope limit (EM-1)"
+    )
+
+
+def test_em_1_lcsw_gets_no_em_even_from_a_profile_that_lists_it() -> None:
+    # The reported case: LCSW added to the E/M list, the panel proposed 99214 + 90833.
+    base = load_default_payer_profiles()["commercial"]
+    payer = dataclasses.replace(base, em_credentials=base.em_credentials | {"LCSW"})
+    proposal = run(
+        payer, clinician="LCSW", psychotherapy=therapy(minutes=30), em=em(20, "moderate")
+    )
+    assert codes(proposal) == [("90832", 1)]
+    assert proposal.alternatives == ()
+    (text,) = texts(proposal, "EM-1")
+    assert "LCSW cannot bill E/M under any payer: a licence-scope limit (EM-1)" in text
+
+
+@pytest.mark.parametrize("clinician", ["psychologist", "RxP"])
+def test_em_1_psychologist_or_rxp_in_the_em_list_is_the_payers_word_on_state_law(
+    clinician: str,
+) -> None:
+    base = load_default_payer_profiles()["commercial"]
+    payer = PayerProfile.from_dict({**base.to_dict(), "em_credentials": ["MD", clinician]})
+    assert codes(run(payer, clinician=clinician, em=em(30, "moderate"))) == [("99214", 1)]
+    assert codes(run(clinician=clinician, em=em(30, "moderate"))) == []
+
+
+def test_em_1_payer_data_may_narrow_the_em_list() -> None:
+    base = load_default_payer_profiles()["commercial"]
+    payer = PayerProfile.from_dict({**base.to_dict(), "em_credentials": ["MD"]})
+    assert codes(run(payer, clinician="MD", em=em(30, "moderate"))) == [("99214", 1)]
+    proposal = run(payer, clinician="NP", em=em(30, "moderate"))
+    assert codes(proposal) == []
+    assert "EM-1" in rules(proposal, "warning")
 
 
 @pytest.mark.parametrize(

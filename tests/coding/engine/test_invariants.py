@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -124,6 +125,33 @@ def test_invariants_hold_for_any_facts(d: dict[str, Any]) -> None:
         assert out["place_of_service"] == ("10" if d["patient_at_home"] else "02")
     if d["setting"] == "audio":
         assert all("93" in line["modifiers"] for line in out["lines"])
+
+
+# The licence ceiling as coding-reference-2.md section 10 words it, restated here on purpose:
+# the test checks the engine's own copy against the rule book, not against itself.
+EM_LICENCE = frozenset({"MD", "DO", "NP", "PA", "CNS", "RxP", "psychologist"})
+PHARM_MGMT_90863_LICENCE = frozenset({"RxP"})
+credential_sets = st.frozensets(st.sampled_from(CREDENTIALS))
+
+
+@given(facts_dicts, credential_sets, credential_sets)
+def test_invariants_em_1_cb_4_no_code_beyond_licence_whatever_the_profile(
+    d: dict[str, Any], em_list: frozenset[str], pharm_list: frozenset[str]
+) -> None:
+    # Built directly, not parsed: the rules must hold even for a profile the parser refuses.
+    payer = dataclasses.replace(
+        load_default_payer_profiles()[d["payer"]],
+        em_credentials=em_list,
+        pharm_mgmt_90863_credentials=pharm_list,
+    )
+    proposal = propose(facts_from_dict(d), payer)
+    options = [proposal.lines, *(alternative.lines for alternative in proposal.alternatives)]
+    for lines in options:
+        codes = {line.code for line in lines}
+        if codes & EM_CODES or "90792" in codes:
+            assert d["clinician"] in em_list & EM_LICENCE
+        if "90863" in codes:
+            assert d["clinician"] in pharm_list & PHARM_MGMT_90863_LICENCE
 
 
 json_values = st.recursive(

@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from coding.engine import PayerProfile, facts_from_dict, load_default_payer_profiles, propose
+from coding.engine import (
+    LICENCE_CEILING,
+    PayerProfile,
+    beyond_licence,
+    facts_from_dict,
+    load_default_payer_profiles,
+    propose,
+    within_licence,
+)
 from coding.engine.payer import PayerProfileError
 from tests.coding.engine.builders import codes, em, facts, run, therapy
 
@@ -38,6 +46,42 @@ def test_py_default_profiles_match_section_10() -> None:
     assert medicare.telehealth_in_person_waiver_until == "2028-01-01"
 
 
+def test_em_1_cb_4_licence_ceiling_is_the_rule_books() -> None:
+    assert dict(LICENCE_CEILING) == {
+        "em_credentials": {"MD", "DO", "NP", "PA", "CNS", "RxP", "psychologist"},
+        "pharm_mgmt_90863_credentials": {"RxP"},
+    }
+    assert within_licence("psychologist", "em_credentials")
+    assert not within_licence("psychologist", "pharm_mgmt_90863_credentials")
+    assert not within_licence("Wizard", "em_credentials")
+
+
+def test_em_1_cb_4_default_profiles_are_within_licence() -> None:
+    for profile in load_default_payer_profiles().values():
+        assert profile.em_credentials <= LICENCE_CEILING["em_credentials"]
+        ceiling = LICENCE_CEILING["pharm_mgmt_90863_credentials"]
+        assert profile.pharm_mgmt_90863_credentials <= ceiling
+
+
+def test_em_1_beyond_licence_names_each_refused_credential_in_order() -> None:
+    assert beyond_licence(["LPC", "MD", "LCSW", "LPC"], "em_credentials") == [
+        "LPC cannot bill E/M under any payer: a licence-scope limit (EM-1)",
+        "LCSW cannot bill E/M under any payer: a licence-scope limit (EM-1)",
+    ]
+    assert beyond_licence(["MD", "RxP", "psychologist"], "em_credentials") == []
+
+
+def test_em_1_parser_names_every_credential_beyond_licence() -> None:
+    base = load_default_payer_profiles()["commercial"]
+    with pytest.raises(PayerProfileError) as caught:
+        PayerProfile.from_dict({**base.to_dict(), "em_credentials": ["LMFT", "MD", "LCSW"]})
+    assert caught.value.field == "em_credentials"
+    assert caught.value.message == (
+        "LCSW cannot bill E/M under any payer: a licence-scope limit (EM-1); "
+        "LMFT cannot bill E/M under any payer: a licence-scope limit (EM-1)"
+    )
+
+
 def test_py_profiles_are_cached() -> None:
     assert load_default_payer_profiles() is load_default_payer_profiles()
 
@@ -51,6 +95,8 @@ def test_py_profile_round_trips_through_json() -> None:
     ("field", "value"),
     [
         ("em_credentials", ["MD", "Dr"]),
+        ("em_credentials", ["MD", "LCSW"]),
+        ("pharm_mgmt_90863_credentials", ["RxP", "MD"]),
         ("prolonged_code", "99354"),
         ("video_modifier", "GQ"),
         ("audio_only_covered", "yes"),
