@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 
-from coding.engine import FactsError, Proposal, facts_from_dict, propose
+from coding.engine import FactsError, PayerProfileError, Proposal, facts_from_dict, propose
 from coding.engine.codes import LABELS
 from coding.engine.proposal import error_proposal
 
@@ -26,7 +26,11 @@ ALTERNATIVE_PREFIX = "alternative-"
 
 def proposal_for_facts(*, facts: dict[str, Any], payer: Payer | None) -> Proposal:
     """The engine's proposal for ``facts``, with the payer's stored profile when there is one."""
-    profile = payer_profile_from_payer(payer) if payer is not None else None
+    try:
+        profile = payer_profile_from_payer(payer) if payer is not None else None
+    except PayerProfileError as exc:  # a stored row beyond licence scope: say which field
+        name = payer.name if payer is not None else ""
+        return error_proposal(str(facts.get("id")), f"{name} {exc.field}", exc.message)
     try:
         parsed = facts_from_dict(facts)
     except FactsError as exc:  # a half-typed form: the panel says which field
@@ -119,6 +123,10 @@ def signed_proposal_store(*, encounter: Encounter, user: AbstractBaseUser) -> Si
     facts = facts_from_encounter(encounter)
     payer = encounter.coverage.payer if encounter.coverage is not None else None
     proposal = proposal_for_facts(facts=facts, payer=payer)
+    if proposal.error:
+        raise ValidationError(
+            {"coding_choice": [f"The codes cannot be proposed for this visit: {proposal.error}"]}
+        )
     option, lines = chosen_lines_for(proposal=proposal, choice=encounter.coding_choice)
     _check_shown(option=option, lines=lines, choice=encounter.coding_choice)
     reason = encounter.coding_override_reason.strip()

@@ -205,6 +205,16 @@ def test_panel_writes_nothing(panel, prescriber):
     assert AccessRecord.objects.count() == access_records
 
 
+def test_em_1_a_stored_payer_row_beyond_licence_shows_an_error_not_a_server_error(
+    panel, prescriber
+):
+    coverage = _own_coverage(prescriber, "commercial")
+    type(coverage.payer).objects.filter(pk=coverage.payer.pk).update(em_credentials=["MD", "LCSW"])
+    response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15, "coverage": coverage.pk})
+    assert "LCSW cannot bill E/M under any payer" in _text(response)
+    assert _codes(response) == []
+
+
 # --- a half-typed form never fails ------------------------------------------------------
 
 

@@ -281,3 +281,14 @@ def test_the_form_page_tells_the_timers_the_practice_time_zone(client, patient, 
     settings.TIME_ZONE = "America/Chicago"
     html = client.get(_create_url(patient)).content.decode()
     assert 'data-time-zone="America/Chicago"' in html
+
+
+def test_signing_with_a_stored_payer_row_beyond_licence_is_refused_not_a_server_error(
+    client, patient
+):
+    payer = patient.coverages.get(priority=1).payer
+    type(payer).objects.filter(pk=payer.pk).update(em_credentials=["MD", "LCSW"])
+    response = client.post(_create_url(patient), _form_data(patient, action="sign"))
+    assert response.status_code == 200
+    assert "LCSW cannot bill E/M under any payer" in response.content.decode()
+    assert Encounter.objects.get(patient=patient).status == EncounterStatus.DRAFT
