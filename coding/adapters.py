@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from coding.engine import DataItems, PayerProfile, mdm_from_items
+from coding.engine.documentation import MedicationEvidence, NoteEvidence
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS
 from encounters.models import block_minutes
 from encounters.validation import encounter_time_errors
@@ -116,14 +117,7 @@ def facts_from_encounter(encounter: Encounter) -> dict[str, Any]:
         em_start=encounter.em_start,
         em_end=encounter.em_end,
         problems=[p for p in encounter.mdm_problems if p in PROBLEM_ITEMS],
-        data=DataItems(
-            notes_reviewed=encounter.mdm_notes_reviewed,
-            results_reviewed=encounter.mdm_results_reviewed,
-            tests_ordered=encounter.mdm_tests_ordered,
-            independent_historian=encounter.mdm_independent_historian,
-            independent_interpretation=encounter.mdm_independent_interpretation,
-            external_discussion=encounter.mdm_external_discussion,
-        ),
+        data=encounter.data_items,
         risk=[r for r in encounter.mdm_risk if r in RISK_ITEMS],
         pharmacologic_management=bool(encounter.medication_reviews.all()),
         interactive_complexity=encounter.interactive_complexity,
@@ -192,20 +186,48 @@ def posted_time_problems(data: Any) -> list[str]:
     return [message for messages in errors.values() for message in messages]
 
 
+def evidence_from_post(data: Any) -> NoteEvidence:
+    """What a posted encounter form claims for MDM and documents beside it (EM-2 checks)."""
+    problems, items, risk = mdm_items_from_post(data)
+    rows = [
+        MedicationEvidence(
+            name=str(data.get(f"{prefix}name", "")),
+            decision=str(data.get(f"{prefix}change", "")),
+            reason=str(data.get(f"{prefix}change_reason", "")),
+        )
+        for prefix in _medication_prefixes(data)
+    ]
+    return NoteEvidence(
+        problems=tuple(problems),
+        data=items,
+        risk=tuple(risk),
+        diagnoses=sum(1 for k, v in data.items() if k.startswith("diagnosis_") and str(v).strip()),
+        plan=str(data.get("em_plan", "")),
+        data_detail=str(data.get("mdm_data_detail", "")),
+        risk_detail=str(data.get("mdm_risk_detail", "")),
+        medications=tuple(row for row in rows if row.name.strip()),
+    )
+
+
+def _medication_prefixes(data: Any) -> list[str]:
+    """The posted medication rows still on the form ("medications-0-", ...), in order."""
+    return [
+        k[: -len("name")]
+        for k in data
+        if k.startswith("medications-")
+        and k.endswith("-name")
+        and str(data.get(k, "")).strip()
+        and not _flag(data, k[: -len("name")] + "DELETE")
+    ]
+
+
 def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None) -> dict[str, Any]:
     """The facts of an encounter form as posted while it is being typed (a QueryDict).
 
     Half-typed values never fail: a time that cannot be read counts as not
     entered, so the panel shows what the documentation supports so far.
     """
-    medication_names = [
-        v
-        for k, v in data.items()
-        if k.startswith("medications-")
-        and k.endswith("-name")
-        and str(v).strip()
-        and not _flag(data, k[: -len("name")] + "DELETE")
-    ]
+    medication_names = _medication_prefixes(data)
     problems, items, risk = mdm_items_from_post(data)
     date_of_service = _date(data.get("date_of_service"))
     return facts_dict(

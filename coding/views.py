@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import role_required
 from accounts.roles import Role
 from coding.engine.codes import units_over_daily_max
+from coding.engine.documentation import documentation_checks
 from encounters.selectors import clinician_for_user
 
-from .adapters import facts_from_posted_form, posted_time_problems
+from .adapters import evidence_from_post, facts_from_posted_form, posted_time_problems
 from .selectors import payer_for_panel
 from .services import ALTERNATIVE_PREFIX, CHOICE_RECOMMENDED, lines_shown, proposal_for_facts
 
@@ -63,6 +64,9 @@ def proposal_panel(request: HttpRequest) -> HttpResponse:
             "proposal": proposal.to_display_dict(),
             "options": options,
             "over_daily_max": units_over_daily_max(units),
+            "documentation": [
+                c.to_dict() for c in documentation_checks(evidence_from_post(request.POST))
+            ],
             "facts": facts,
             "payer": payer,
         },

@@ -215,6 +215,11 @@ class EncounterForm(forms.ModelForm):
     coding_override_reason = forms.CharField(required=False, widget=forms.HiddenInput)
     # The lines the panel showed for the chosen option when the form was posted.
     coding_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+    documentation_acknowledged = forms.BooleanField(
+        required=False,
+        label="Sign with the documentation gaps the panel lists (EM-2); they are kept with "
+        "the visit",
+    )
     # One opened form, one draft: a second post of the same form reaches the same draft.
     draft_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
@@ -242,6 +247,8 @@ class EncounterForm(forms.ModelForm):
             "mdm_independent_interpretation",
             "mdm_external_discussion",
             "mdm_risk",
+            "mdm_data_detail",
+            "mdm_risk_detail",
             "em_plan",
             "interactive_complexity",
             "interactive_complexity_reason",
@@ -256,6 +263,8 @@ class EncounterForm(forms.ModelForm):
             "em_end": "End",
             "pt_note": "Psychotherapy note",
             "em_plan": "Plan",
+            "mdm_data_detail": "Data details",
+            "mdm_risk_detail": "Risk details",
             "mdm_notes_reviewed": "External notes reviewed",
             "mdm_results_reviewed": "Test results reviewed",
             "mdm_tests_ordered": "Tests ordered",
@@ -273,6 +282,15 @@ class EncounterForm(forms.ModelForm):
             "em_end": _time_widget(),
             "pt_note": forms.Textarea(attrs={"rows": 4}),
             "em_plan": forms.Textarea(attrs={"rows": 3}),
+            "mdm_data_detail": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "Which notes or results, which tests, with whom"}
+            ),
+            "mdm_risk_detail": forms.Textarea(
+                attrs={
+                    "rows": 2,
+                    "placeholder": "Reason for a hospitalization decision; monitoring ordered",
+                }
+            ),
             "mdm_notes_reviewed": forms.NumberInput(attrs={"min": 0}),
             "mdm_results_reviewed": forms.NumberInput(attrs={"min": 0}),
             "mdm_tests_ordered": forms.NumberInput(attrs={"min": 0}),

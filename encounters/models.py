@@ -19,7 +19,8 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Clinician
-from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS
+from coding.engine.documentation import MedicationEvidence, NoteEvidence
+from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, DataItems
 from payers.models import Payer
 
 
@@ -216,6 +217,9 @@ class Encounter(models.Model):
     mdm_independent_interpretation = models.BooleanField(default=False)
     mdm_external_discussion = models.BooleanField(default=False)
     mdm_risk = models.JSONField(default=list, blank=True)
+    # What the claimed MDM items rest on (EM-2 documentation): named in the note.
+    mdm_data_detail = models.TextField("data details", blank=True)
+    mdm_risk_detail = models.TextField("risk details", blank=True)
     em_plan = models.TextField("plan", blank=True)
 
     interactive_complexity = models.BooleanField(default=False)
@@ -330,6 +334,34 @@ class Encounter(models.Model):
     def mdm_risk_labels(self) -> list[str]:
         """The ticked MDM risk items in words."""
         return [RISK_ITEMS[k][1] for k in self.mdm_risk if k in RISK_ITEMS]
+
+    @property
+    def data_items(self) -> DataItems:
+        """The MDM data items as counted on the form (EM-2)."""
+        return DataItems(
+            notes_reviewed=self.mdm_notes_reviewed,
+            results_reviewed=self.mdm_results_reviewed,
+            tests_ordered=self.mdm_tests_ordered,
+            independent_historian=self.mdm_independent_historian,
+            independent_interpretation=self.mdm_independent_interpretation,
+            external_discussion=self.mdm_external_discussion,
+        )
+
+    def note_evidence(self) -> NoteEvidence:
+        """The MDM items claimed and what the note documents beside them (EM-2 checks)."""
+        return NoteEvidence(
+            problems=tuple(self.mdm_problems),
+            data=self.data_items,
+            risk=tuple(self.mdm_risk),
+            diagnoses=len(self.diagnoses.all()),
+            plan=self.em_plan,
+            data_detail=self.mdm_data_detail,
+            risk_detail=self.mdm_risk_detail,
+            medications=tuple(
+                MedicationEvidence(m.name, m.change, m.change_reason)
+                for m in self.medication_reviews.all()
+            ),
+        )
 
     @property
     def has_med_management(self) -> bool:

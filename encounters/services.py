@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.access import access_record
 from accounts.models import AccessAction, Clinician
+from coding.engine.documentation import DocumentationCheck, documentation_gaps
 
 from .icd import icd_explain_invalid, icd_lookup
 from .models import (
@@ -306,7 +307,9 @@ def encounter_sign_errors(encounter: Encounter) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def encounter_sign(*, user: AbstractBaseUser, encounter: Encounter) -> Encounter:
+def encounter_sign(
+    *, user: AbstractBaseUser, encounter: Encounter, documentation_acknowledged: bool = False
+) -> Encounter:
     """Sign and lock a draft: record the signer and time, then build what follows from it.
 
     The patient row is locked first, so two visits of one patient are signed one after
@@ -321,15 +324,36 @@ def encounter_sign(*, user: AbstractBaseUser, encounter: Encounter) -> Encounter
     errors = encounter_sign_errors(locked)
     if errors:
         raise ValidationError(errors)
+    gaps = documentation_gaps(locked.note_evidence())
+    if gaps and not documentation_acknowledged:
+        raise ValidationError({"documentation_acknowledged": [_gaps_message(gaps)]})
+    locked.documentation_gaps = [gap.to_dict() for gap in gaps]
     locked.status = EncounterStatus.SIGNED
     locked.signed_at = timezone.now()
     locked.signed_by = user  # type: ignore[assignment]
     locked.draft_form = None
-    locked.save(update_fields=["status", "signed_at", "signed_by", "draft_form", "updated_at"])
+    locked.save(
+        update_fields=[
+            "status",
+            "signed_at",
+            "signed_by",
+            "draft_form",
+            "documentation_gaps",
+            "updated_at",
+        ]
+    )
     access_record(user=user, obj=locked, action=AccessAction.SIGN)
     for hook in SIGN_HOOKS:
         hook(encounter=locked, user=user)
     return locked
+
+
+def _gaps_message(gaps: Iterable[DocumentationCheck]) -> str:
+    shown = "; ".join(f"{gap.claimed}: {gap.needs}" for gap in gaps)
+    return (
+        f"The note does not show yet what the MDM items claim (EM-2): {shown}. Complete the "
+        "note, or tick the box to sign with these gaps; they are kept with the visit."
+    )
 
 
 # Steps run in the signing transaction after the lock: other apps register here

@@ -295,7 +295,11 @@ def _save(request: HttpRequest, *, patient: Patient, encounter: Encounter | None
         messages.warning(request, "The draft is saved but not signed: see what is missing.")
         return _form_page(request, **page)
     try:
-        services.encounter_sign(user=request.user, encounter=saved)
+        services.encounter_sign(
+            user=request.user,
+            encounter=saved,
+            documentation_acknowledged=form.cleaned_data["documentation_acknowledged"],
+        )
     except services.EncounterAlreadySigned as exc:
         return _already_signed(request, exc.encounter, autosave=False)
     except ValidationError as exc:

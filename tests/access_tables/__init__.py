@@ -131,7 +131,11 @@ class AccessSetup:
     def signed(self) -> Any:
         """A signed encounter of the prescriber's, signed through the service (hooks run)."""
         from encounters.services import encounter_sign
-        from tests.factories import EncounterDiagnosisFactory, EncounterFactory
+        from tests.factories import (
+            EncounterDiagnosisFactory,
+            EncounterFactory,
+            MedicationReviewFactory,
+        )
 
         encounter = EncounterFactory(
             patient=self.patient,
@@ -140,6 +144,7 @@ class AccessSetup:
             date_of_service=datetime.date.today() - datetime.timedelta(days=2),
         )
         EncounterDiagnosisFactory(encounter=encounter)
+        MedicationReviewFactory(encounter=encounter)  # the drug management the MDM claims
         return encounter_sign(user=self.prescriber, encounter=encounter)
 
 

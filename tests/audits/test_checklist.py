@@ -25,9 +25,14 @@ def test_a_chart_billed_as_proposed_is_suggested_supported(make_signed):
     s = suggest(make_signed())
     assert s.outcome == Outcome.SUPPORTED
     assert s.reviewer_code == "99214 + 90833"
-    for name in ("check_time_blocks", "check_psychotherapy_minutes", "check_em_level",
-                 "check_medication_review", "check_psychotherapy_documentation",
-                 "check_diagnoses"):
+    for name in (
+        "check_time_blocks",
+        "check_psychotherapy_minutes",
+        "check_em_level",
+        "check_medication_review",
+        "check_psychotherapy_documentation",
+        "check_diagnoses",
+    ):
         assert s.checks[name].value == Check.MET, name
     assert s.initial()["outcome"] == Outcome.SUPPORTED
     assert "reviewer_code" not in s.initial()
@@ -42,9 +47,15 @@ def test_e_m_billed_above_the_mdm_is_suggested_over_coded(make_signed):
 
 
 def test_psychotherapy_billed_below_the_minutes_is_suggested_under_coded(make_signed):
-    s = suggest(make_signed(pt_start=datetime.time(9, 0), pt_end=datetime.time(9, 45),
-                            em_start=datetime.time(9, 45), em_end=datetime.time(10, 0),
-                            **custom("99214", "90833")))
+    s = suggest(
+        make_signed(
+            pt_start=datetime.time(9, 0),
+            pt_end=datetime.time(9, 45),
+            em_start=datetime.time(9, 45),
+            em_end=datetime.time(10, 0),
+            **custom("99214", "90833"),
+        )
+    )
     minutes = s.checks["check_psychotherapy_minutes"]
     assert minutes.value == Check.NOT_MET
     assert "45 psychotherapy minutes support 90836" in minutes.reason
@@ -66,8 +77,15 @@ def test_medication_review_without_side_effects_or_reason_is_not_met(make_signed
     encounter = EncounterFactory()
     EncounterDiagnosisFactory(encounter=encounter)
     MedicationReview.objects.create(
-        encounter=encounter, name="lithium", dose="300 mg", frequency="bid", adherence="full",
-        side_effects="", effect="improved", change="decreased", change_reason="",
+        encounter=encounter,
+        name="lithium",
+        dose="300 mg",
+        frequency="bid",
+        adherence="full",
+        side_effects="",
+        effect="improved",
+        change="decreased",
+        change_reason="",
     )
     s = chart_suggestions(encounter, [])
     reason = s.checks["check_medication_review"].reason
@@ -77,8 +95,9 @@ def test_medication_review_without_side_effects_or_reason_is_not_met(make_signed
 
 
 def test_psychotherapy_only_chart_has_no_e_m_items_to_check(make_signed):
-    s = suggest(make_signed(em_start=None, em_end=None, mdm_problems=[], mdm_risk=[],
-                            medication=False))
+    s = suggest(
+        make_signed(em_start=None, em_end=None, mdm_problems=[], mdm_risk=[], medication=False)
+    )
     assert s.checks["check_em_level"].value == Check.NOT_APPLICABLE
     assert s.checks["check_medication_review"].value == Check.NOT_APPLICABLE
     assert s.reviewer_code == "90832"
@@ -87,8 +106,10 @@ def test_psychotherapy_only_chart_has_no_e_m_items_to_check(make_signed):
 def test_overlapping_blocks_are_flagged():
     encounter = Encounter(
         pt_kind="individual",
-        pt_start=datetime.time(9, 0), pt_end=datetime.time(9, 30),
-        em_start=datetime.time(9, 20), em_end=datetime.time(9, 40),
+        pt_start=datetime.time(9, 0),
+        pt_end=datetime.time(9, 30),
+        em_start=datetime.time(9, 20),
+        em_end=datetime.time(9, 40),
     )
     assert _time_blocks(encounter).value == Check.NOT_MET
     assert "overlap" in _time_blocks(encounter).reason
@@ -113,8 +134,15 @@ def test_signed_in_time_follows_the_practice_setting(make_signed, settings):
 
 
 def test_codes_text_shows_units_and_modifiers():
-    assert codes_text([{"code": "99215", "units": 1, "modifiers": ["95"]},
-                       {"code": "99417", "units": 2, "modifiers": []}]) == "99215-95 + 99417 x2"
+    assert (
+        codes_text(
+            [
+                {"code": "99215", "units": 1, "modifiers": ["95"]},
+                {"code": "99417", "units": 2, "modifiers": []},
+            ]
+        )
+        == "99215-95 + 99417 x2"
+    )
 
 
 def test_more_units_than_the_chart_supports_is_over_coded():

@@ -19,8 +19,7 @@ from audits.services import audit_sample_draw
 from audits.tasks import audit_sample_draw_task, sample_as_dict
 
 
-def test_au_2_two_concurrent_draws_store_one_sample(transactional_signed, make_signed,
-                                                     last_month):
+def test_au_2_two_concurrent_draws_store_one_sample(transactional_signed, make_signed, last_month):
     assert OperationalError in audit_sample_draw_task.autoretry_for
     for day in range(1, 10):
         make_signed(day=day)

@@ -55,7 +55,9 @@ def test_month_helpers():
     assert previous_month(datetime.date(2026, 3, 1)) == datetime.date(2026, 2, 1)
     assert parse_month("2026-02") == datetime.date(2026, 2, 1)
     assert months_back(datetime.date(2026, 2, 1), 3) == [
-        datetime.date(2025, 12, 1), datetime.date(2026, 1, 1), datetime.date(2026, 2, 1)
+        datetime.date(2025, 12, 1),
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 2, 1),
     ]
 
 

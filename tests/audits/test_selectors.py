@@ -15,17 +15,19 @@ class Lines(list):
 def encounter(*, claim=None, chosen=None):
     fields = {}
     if claim is not None:
-        fields["claim"] = SimpleNamespace(lines=Lines(
-            SimpleNamespace(code=c, units=1, modifiers=m) for c, m in claim
-        ))
+        fields["claim"] = SimpleNamespace(
+            lines=Lines(SimpleNamespace(code=c, units=1, modifiers=m) for c, m in claim)
+        )
     if chosen is not None:
         fields["signed_proposal"] = SimpleNamespace(chosen_lines=chosen)
     return SimpleNamespace(**fields)
 
 
 def test_claim_lines_are_the_billed_lines_when_a_claim_exists():
-    e = encounter(claim=[("99214", ["25"]), ("90833", [])],
-                  chosen=[{"code": "99214", "units": 1, "modifiers": []}])
+    e = encounter(
+        claim=[("99214", ["25"]), ("90833", [])],
+        chosen=[{"code": "99214", "units": 1, "modifiers": []}],
+    )
     assert billed_lines(e) == [
         {"code": "99214", "units": 1, "modifiers": ["25"]},
         {"code": "90833", "units": 1, "modifiers": []},

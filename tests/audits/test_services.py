@@ -99,7 +99,10 @@ def test_au_2_one_sample_per_month_is_a_database_constraint(make_signed, last_mo
     sample = audit_sample_draw(month=last_month)
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditSample.objects.create(
-            month=sample.month, seed=1, requested_size=5, population_size=0,
+            month=sample.month,
+            seed=1,
+            requested_size=5,
+            population_size=0,
             drawn_at=sample.drawn_at,
         )
 

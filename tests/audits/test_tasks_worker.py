@@ -68,7 +68,10 @@ def test_draw_runs_on_a_real_worker_and_a_second_run_returns_the_same_sample(
     sample = AuditSample.objects.get()
     stored = list(sample.items.order_by("position").values_list("encounter_id", flat=True))
     assert first == {
-        "month": month, "seed": sample.seed, "population": 8, "encounters": stored,
+        "month": month,
+        "seed": sample.seed,
+        "population": 8,
+        "encounters": stored,
     }
     assert again == first
     assert len(set(stored)) == 5

@@ -27,8 +27,13 @@ ALL_MET = {
 
 
 def review_data(outcome="supported", reviewer_code="", comment="", **checks):
-    return {**ALL_MET, **checks, "outcome": outcome, "reviewer_code": reviewer_code,
-            "comment": comment}
+    return {
+        **ALL_MET,
+        **checks,
+        "outcome": outcome,
+        "reviewer_code": reviewer_code,
+        "comment": comment,
+    }
 
 
 @pytest.fixture
@@ -55,8 +60,7 @@ def test_compliance_home_lists_drawn_months(client_for, compliance, sample):
     assert sample.month.strftime("%B %Y").encode() in response.content
 
 
-def test_draw_form_draws_a_past_month_and_shows_it(client_for, compliance, make_signed,
-                                                   last_month):
+def test_draw_form_draws_a_past_month_and_shows_it(client_for, compliance, make_signed, last_month):
     make_signed(day=3)
     client = client_for(compliance)
     response = client.post(reverse("audits:sample-draw"), {"month": f"{last_month:%Y-%m}"})
@@ -77,32 +81,36 @@ def test_draw_form_errors_show_next_to_the_month_field(client_for, compliance, t
     assert f'value="{typed}"'.encode() in response.content
 
 
-def test_compliance_opens_a_sampled_chart_and_the_access_is_recorded(client_for, compliance,
-                                                                    sample):
+def test_compliance_opens_a_sampled_chart_and_the_access_is_recorded(
+    client_for, compliance, sample
+):
     item = items(sample)[0]
     response = client_for(compliance).get(chart_url(sample, item.encounter_id))
     assert response.status_code == 200
     assert item.encounter.pt_note.encode() in response.content
     assert b"99214" in response.content  # the billed lines
     assert AccessRecord.objects.filter(
-        user=compliance, object_type="encounters.Encounter", object_id=str(item.encounter_id),
+        user=compliance,
+        object_type="encounters.Encounter",
+        object_id=str(item.encounter_id),
         action="view",
     ).exists()
 
 
-def test_compliance_cannot_open_a_chart_outside_the_sample(client_for, compliance, sample,
-                                                          make_signed, last_month):
+def test_compliance_cannot_open_a_chart_outside_the_sample(
+    client_for, compliance, sample, make_signed, last_month
+):
     outside = make_signed(day=20)  # signed after the draw: not in any sample
     response = client_for(compliance).get(chart_url(sample, outside.pk))
     assert response.status_code == 404
     assert not AccessRecord.objects.filter(user=compliance, object_id=str(outside.pk)).exists()
 
 
-def test_compliance_cannot_open_a_sampled_chart_under_another_month(client_for, compliance,
-                                                                   sample):
+def test_compliance_cannot_open_a_sampled_chart_under_another_month(client_for, compliance, sample):
     item = items(sample)[0]
-    url = reverse("audits:chart-review",
-                  kwargs={"month": "2001-01", "encounter_id": item.encounter_id})
+    url = reverse(
+        "audits:chart-review", kwargs={"month": "2001-01", "encounter_id": item.encounter_id}
+    )
     assert client_for(compliance).get(url).status_code == 404
 
 
@@ -111,9 +119,11 @@ def test_other_roles_cannot_open_audit_pages(request, client_for, sample, role_u
     user = request.getfixturevalue(role_user)
     client = client_for(user)
     item = items(sample)[0]
-    for url in (reverse("audits:audit-home"),
-                reverse("audits:sample-detail", kwargs={"month": sample.month}),
-                chart_url(sample, item.encounter_id)):
+    for url in (
+        reverse("audits:audit-home"),
+        reverse("audits:sample-detail", kwargs={"month": sample.month}),
+        chart_url(sample, item.encounter_id),
+    ):
         assert client.get(url).status_code == 403
 
 
@@ -171,8 +181,9 @@ def test_au_3_report_accuracy_and_breakdowns_match_the_reviews(client_for, compl
     ]
     for item, (outcome, code, comment) in zip(charts, outcomes, strict=True):
         checks = {"check_em_level": "not_met"} if outcome != "supported" else {}
-        chart_review_save(user=compliance, item=item,
-                          data=review_data(outcome, code, comment, **checks))
+        chart_review_save(
+            user=compliance, item=item, data=review_data(outcome, code, comment, **checks)
+        )
     response = client_for(compliance).get(
         reverse("audits:sample-detail", kwargs={"month": sample.month})
     )
@@ -208,11 +219,11 @@ def test_report_before_any_review_says_so(client_for, compliance, sample):
     assert b"give the same 5 charts" in response.content
 
 
-def test_findings_csv_has_one_row_per_chart_and_records_the_export(client_for, compliance,
-                                                                  sample):
+def test_findings_csv_has_one_row_per_chart_and_records_the_export(client_for, compliance, sample):
     first = items(sample)[0]
-    chart_review_save(user=compliance, item=first,
-                      data=review_data("over_coded", "99213", "=HYPERLINK(\"x\")"))
+    chart_review_save(
+        user=compliance, item=first, data=review_data("over_coded", "99213", '=HYPERLINK("x")')
+    )
     response = client_for(compliance).get(
         reverse("audits:sample-findings-csv", kwargs={"month": sample.month})
     )
@@ -243,8 +254,9 @@ def test_au_3_month_pdf_carries_the_same_figures_as_the_reviews(client_for, comp
     charts = items(sample)
     for item in charts[:3]:
         chart_review_save(user=compliance, item=item, data=review_data())
-    chart_review_save(user=compliance, item=charts[3],
-                      data=review_data("over_coded", "99213 + 90833", "Low MDM."))
+    chart_review_save(
+        user=compliance, item=charts[3], data=review_data("over_coded", "99213 + 90833", "Low MDM.")
+    )
     response = client_for(compliance).get(
         reverse("audits:sample-report-pdf", kwargs={"month": sample.month})
     )
@@ -262,8 +274,9 @@ def test_au_3_month_pdf_carries_the_same_figures_as_the_reviews(client_for, comp
 
 def _review_all(sample, compliance, outcome="over_coded"):
     for item in items(sample):
-        chart_review_save(user=compliance, item=item,
-                          data=review_data(outcome, "99213", "Level too high."))
+        chart_review_save(
+            user=compliance, item=item, data=review_data(outcome, "99213", "Level too high.")
+        )
 
 
 def test_prescriber_sees_findings_only_on_their_charts(client_for, compliance, sample):
@@ -291,8 +304,9 @@ def test_prescriber_acknowledges_a_finding(client_for, compliance, sample):
     assert review.acknowledged_at is not None
 
 
-def test_another_prescriber_cannot_acknowledge_the_finding(client_for, compliance, sample,
-                                                          other_prescriber):
+def test_another_prescriber_cannot_acknowledge_the_finding(
+    client_for, compliance, sample, other_prescriber
+):
     _review_all(sample, compliance)
     review = ChartReview.objects.first()
     url = reverse("audits:finding-acknowledge", kwargs={"review_id": review.pk})
@@ -305,8 +319,9 @@ def test_revising_a_review_asks_for_a_new_acknowledgement(compliance, sample):
     from audits.services import finding_acknowledge
 
     item = items(sample)[0]
-    review = chart_review_save(user=compliance, item=item,
-                               data=review_data("over_coded", "99213", "Too high."))
+    review = chart_review_save(
+        user=compliance, item=item, data=review_data("over_coded", "99213", "Too high.")
+    )
     finding_acknowledge(user=item.encounter.clinician.user, review=review)
     review = chart_review_save(user=compliance, item=item, data=review_data())
     assert review.acknowledged_at is None

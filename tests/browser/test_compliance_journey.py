@@ -28,8 +28,9 @@ def practice(transactional_db):
     doctors = [ClinicianFactory(credential="MD"), ClinicianFactory(credential="NP")]
     for day in range(1, 9):
         signed_encounter(month=month, clinician=doctors[day % 2], day=day)
-    officer = UserFactory(username="compliance.officer", role="Compliance",
-                          first_name="Casey", last_name="Officer")
+    officer = UserFactory(
+        username="compliance.officer", role="Compliance", first_name="Casey", last_name="Officer"
+    )
     yield month, officer
     release_signed_locks()
 
@@ -62,10 +63,12 @@ def test_compliance_reviews_the_five_charts_and_the_report_matches(
     page.get_by_label("Over-coded").check()
     page.get_by_label("Code the reviewer would have billed").fill("")
     page.get_by_test_id("review-save").click()
-    expect(page.locator(".invalid-feedback", has_text="Enter the code you would have billed."))\
-        .to_be_visible()
-    expect(page.locator(".invalid-feedback", has_text="Explain the finding for the clinician."))\
-        .to_be_visible()
+    expect(
+        page.locator(".invalid-feedback", has_text="Enter the code you would have billed.")
+    ).to_be_visible()
+    expect(
+        page.locator(".invalid-feedback", has_text="Explain the finding for the clinician.")
+    ).to_be_visible()
     expect(page.get_by_label("Over-coded")).to_be_checked()
     page.get_by_label("Code the reviewer would have billed").fill("99213 + 90833")
     page.get_by_label("Comment for the clinician").fill(

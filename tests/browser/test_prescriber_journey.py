@@ -91,6 +91,11 @@ def test_prescriber_times_both_blocks_codes_a_diagnosis_signs_and_the_note_locks
     page.locator("#id_mdm_notes_reviewed").fill("1")
     expect(page.get_by_test_id("mdm-level")).to_have_text("Moderate")
     page.locator("#id_em_plan").fill("Increase sertraline to 100 mg; follow up in 4 weeks.")
+    # The panel says what the note must show for what the MDM claims (EM-2).
+    data_check = page.get_by_test_id("documentation-check").filter(has_text="note(s) reviewed")
+    expect(data_check).to_have_attribute("data-met", "no")
+    page.locator("#id_mdm_data_detail").fill("Discharge summary of the March admission")
+    expect(data_check).to_have_attribute("data-met", "yes")
 
     page.locator("#id_medications-0-name").fill("Sertraline")
     page.locator("#id_medications-0-dose").fill("100 mg")
@@ -108,6 +113,7 @@ def test_prescriber_times_both_blocks_codes_a_diagnosis_signs_and_the_note_locks
     expect(page.locator("#id_diagnosis_1")).to_have_value("F41.0")
     expect(page.locator("#dx-desc-1")).to_contain_text("Panic disorder")
 
+    expect(page.locator('[data-testid="documentation-check"][data-met="no"]')).to_have_count(0)
     page.get_by_test_id("save-draft").click()
     expect(page.get_by_role("alert")).to_contain_text("Draft saved.")
     expect(page.locator("#id_diagnosis_1")).to_have_value("F41.0")

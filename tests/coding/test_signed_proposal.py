@@ -10,14 +10,21 @@ from coding.adapters import facts_from_encounter, payer_profile_from_payer
 from coding.engine import ENGINE_VERSION, load_default_payer_profiles
 from coding.models import SignedProposal
 from encounters.services import encounter_sign
-from tests.factories import EncounterDiagnosisFactory, EncounterFactory, payer
+from tests.factories import (
+    EncounterDiagnosisFactory,
+    EncounterFactory,
+    MedicationReviewFactory,
+    payer,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def _draft(**kwargs):
+    """A documented draft: a diagnosis and the medication review its drug management rests on."""
     encounter = EncounterFactory(**kwargs)
     EncounterDiagnosisFactory(encounter=encounter)
+    MedicationReviewFactory(encounter=encounter)
     return encounter
 
 

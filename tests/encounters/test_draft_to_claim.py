@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from coding.models import SignedProposal
 from encounters import services
@@ -292,3 +293,53 @@ def test_signing_with_a_stored_payer_row_beyond_licence_is_refused_not_a_server_
     assert response.status_code == 200
     assert "LCSW cannot bill E/M under any payer" in response.content.decode()
     assert Encounter.objects.get(patient=patient).status == EncounterStatus.DRAFT
+
+
+# --- 5. documentation the MDM claims (EM-2) ---------------------------------------------------
+
+
+def _no_medication_review(patient, **overrides):
+    return _form_data(
+        patient, action="sign", em_plan="", **{"medications-TOTAL_FORMS": "0"}, **overrides
+    )
+
+
+def test_em_2_signing_drug_management_without_review_or_plan_needs_an_acknowledgement(
+    client, patient
+):
+    response = client.post(_create_url(patient), _no_medication_review(patient))
+    html = response.content.decode()
+    assert Encounter.objects.get(patient=patient).status == EncounterStatus.DRAFT
+    assert "The note does not show yet what the MDM items claim (EM-2)" in html
+    assert "a medication review row naming the drug and the decision" in html
+    assert not Claim.objects.exists()
+
+
+def test_em_2_an_acknowledged_gap_is_signed_and_kept_with_the_visit(client, patient):
+    data = _no_medication_review(patient, documentation_acknowledged="on")
+    data["coding_shown"] = "99214 + 90836"
+    client.post(_create_url(patient), data)
+    encounter = Encounter.objects.get(patient=patient)
+    assert encounter.is_signed
+    needs = {gap["element"]: gap["needs"] for gap in encounter.documentation_gaps}
+    assert set(needs) == {"problems", "risk"}
+    html = client.get(_detail_url(encounter)).content.decode()
+    assert 'data-testid="documentation-gaps"' in html
+    assert "a medication review row naming the drug" in html
+
+
+def test_em_2_a_documented_visit_is_signed_without_an_acknowledgement(client, patient):
+    client.post(_create_url(patient), _form_data(patient, action="sign"))
+    encounter = Encounter.objects.get(patient=patient)
+    assert encounter.is_signed
+    assert encounter.documentation_gaps == []
+
+
+def test_em_2_the_panel_says_what_the_note_must_show_and_whether_it_does(client, patient):
+    data = _no_medication_review(patient, mdm_data_detail="")
+    response = client.post(reverse("coding:proposal-panel"), data)
+    html = response.content.decode()
+    assert 'data-testid="proposal-documentation"' in html
+    assert html.count('data-met="no"') == 3  # problems (no plan), data, drug management
+    documented = client.post(reverse("coding:proposal-panel"), _form_data(patient))
+    assert documented.content.decode().count('data-met="yes"') == 3

@@ -50,6 +50,7 @@ def _form_data(patient, **overrides):
         "mdm_tests_ordered": "0",
         "mdm_risk": ["prescription_management"],
         "em_plan": "Increase sertraline to 100 mg.",
+        "mdm_data_detail": "Discharge summary of the March admission",
         "diagnostic_evaluation": "",
         "diagnosis_1": "F41.0",
         "medications-TOTAL_FORMS": "1",

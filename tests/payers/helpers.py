@@ -46,7 +46,10 @@ def signed_claim(
         EncounterDiagnosisFactory(encounter=encounter, position=position, code=code)
     if medication:
         MedicationReviewFactory(encounter=encounter)
-    encounter_sign(user=clinician.user, encounter=encounter)
+    # Without the review the drug management is a documentation gap the clinician accepts.
+    encounter_sign(
+        user=clinician.user, encounter=encounter, documentation_acknowledged=not medication
+    )
     return Claim.objects.get(encounter=encounter)
 
 

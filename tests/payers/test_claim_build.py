@@ -16,6 +16,7 @@ from tests.factories import (
     ClinicianFactory,
     EncounterDiagnosisFactory,
     EncounterFactory,
+    MedicationReviewFactory,
     payer,
 )
 from tests.payers.helpers import signed_claim
@@ -98,6 +99,7 @@ def test_builder_computes_the_proposal_itself_when_the_coding_step_has_not_run(m
     clinician = ClinicianFactory(credential="MD")
     encounter = EncounterFactory(clinician=clinician, pt_end=None, pt_kind="", pt_start=None)
     EncounterDiagnosisFactory(encounter=encounter)
+    MedicationReviewFactory(encounter=encounter)
     encounter_sign(user=clinician.user, encounter=encounter)
     assert not SignedProposal.objects.filter(encounter=encounter).exists()
     claim = Claim.objects.get(encounter=encounter)
@@ -119,6 +121,7 @@ def test_override_reason_of_custom_codes_reaches_the_claim_and_its_findings(pres
 def test_a_claim_without_coverage_is_flagged_for_the_member_id(prescriber):
     encounter = EncounterFactory(clinician=prescriber.clinician, coverage=None)
     EncounterDiagnosisFactory(encounter=encounter)
+    MedicationReviewFactory(encounter=encounter)
     encounter_sign(user=prescriber, encounter=encounter)
     claim = Claim.objects.get(encounter=encounter)
     assert claim.payer is None

@@ -516,14 +516,36 @@ class Schedule:
         risk = ["intensive_monitoring"] if lithium else ["prescription_management"]
         if self.rng.random() < 0.08:  # worsening: admission considered
             problems, risk = ["severe_exacerbation"], [*risk, "hospitalization_decision"]
+        notes = self.rng.choice([0, 0, 1, 2])
         data.update(
             em_start=start,
             em_end=_plus(start, length),
             mdm_problems=problems,
             mdm_risk=risk,
             mdm_results_reviewed=1 if lithium else 0,
-            mdm_notes_reviewed=self.rng.choice([0, 0, 1, 2]),
+            mdm_notes_reviewed=notes,
             em_plan=PLANS[3] if lithium else self.rng.choice(PLANS),
+            mdm_data_detail="; ".join(
+                text
+                for text, shown in (
+                    ("Lithium level of last week reviewed (0.7 mmol/L)", lithium),
+                    ("Therapist's progress notes reviewed", notes >= 1),
+                    ("Primary care visit note reviewed", notes >= 2),
+                )
+                if shown
+            ),
+            mdm_risk_detail="; ".join(
+                text
+                for text, shown in (
+                    ("Lithium level and renal function every 3 months for toxicity", lithium),
+                    (
+                        "Admission considered for worsening symptoms; no intent or plan, "
+                        "supports at home, safety plan reviewed: outpatient care continued",
+                        "hospitalization_decision" in risk,
+                    ),
+                )
+                if shown
+            ),
         )
 
     def _medications(self, demo: DemoPatient) -> list[dict[str, str]]:
