@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Credential
+from coding.engine.codes import code_error, modifiers_error
 
 from .models import ClaimState, Payer, ScrubStatus
 from .selectors import SORTS, QueueFilters
@@ -108,10 +109,18 @@ class LineFixForm(VersionForm):
     pointers = forms.CharField(max_length=20, help_text="Diagnosis numbers, e.g. 1 2")
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip().upper()
+        code = self.cleaned_data["code"].strip().upper()
+        error = code_error(code)
+        if error is not None:
+            raise forms.ValidationError(error)
+        return code
 
     def clean_modifiers(self) -> tuple[str, ...]:
-        return tuple(m.upper() for m in _tokens(self.cleaned_data.get("modifiers") or ""))
+        modifiers = tuple(m.upper() for m in _tokens(self.cleaned_data.get("modifiers") or ""))
+        error = modifiers_error(modifiers)
+        if error is not None:
+            raise forms.ValidationError(error)
+        return modifiers
 
     def clean_pointers(self) -> tuple[int, ...]:
         tokens = _tokens(self.cleaned_data.get("pointers") or "")
@@ -209,6 +218,10 @@ class PayerForm(forms.ModelForm):
 
     def clean_pharm_mgmt_90863_credentials(self) -> list[str]:
         return self._credentials("pharm_mgmt_90863_credentials")
+
+    def clean_audio_modifier(self) -> str:
+        """Upper-cased; the model's validator checks it against the practice's modifier list."""
+        return (self.cleaned_data.get("audio_modifier") or "").strip().upper()
 
     def clean_accepted_z_codes(self) -> list[str]:
         values = [v.upper() for v in self.cleaned_data.get("accepted_z_codes") or []]

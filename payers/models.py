@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from coding.engine.codes import code_error, modifiers_error
+
+
+def validate_code(value: str) -> None:
+    """A CPT or HCPCS level II code (the engine's shape check)."""
+    error = code_error(value)
+    if error is not None:
+        raise ValidationError(error, code="code")
+
+
+def validate_modifier(value: str) -> None:
+    """One modifier from the practice's fixed list (``coding.engine.codes.MODIFIERS``)."""
+    error = modifiers_error([value])
+    if error is not None:
+        raise ValidationError(error, code="modifier")
 
 
 class ClaimFilingIndicator(models.TextChoices):
@@ -31,9 +48,19 @@ class Payer(models.Model):
     prolonged_code = models.CharField(
         max_length=8, blank=True, help_text="99417 or G2212; empty: no prolonged code (EM-6)."
     )
-    video_modifier = models.CharField(max_length=4, blank=True, help_text="95, GT or empty (TH-2).")
+    video_modifier = models.CharField(
+        max_length=4,
+        blank=True,
+        validators=[validate_modifier],
+        help_text="95, GT or empty (TH-2).",
+    )
     audio_only_covered = models.BooleanField(default=True, help_text="TH-3")
-    audio_modifier = models.CharField(max_length=4, default="93")
+    audio_modifier = models.CharField(
+        max_length=4,
+        default="93",
+        validators=[validate_modifier],
+        help_text="Modifier on audio-only lines, usually 93 (TH-3).",
+    )
     modifier_25_with_addon = models.BooleanField(
         default=False, help_text="Modifier 25 on an E/M billed with a psychotherapy add-on."
     )
@@ -68,8 +95,8 @@ class FeeScheduleEntry(models.Model):
     """
 
     payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="fees")
-    code = models.CharField(max_length=8)
-    modifier = models.CharField(max_length=2, blank=True)
+    code = models.CharField(max_length=8, validators=[validate_code])
+    modifier = models.CharField(max_length=2, blank=True, validators=[validate_modifier])
     charge = models.DecimalField(max_digits=9, decimal_places=2)
     allowed = models.DecimalField("expected (allowed)", max_digits=9, decimal_places=2)
 

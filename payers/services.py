@@ -24,7 +24,7 @@ from accounts.access import access_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from coding.engine import PayerProfileError
-from coding.engine.codes import EM_CODES, LABELS, PSYCHOTHERAPY_ADDON
+from coding.engine.codes import EM_CODES, LABELS, PSYCHOTHERAPY_ADDON, code_error, modifiers_error
 
 from .models import (
     Claim,
@@ -424,6 +424,14 @@ def _signed_facts(claim: Claim) -> dict[str, Any] | None:
 
 
 # ----------------------------------------------------------------------------- fixing lines
+def _code_problem(code: str) -> str | None:
+    """Why ``code`` cannot be billed: not a CPT/HCPCS shape, or not in the engine's list."""
+    problem = code_error(code)
+    if problem is None and code not in BILLABLE_CODES:
+        problem = f"{code} is not a code this practice bills."
+    return problem
+
+
 @dataclass(frozen=True)
 class LineFix:
     code: str
@@ -434,13 +442,14 @@ class LineFix:
 
 def _validate_fix(fix: LineFix, diagnosis_count: int) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if fix.code not in BILLABLE_CODES:
-        errors["code"] = [f"{fix.code or 'That'} is not a code this practice bills."]
+    code_problem = _code_problem(fix.code)
+    if code_problem:
+        errors["code"] = [code_problem]
     if not 1 <= fix.units <= 99:
         errors["units"] = ["Units must be between 1 and 99."]
-    bad = [m for m in fix.modifiers if len(m) != 2 or not m.isalnum()]
-    if bad or len(fix.modifiers) > 4:
-        errors["modifiers"] = ["Up to 4 modifiers of 2 letters or digits each, e.g. 95 25."]
+    modifier_problem = modifiers_error(fix.modifiers)
+    if modifier_problem:
+        errors["modifiers"] = [modifier_problem]
     if not fix.pointers:
         errors["pointers"] = ["Point to at least one diagnosis (DG-1)."]
     elif len(fix.pointers) > MAX_POINTERS or len(set(fix.pointers)) != len(fix.pointers):
@@ -500,9 +509,7 @@ def claim_line_update(
 def claim_rescrub(*, user: AbstractBaseUser, claim: Claim, version: int) -> Claim:
     """Run the scrubber again (e.g. after a fee or payer change)."""
     lines = list(claim.lines.all())
-    return _rescrub_and_write(
-        claim, lines, fees=fees_for(claim.payer), user=user, version=version
-    )
+    return _rescrub_and_write(claim, lines, fees=fees_for(claim.payer), user=user, version=version)
 
 
 def _rescrub_and_write(
@@ -705,8 +712,12 @@ def fee_set(
     """Add or change one fee schedule amount, recording the old and new amounts."""
     _require_admin(user)
     code, modifier = code.strip().upper(), modifier.strip().upper()
-    if code not in BILLABLE_CODES:
-        raise ValidationError({"code": [f"{code or 'That'} is not a code this practice bills."]})
+    code_problem = _code_problem(code)
+    if code_problem:
+        raise ValidationError({"code": [code_problem]})
+    modifier_problem = modifiers_error([modifier]) if modifier else None
+    if modifier_problem:
+        raise ValidationError({"modifier": [modifier_problem]})
     if charge < 0 or allowed < 0:
         raise ValidationError({"charge": ["Amounts cannot be negative."]})
     entry = FeeScheduleEntry.objects.filter(payer=payer, code=code, modifier=modifier).first()
