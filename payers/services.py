@@ -608,7 +608,7 @@ def claim_batch_export(
     *, user: AbstractBaseUser, claim_ids: Iterable[int] | None = None
 ) -> ExportBatch:
     """Build one 837P file of the approved (and corrected) claims; mark them submitted."""
-    from .x12.build import build_837p
+    from .x12.build import X12ValueError, build_837p
 
     if role_of(user) != Role.BILLER:
         raise PermissionDenied("Only billers export claims.")
@@ -623,7 +623,10 @@ def claim_batch_export(
     if not claims:
         raise ValidationError("No approved claims to export.")
     control = (ExportBatch.objects.aggregate(m=Max("control_number"))["m"] or 0) + 1
-    content = build_837p(claims, control_number=control, now=timezone.localtime())
+    try:
+        content = build_837p(claims, control_number=control, now=timezone.localtime())
+    except X12ValueError as exc:  # nothing is written and no claim changes state
+        raise ValidationError(str(exc)) from None
     batch = ExportBatch.objects.create(
         created_by=user, control_number=control, claim_count=len(claims), content=content
     )

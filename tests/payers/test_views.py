@@ -421,3 +421,17 @@ def test_payer_update_refuses_an_unlisted_audio_modifier(practice_admin):
     assert "audio_modifier" in caught.value.message_dict
     payer.refresh_from_db()
     assert payer.audio_modifier == "93"
+
+
+def test_an_export_refused_for_an_unsafe_value_says_which_claim_and_element(
+    client_for, biller, claim
+):
+    from payers.models import ClaimLine
+
+    claim_transition(user=biller, claim=claim, to_state=ClaimState.APPROVED, version=1)
+    ClaimLine.objects.filter(claim=claim, position=1).update(modifiers=["X~Q*"])
+    response = client_for(biller).post(reverse("payers:export-create"), follow=True)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"Claim {claim.number}: SV101-3 (modifier)" in body
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
