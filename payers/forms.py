@@ -133,11 +133,23 @@ class ReasonForm(VersionForm):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ClaimActionForm(ReasonForm):
+    """A change of state; a correction or void at the payer may bring the payer's claim number."""
+
+    payer_claim_number = forms.CharField(required=False)
+
+
 class PayerAnswerForm(VersionForm):
     outcome = forms.ChoiceField(choices=[("paid", "Paid"), ("denied", "Denied")])
     amount = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2)
     carc = forms.CharField(required=False, max_length=8, label="Denial reason code (CARC)")
     note = forms.CharField(required=False, max_length=300)
+    payer_claim_number = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Payer claim number (ICN/DCN)",
+        help_text="As on the payer's answer (835 CLP07); corrections and voids send it back.",
+    )
 
 
 class ClinicianAnswerForm(VersionForm):

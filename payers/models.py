@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +23,20 @@ def validate_modifier(value: str) -> None:
     error = modifiers_error([value])
     if error is not None:
         raise ValidationError(error, code="modifier")
+
+
+# A payer's claim control number (ICN/DCN; 835 CLP07, sent back as 837P REF*F8).
+_PAYER_CLAIM_NUMBER = re.compile(r"[A-Z0-9-]{1,50}")
+
+
+def validate_payer_claim_number(value: str) -> None:
+    """Letters, digits and hyphens, at most 50 (REF02), as printed on the payer's answer."""
+    if not _PAYER_CLAIM_NUMBER.fullmatch(value):
+        raise ValidationError(
+            "The payer's claim number has letters, digits and hyphens only (at most 50), "
+            "as on its answer (835 CLP07).",
+            code="payer_claim_number",
+        )
 
 
 class ClaimFilingIndicator(models.TextChoices):
@@ -143,7 +159,16 @@ class ClaimState(models.TextChoices):
     PAID = "paid", "Paid"
     DENIED = "denied", "Denied"
     CORRECTED = "corrected", "Corrected, to resubmit"
+    VOID_PENDING = "void_pending", "Void, to send to the payer"
     VOID = "void", "Void"
+
+
+class ClaimFrequency(models.TextChoices):
+    """CLM05-3, the claim frequency type code: what this submission does at the payer."""
+
+    ORIGINAL = "1", "Original"
+    REPLACEMENT = "7", "Replacement of a prior claim"
+    VOID = "8", "Void of a prior claim"
 
 
 class ScrubStatus(models.TextChoices):
@@ -157,6 +182,15 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
 
     def clean(self) -> ClaimQuerySet:
         return self.filter(scrub_status=ScrubStatus.CLEAN)
+
+    def exportable(self) -> ClaimQuerySet:
+        """What the next 837P file takes: approved claims, corrected ones the scrubber left
+        clean (a flagged correction is approved again first) and voids to send."""
+        return self.filter(
+            models.Q(state=ClaimState.APPROVED)
+            | models.Q(state=ClaimState.CORRECTED, scrub_status=ScrubStatus.CLEAN)
+            | models.Q(state=ClaimState.VOID_PENDING)
+        )
 
 
 class Claim(models.Model):
@@ -197,6 +231,20 @@ class Claim(models.Model):
     total_expected = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     paid_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     denial_code = models.CharField("CARC", max_length=8, blank=True)
+    payer_claim_number = models.CharField(
+        "payer claim number (ICN/DCN)",
+        max_length=50,
+        blank=True,
+        validators=[validate_payer_claim_number],
+        help_text="The payer's claim control number from its answer (835 CLP07); "
+        "corrections and voids send it back as REF*F8.",
+    )
+    frequency_code = models.CharField(
+        "claim frequency (CLM05-3)",
+        max_length=1,
+        choices=ClaimFrequency.choices,
+        default=ClaimFrequency.ORIGINAL,
+    )
     submission_count = models.PositiveSmallIntegerField(default=0)
     batch = models.ForeignKey(
         "ExportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"

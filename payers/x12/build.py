@@ -9,7 +9,8 @@ The writer takes claims with their patient, payer, clinician, coverage and lines
 (``claim_batch_export`` fetches them) and returns the interchange as text, one segment a
 line. Loops: ISA/GS/ST/BHT, 1000A submitter, 1000B receiver, 2000A billing provider
 (2010AA), per claim 2000B subscriber (2010BA, 2010BB payer), 2000C patient when the patient
-is not the subscriber, 2300 claim (CLM, HI), 2310B rendering provider, 2400 lines (SV1
+is not the subscriber, 2300 claim (CLM with its frequency code, REF*F8 with the payer's
+claim number on a replacement (7) or void (8), HI), 2310B rendering provider, 2400 lines (SV1
 with diagnosis pointers, DTP 472), then SE/GE/IEA.
 """
 
@@ -30,6 +31,7 @@ COMPONENT = ":"
 REPETITION = "^"
 SEPARATORS = frozenset(SEGMENT + ELEMENT + COMPONENT + REPETITION)
 SELF = "18"
+ORIGINAL = "1"  # CLM05-3; 7 replaces and 8 voids the payer's claim named in REF*F8
 
 # Names of the elements a biller may have to fix, for the refusal message.
 _ELEMENT_NAMES = {
@@ -54,19 +56,24 @@ _REF02_NAMES = {"F8": "payer claim control number", "EI": "tax id"}
 
 
 class X12ValueError(ValueError):
-    """A code, modifier or id the 837P cannot carry: it holds a separator or a control
-    character. The writer refuses it rather than alter it; ``claim`` is the claim number."""
+    """A value the 837P cannot carry (a separator or control character in a code, modifier
+    or id; a missing payer claim number). The writer refuses rather than alters it;
+    ``claim`` is the claim number, ``element`` names the element (``SV101-3 (modifier)``)."""
 
-    def __init__(self, element: str, value: str, reason: str, claim: str = "") -> None:
-        self.element, self.value, self.reason, self.claim = element, value, reason, claim
+    def __init__(self, element: str, problem: str, claim: str = "") -> None:
+        self.element, self.problem, self.claim = element, problem, claim
         where = f"Claim {claim}" if claim else "837P header"
-        super().__init__(
-            f"{where}: {element} {value!r} holds {reason}, which an 837P cannot carry; "
-            "fix the value and export again."
-        )
+        super().__init__(f"{where}: {element} {problem}.")
 
     def for_claim(self, claim: str) -> X12ValueError:
-        return X12ValueError(self.element, self.value, self.reason, claim)
+        return X12ValueError(self.element, self.problem, claim)
+
+
+def _refused(element: str, value: str, reason: str) -> X12ValueError:
+    return X12ValueError(
+        element,
+        f"{value!r} holds {reason}, which an 837P cannot carry; fix the value and export again",
+    )
 
 
 def _unsafe(text: str) -> str | None:
@@ -131,13 +138,13 @@ def _seg(segment_id: str, *elements: Any) -> str:
                 reason = _unsafe(component)
                 if reason:
                     name = _element_name(segment_id, elements, f"{ref}-{index}")
-                    raise X12ValueError(name, component, reason)
+                    raise _refused(name, component, reason)
             parts.append(COMPONENT.join(components))
         else:
             text = str(element)
             reason = _unsafe(text)
             if reason:
-                raise X12ValueError(_element_name(segment_id, elements, ref), text, reason)
+                raise _refused(_element_name(segment_id, elements, ref), text, reason)
             parts.append(text)
     while parts and parts[-1] == "":
         parts.pop()
@@ -184,6 +191,18 @@ def _billing_provider() -> list[str]:
         ),
         _seg("REF", "EI", _digits(settings.PRACTICE_TAX_ID)),
     ]
+
+
+def _payer_claim_number(claim: Any, frequency: str) -> str:
+    """REF02 of REF*F8: a replacement (7) or void (8) names the claim the payer adjudicated."""
+    number = _id(claim.payer_claim_number)
+    if not number:
+        raise X12ValueError(
+            "REF02 (payer claim control number)",
+            f"is empty: a claim of frequency {frequency} (replacement or void) names the payer's "
+            "claim; record it from the payer's answer",
+        )
+    return number
 
 
 def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
@@ -245,6 +264,7 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
     lines = list(claim.lines.all())
     total = sum((ln.charge for ln in lines), Decimal("0"))
     pos = claim.place_of_service or "11"
+    frequency = claim.frequency_code or ORIGINAL
     out.append(
         _seg(
             "CLM",
@@ -252,13 +272,15 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             _amount(total),
             "",
             "",
-            (pos, "B", "1"),
+            (pos, "B", frequency),
             "Y",
             "A",
             "Y",
             "Y",
         )
     )
+    if frequency != ORIGINAL:
+        out.append(_seg("REF", "F8", _payer_claim_number(claim, frequency)))
     codes = [_id(c).replace(".", "") for c in claim.diagnoses[:12]]
     if codes:
         out.append(_seg("HI", *[("ABK" if i == 0 else "ABF", c) for i, c in enumerate(codes)]))

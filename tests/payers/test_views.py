@@ -435,3 +435,76 @@ def test_an_export_refused_for_an_unsafe_value_says_which_claim_and_element(
     body = response.content.decode()
     assert f"Claim {claim.number}: SV101-3 (modifier)" in body
     assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
+
+
+def test_the_payer_answer_form_records_the_payer_claim_number(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.SUBMITTED)
+    client = client_for(biller)
+    page = client.get(reverse("payers:claim-detail", args=[claim.pk])).content.decode()
+    assert 'name="payer_claim_number"' in page
+    response = client.post(
+        reverse("payers:claim-payer-answer", args=[claim.pk]),
+        {"version": 1, "outcome": "denied", "carc": "16", "payer_claim_number": "ICN-5501"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.state, claim.payer_claim_number) == (ClaimState.DENIED, "ICN-5501")
+    body = response.content.decode()
+    assert 'data-testid="payer-claim-number">ICN-5501<' in body
+    assert 'value="ICN-5501"' in body  # offered again on "Corrected, resubmit" and the void
+
+
+def test_a_bad_payer_claim_number_comes_back_beside_the_field(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.SUBMITTED)
+    response = client_for(biller).post(
+        reverse("payers:claim-payer-answer", args=[claim.pk]),
+        {"version": 1, "outcome": "paid", "amount": "10", "payer_claim_number": "1~REF"},
+    )
+    assert response.status_code == 200
+    assert "payer_claim_number" in response.context["answer_form"].errors
+    assert 'value="1~REF"' in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.SUBMITTED
+
+
+def test_correct_action_takes_the_payer_claim_number_when_none_is_stored(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.DENIED)
+    client = client_for(biller)
+    url = reverse("payers:claim-action", args=[claim.pk, "correct"])
+    refused = client.post(url, {"version": 1, "reason": "fixed"}, headers={"HX-Request": "true"})
+    assert "claim control number" in refused.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.DENIED
+    client.post(url, {"version": 1, "reason": "fixed", "payer_claim_number": "ICN-1"})
+    claim.refresh_from_db()
+    assert (claim.state, claim.payer_claim_number, claim.frequency_code) == (
+        ClaimState.CORRECTED,
+        "ICN-1",
+        "7",
+    )
+
+
+def test_a_paid_claim_offers_a_void_at_the_payer(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.PAID, payer_claim_number="ICN-2")
+    client = client_for(biller)
+    page = client.get(reverse("payers:claim-detail", args=[claim.pk])).content.decode()
+    assert 'data-testid="action-void-at-payer"' in page
+    client.post(
+        reverse("payers:claim-action", args=[claim.pk, "void-at-payer"]),
+        {"version": 1, "reason": "Wrong patient", "payer_claim_number": "ICN-2"},
+    )
+    claim.refresh_from_db()
+    assert (claim.state, claim.frequency_code) == (ClaimState.VOID_PENDING, "8")
+    exports = client.get(reverse("payers:export-list")).content.decode()
+    assert claim.number in exports
+    assert "Void" in exports
+
+
+def test_a_flagged_correction_says_it_needs_approval_and_offers_it(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(
+        state=ClaimState.CORRECTED, scrub_status="flagged", payer_claim_number="ICN-3"
+    )
+    page = client_for(biller).get(reverse("payers:claim-detail", args=[claim.pk]))
+    body = page.content.decode()
+    assert 'data-testid="approve-again"' in body
+    assert 'data-testid="action-approve"' in body
+    assert 'data-testid="action-void-at-payer"' in body

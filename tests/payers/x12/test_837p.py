@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 import pyx12.params
@@ -12,7 +13,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from encounters.models import SubscriberRelation
 from payers.models import Claim, ClaimLine, ClaimState, ExportBatch
-from payers.services import claim_batch_export, claim_transition
+from payers.selectors import claims_exportable
+from payers.services import (
+    LineFix,
+    claim_batch_export,
+    claim_line_update,
+    claim_payer_answer,
+    claim_transition,
+)
 from payers.x12.build import segments
 from tests.factories import PatientFactory
 from tests.payers.helpers import signed_claim
@@ -131,13 +139,36 @@ def test_only_billers_export(claim, prescriber):
         claim_batch_export(user=prescriber)
 
 
-def test_a_denied_claim_is_corrected_and_goes_in_the_next_file(claim, biller):
+def _sent_and_denied(claim: Claim, biller, icn: str = "ICN2026000123") -> Claim:
     _approved(claim, biller)
     claim_batch_export(user=biller)
     claim.refresh_from_db()
-    claim_transition(
-        user=biller, claim=claim, to_state="denied", version=claim.version, reason="CARC 16"
+    return claim_payer_answer(
+        user=biller,
+        claim=claim,
+        version=claim.version,
+        outcome="denied",
+        carc="16",
+        payer_claim_number=icn,
     )
+
+
+def _clm_and_ref(text: str) -> tuple[list[str], list[list[str]]]:
+    rows = list(segments(text))
+    clm = next(r for r in rows if r[0] == "CLM")
+    between = rows[rows.index(clm) + 1 : next(i for i, r in enumerate(rows) if r[0] == "HI")]
+    return clm, between
+
+
+def test_an_original_claim_goes_out_as_frequency_1_without_a_payer_claim_number(claim, biller):
+    _approved(claim, biller)
+    clm, between = _clm_and_ref(claim_batch_export(user=biller).content)
+    assert clm[5] == "11:B:1"
+    assert between == []
+
+
+def test_a_denied_claim_is_corrected_and_goes_in_the_next_file(claim, biller):
+    _sent_and_denied(claim, biller)
     claim_transition(
         user=biller,
         claim=claim,
@@ -149,6 +180,97 @@ def test_a_denied_claim_is_corrected_and_goes_in_the_next_file(claim, biller):
     claim.refresh_from_db()
     assert (claim.state, claim.submission_count, claim.batch) == (ClaimState.SUBMITTED, 2, second)
     assert validate(second.content)[0]
+
+
+def test_a_corrected_claim_goes_out_as_frequency_7_with_the_payers_claim_number(claim, biller):
+    """Review issue 8 item 8: CLM05-3 = 7 and REF*F8 in loop 2300, and pyx12 accepts it."""
+    _sent_and_denied(claim, biller)
+    claim_transition(
+        user=biller, claim=claim, to_state="corrected", version=claim.version, reason="fixed"
+    )
+    text = claim_batch_export(user=biller).content
+    ok, ack = validate(text)
+    assert ok, ack
+    clm, between = _clm_and_ref(text)
+    assert clm[5] == "11:B:7"
+    assert between == [["REF", "F8", "ICN2026000123"]]
+    claim.refresh_from_db()
+    assert "replacement of payer claim ICN2026000123" in claim.transitions.last().reason
+
+
+@pytest.mark.parametrize("answered", ["paid", "denied"])
+def test_a_void_at_the_payer_goes_out_as_frequency_8_and_the_claim_becomes_void(
+    claim, biller, answered
+):
+    _approved(claim, biller)
+    claim_batch_export(user=biller)
+    claim.refresh_from_db()
+    claim_payer_answer(
+        user=biller,
+        claim=claim,
+        version=claim.version,
+        outcome=answered,
+        amount=Decimal("120.00"),
+        carc="16",
+        payer_claim_number="ICN-9",
+    )
+    claim_transition(
+        user=biller,
+        claim=claim,
+        to_state=ClaimState.VOID_PENDING,
+        version=claim.version,
+        reason="Billed for the wrong patient",
+    )
+    batch = claim_batch_export(user=biller)
+    ok, ack = validate(batch.content)
+    assert ok, ack
+    clm, between = _clm_and_ref(batch.content)
+    assert clm[5] == "11:B:8"
+    assert between == [["REF", "F8", "ICN-9"]]
+    claim.refresh_from_db()
+    assert (claim.state, claim.batch, claim.submission_count) == (ClaimState.VOID, batch, 2)
+
+
+def test_the_writer_refuses_a_replacement_without_the_payers_claim_number(claim, biller):
+    _sent_and_denied(claim, biller)
+    claim_transition(
+        user=biller, claim=claim, to_state="corrected", version=claim.version, reason="fixed"
+    )
+    Claim.objects.filter(pk=claim.pk).update(payer_claim_number="")
+    with pytest.raises(ValidationError, match=f"Claim {claim.number}: REF02"):
+        claim_batch_export(user=biller)
+
+
+def test_a_corrected_claim_with_findings_waits_for_approval_before_export(claim, biller):
+    """A fix that leaves scrubber findings needs a biller's approval again (TRANSITIONS)."""
+    _sent_and_denied(claim, biller)
+    claim_line_update(
+        user=biller,
+        claim=claim,
+        version=claim.version,
+        position=1,
+        fix=LineFix("99215", 1, (), (1,)),
+    )
+    claim_transition(
+        user=biller, claim=claim, to_state="corrected", version=claim.version, reason="fixed"
+    )
+    assert claim.scrub_status == "flagged"
+    assert not claims_exportable(user=biller).filter(pk=claim.pk).exists()
+    with pytest.raises(ValidationError, match="No approved claims"):
+        claim_batch_export(user=biller)
+    claim_transition(user=biller, claim=claim, to_state=ClaimState.APPROVED, version=claim.version)
+    text = claim_batch_export(user=biller).content
+    assert _clm_and_ref(text)[0][5] == "11:B:7"
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.SUBMITTED
+
+
+def test_a_clean_corrected_claim_goes_straight_to_export(claim, biller):
+    _sent_and_denied(claim, biller)
+    claim_transition(
+        user=biller, claim=claim, to_state="corrected", version=claim.version, reason="fixed"
+    )
+    assert claims_exportable(user=biller).filter(pk=claim.pk).exists()
 
 
 # ----------------------------------------------------------------------------- injection
