@@ -291,7 +291,7 @@ def test_a_hostile_patient_name_and_address_add_no_segment_and_the_file_validate
     plain = _export_one(signed_claim(clinician=prescriber.clinician), biller)
     patient = PatientFactory(
         last_name="Doe" + INJECTED,
-        first_name="Ann:Marie^\x00\n",
+        first_name="Ann:Marie^\x07\n",
         address_line1="1 Main St" + INJECTED,
         city="Town*\r\nX",
     )
@@ -328,7 +328,8 @@ def _refused(claim: Claim, biller, *words: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "shown"), [("M1" + INJECTED, "'~'"), ("M1\x1dX", "control"), ("M1:X", "':'")]
+    ("value", "shown"),
+    [("M1~NM1*PR*2*EVIL~REF*EI*6", "'~'"), ("M1\x1dX", "control"), ("M1:X", "':'")],
 )
 def test_a_member_id_with_a_separator_or_control_character_is_refused(
     prescriber, biller, value, shown
@@ -343,7 +344,7 @@ def test_a_member_id_with_a_separator_or_control_character_is_refused(
     ("code", "modifiers", "element"),
     [
         ("99214", ["X~Q*"], "SV101-3"),
-        ("99213-X~Q*", [], "SV101-2"),
+        ("9921~X*", [], "SV101-2"),  # codes are 8 characters at most in the database
         ("99214", ["25", "9^"], "SV101-4"),
         ("99214:1", [], "SV101-2"),
     ],
