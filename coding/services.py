@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 
 from coding.engine import FactsError, PayerProfileError, Proposal, facts_from_dict, propose
-from coding.engine.codes import LABELS
+from coding.engine.codes import LABELS, CodeTokenError, modifiers_error, parse_code_token
 from coding.engine.proposal import error_proposal
 
 from .adapters import facts_from_encounter, payer_profile_from_payer
@@ -69,11 +69,28 @@ def chosen_lines_for(
 
 
 def _custom_lines(raw: list[Any]) -> list[dict[str, Any]]:
+    """The clinician's own codes ("99214-25", or a code with its modifiers), checked.
+
+    Every code must have a CPT/HCPCS shape and be one the engine knows; modifiers come
+    from the engine's fixed list (``coding.engine.codes``), so nothing typed here can
+    break the claim file.
+    """
     lines: list[dict[str, Any]] = []
     for item in raw:
-        code = str(item.get("code", "")).strip().upper() if isinstance(item, dict) else ""
-        if not code:
+        typed = str(item.get("code", "")).strip() if isinstance(item, dict) else ""
+        if not typed:
             continue
+        extra = item.get("modifiers") or []
+        extra = extra if isinstance(extra, list | tuple) else [extra]
+        try:
+            token = parse_code_token(typed)
+        except CodeTokenError as exc:
+            raise ValidationError({"coding_choice": [exc.message]}) from None
+        code = token.code
+        modifiers = [*token.modifiers, *(str(m).strip().upper() for m in extra if str(m).strip())]
+        error = modifiers_error(modifiers)
+        if error is not None:
+            raise ValidationError({"coding_choice": [f"{code}: {error}"]})
         if code not in LABELS:
             raise ValidationError({"coding_choice": [f"{code} is not a code this practice bills."]})
         try:
@@ -82,7 +99,6 @@ def _custom_lines(raw: list[Any]) -> list[dict[str, Any]]:
             units = 0
         if units < 1:
             raise ValidationError({"coding_choice": [f"Units for {code} must be 1 or more."]})
-        modifiers = [str(m).strip().upper() for m in item.get("modifiers") or [] if str(m).strip()]
         lines.append({"code": code, "units": units, "modifiers": modifiers})
     if not lines:
         raise ValidationError(

@@ -9,6 +9,7 @@ from django import forms
 
 from accounts.models import Credential
 from coding.engine import beyond_licence
+from coding.engine.codes import code_error, modifiers_error
 from coding.engine.payer import CredentialList
 
 from .models import ClaimState, Payer, ScrubStatus
@@ -110,10 +111,18 @@ class LineFixForm(VersionForm):
     pointers = forms.CharField(max_length=20, help_text="Diagnosis numbers, e.g. 1 2")
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip().upper()
+        code = self.cleaned_data["code"].strip().upper()
+        error = code_error(code)
+        if error is not None:
+            raise forms.ValidationError(error)
+        return code
 
     def clean_modifiers(self) -> tuple[str, ...]:
-        return tuple(m.upper() for m in _tokens(self.cleaned_data.get("modifiers") or ""))
+        modifiers = tuple(m.upper() for m in _tokens(self.cleaned_data.get("modifiers") or ""))
+        error = modifiers_error(modifiers)
+        if error is not None:
+            raise forms.ValidationError(error)
+        return modifiers
 
     def clean_pointers(self) -> tuple[int, ...]:
         tokens = _tokens(self.cleaned_data.get("pointers") or "")
@@ -126,11 +135,23 @@ class ReasonForm(VersionForm):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ClaimActionForm(ReasonForm):
+    """A change of state; a correction or void at the payer may bring the payer's claim number."""
+
+    payer_claim_number = forms.CharField(required=False)
+
+
 class PayerAnswerForm(VersionForm):
     outcome = forms.ChoiceField(choices=[("paid", "Paid"), ("denied", "Denied")])
     amount = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2)
     carc = forms.CharField(required=False, max_length=8, label="Denial reason code (CARC)")
     note = forms.CharField(required=False, max_length=300)
+    payer_claim_number = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Payer claim number (ICN/DCN)",
+        help_text="As on the payer's answer (835 CLP07); corrections and voids send it back.",
+    )
 
 
 class ClinicianAnswerForm(VersionForm):
@@ -219,6 +240,10 @@ class PayerForm(forms.ModelForm):
 
     def clean_pharm_mgmt_90863_credentials(self) -> list[str]:
         return self._licensed_credentials("pharm_mgmt_90863_credentials")
+
+    def clean_audio_modifier(self) -> str:
+        """Upper-cased; the model's validator checks it against the practice's modifier list."""
+        return (self.cleaned_data.get("audio_modifier") or "").strip().upper()
 
     def clean_accepted_z_codes(self) -> list[str]:
         values = [v.upper() for v in self.cleaned_data.get("accepted_z_codes") or []]

@@ -2,8 +2,41 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from coding.engine.codes import code_error, modifiers_error
+
+
+def validate_code(value: str) -> None:
+    """A CPT or HCPCS level II code (the engine's shape check)."""
+    error = code_error(value)
+    if error is not None:
+        raise ValidationError(error, code="code")
+
+
+def validate_modifier(value: str) -> None:
+    """One modifier from the practice's fixed list (``coding.engine.codes.MODIFIERS``)."""
+    error = modifiers_error([value])
+    if error is not None:
+        raise ValidationError(error, code="modifier")
+
+
+# A payer's claim control number (ICN/DCN; 835 CLP07, sent back as 837P REF*F8).
+_PAYER_CLAIM_NUMBER = re.compile(r"[A-Z0-9-]{1,50}")
+
+
+def validate_payer_claim_number(value: str) -> None:
+    """Letters, digits and hyphens, at most 50 (REF02), as printed on the payer's answer."""
+    if not _PAYER_CLAIM_NUMBER.fullmatch(value):
+        raise ValidationError(
+            "The payer's claim number has letters, digits and hyphens only (at most 50), "
+            "as on its answer (835 CLP07).",
+            code="payer_claim_number",
+        )
 
 
 class ClaimFilingIndicator(models.TextChoices):
@@ -31,9 +64,19 @@ class Payer(models.Model):
     prolonged_code = models.CharField(
         max_length=8, blank=True, help_text="99417 or G2212; empty: no prolonged code (EM-6)."
     )
-    video_modifier = models.CharField(max_length=4, blank=True, help_text="95, GT or empty (TH-2).")
+    video_modifier = models.CharField(
+        max_length=4,
+        blank=True,
+        validators=[validate_modifier],
+        help_text="95, GT or empty (TH-2).",
+    )
     audio_only_covered = models.BooleanField(default=True, help_text="TH-3")
-    audio_modifier = models.CharField(max_length=4, default="93")
+    audio_modifier = models.CharField(
+        max_length=4,
+        default="93",
+        validators=[validate_modifier],
+        help_text="Modifier on audio-only lines, usually 93 (TH-3).",
+    )
     modifier_25_with_addon = models.BooleanField(
         default=False, help_text="Modifier 25 on an E/M billed with a psychotherapy add-on."
     )
@@ -68,8 +111,8 @@ class FeeScheduleEntry(models.Model):
     """
 
     payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="fees")
-    code = models.CharField(max_length=8)
-    modifier = models.CharField(max_length=2, blank=True)
+    code = models.CharField(max_length=8, validators=[validate_code])
+    modifier = models.CharField(max_length=2, blank=True, validators=[validate_modifier])
     charge = models.DecimalField(max_digits=9, decimal_places=2)
     allowed = models.DecimalField("expected (allowed)", max_digits=9, decimal_places=2)
 
@@ -116,7 +159,16 @@ class ClaimState(models.TextChoices):
     PAID = "paid", "Paid"
     DENIED = "denied", "Denied"
     CORRECTED = "corrected", "Corrected, to resubmit"
+    VOID_PENDING = "void_pending", "Void, to send to the payer"
     VOID = "void", "Void"
+
+
+class ClaimFrequency(models.TextChoices):
+    """CLM05-3, the claim frequency type code: what this submission does at the payer."""
+
+    ORIGINAL = "1", "Original"
+    REPLACEMENT = "7", "Replacement of a prior claim"
+    VOID = "8", "Void of a prior claim"
 
 
 class ScrubStatus(models.TextChoices):
@@ -130,6 +182,15 @@ class ClaimQuerySet(models.QuerySet["Claim"]):
 
     def clean(self) -> ClaimQuerySet:
         return self.filter(scrub_status=ScrubStatus.CLEAN)
+
+    def exportable(self) -> ClaimQuerySet:
+        """What the next 837P file takes: approved claims, corrected ones the scrubber left
+        clean (a flagged correction is approved again first) and voids to send."""
+        return self.filter(
+            models.Q(state=ClaimState.APPROVED)
+            | models.Q(state=ClaimState.CORRECTED, scrub_status=ScrubStatus.CLEAN)
+            | models.Q(state=ClaimState.VOID_PENDING)
+        )
 
 
 class Claim(models.Model):
@@ -170,6 +231,20 @@ class Claim(models.Model):
     total_expected = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     paid_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     denial_code = models.CharField("CARC", max_length=8, blank=True)
+    payer_claim_number = models.CharField(
+        "payer claim number (ICN/DCN)",
+        max_length=50,
+        blank=True,
+        validators=[validate_payer_claim_number],
+        help_text="The payer's claim control number from its answer (835 CLP07); "
+        "corrections and voids send it back as REF*F8.",
+    )
+    frequency_code = models.CharField(
+        "claim frequency (CLM05-3)",
+        max_length=1,
+        choices=ClaimFrequency.choices,
+        default=ClaimFrequency.ORIGINAL,
+    )
     submission_count = models.PositiveSmallIntegerField(default=0)
     batch = models.ForeignKey(
         "ExportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"

@@ -34,6 +34,8 @@ from coding.engine.codes import (
     PROLONGED_CODES,
     PSYCHOTHERAPY_ADDON,
     PSYCHOTHERAPY_STANDALONE,
+    code_error,
+    modifiers_error,
     units_over_daily_max,
 )
 from coding.engine.payer import load_default_payer_profiles
@@ -56,6 +58,7 @@ SCRUBBER_RULES: Final[Mapping[str, str]] = {
     "SC-DOS": "The date of service is in the future.",
     "SC-TIMELY": "The date of service is past the payer's timely filing limit.",
     "SC-FEE": "The payer's fee schedule has no amount for a billed code.",
+    "SC-CODE": "A line's code is not a CPT/HCPCS code, or a modifier is not on the practice list.",
 }
 
 # Add-on code -> the codes one of which must be on the claim with it (SC-ADDON).
@@ -200,6 +203,16 @@ def check_addons(lines: tuple[ScrubLine, ...]) -> list[Finding]:
     return found
 
 
+def check_codes(lines: tuple[ScrubLine, ...]) -> list[Finding]:
+    """SC-CODE: each line's code has a CPT/HCPCS shape and its modifiers are on the list."""
+    found = []
+    for position, line in enumerate(lines, start=1):
+        problem = code_error(line.code) or modifiers_error(line.modifiers)
+        if problem:
+            found.append(Finding("SC-CODE", "error", problem, position))
+    return found
+
+
 def check_units(lines: tuple[ScrubLine, ...]) -> list[Finding]:
     """SC-UNITS: units of a code per day over the daily maximum."""
     totals: Counter[str] = Counter()
@@ -318,6 +331,7 @@ def scrub(claim: ScrubClaim) -> list[Finding]:
         found = [Finding("SC-LINES", "error", "The claim has no lines: nothing to bill.")]
     else:
         found = [
+            *check_codes(claim.lines),
             *check_pairs(claim.lines),
             *check_addons(claim.lines),
             *check_units(claim.lines),

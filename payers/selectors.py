@@ -195,10 +195,10 @@ def claim_returned_for_clinician(*, user: AbstractBaseUser) -> list[Claim]:
 
 
 def claims_exportable(*, user: AbstractBaseUser) -> QuerySet[Claim]:
-    """Approved claims and corrected ones waiting for the next 837P file."""
+    """Claims waiting for the next 837P file: approved, corrected and clean, voids to send."""
     _require_biller(user)
     return (
-        Claim.objects.filter(state__in=[ClaimState.APPROVED, ClaimState.CORRECTED])
+        Claim.objects.exportable()
         .select_related("patient", "payer")
         .order_by("payer__name", "date_of_service", "id")
     )

@@ -24,11 +24,12 @@ from accounts.access import access_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from coding.engine import PayerProfileError
-from coding.engine.codes import EM_CODES, LABELS, PSYCHOTHERAPY_ADDON
+from coding.engine.codes import EM_CODES, LABELS, PSYCHOTHERAPY_ADDON, code_error, modifiers_error
 
 from .models import (
     Claim,
     ClaimEdit,
+    ClaimFrequency,
     ClaimLine,
     ClaimState,
     ClaimTransition,
@@ -37,6 +38,7 @@ from .models import (
     Payer,
     PayerChange,
     ScrubStatus,
+    validate_payer_claim_number,
 )
 from .profiles import payer_profile_for
 from .scrubber import ScrubClaim, ScrubLine, has_errors, is_flagged, scrub
@@ -59,9 +61,21 @@ class Transition:
     role: Role
     label: str
     reason_prompt: str = ""  # non-empty: a reason is required, and this asks for it
+    # "7" or "8": after this change the claim goes to the payer as a replacement or a void
+    # of the claim it adjudicated, which needs the payer's claim number (REF*F8).
+    frequency: str = ""
+    export: bool = False  # made by the 837P export, never by hand
 
 
-# The one table of allowed state changes and who may make each.
+VOID_AT_PAYER = Transition(
+    Role.BILLER,
+    "Void at the payer",
+    "Why void the claim at the payer?",
+    frequency=ClaimFrequency.VOID,
+)
+# The one table of allowed state changes and who may make each. A claim the payer has
+# adjudicated (paid, denied, or corrected after a denial) is voided at the payer: it goes
+# out as frequency 8 and becomes void when exported; a claim never sent is voided here.
 TRANSITIONS: Mapping[tuple[str, str], Transition] = {
     (S.QUEUED, S.APPROVED): Transition(Role.BILLER, "Approve"),
     (S.QUEUED, S.ON_HOLD): Transition(Role.BILLER, "Hold", "Why is the claim on hold?"),
@@ -76,17 +90,27 @@ TRANSITIONS: Mapping[tuple[str, str], Transition] = {
     (S.ON_HOLD, S.VOID): Transition(Role.BILLER, "Void", "Why is the claim void?"),
     (S.RETURNED, S.QUEUED): Transition(Role.PRESCRIBER, "Answer", "Your answer to the biller"),
     (S.APPROVED, S.QUEUED): Transition(Role.BILLER, "Reopen", "Why reopen the claim?"),
-    (S.APPROVED, S.SUBMITTED): Transition(Role.BILLER, "Submit (837P export)"),
+    (S.APPROVED, S.SUBMITTED): Transition(Role.BILLER, "Submit (837P export)", export=True),
     (S.SUBMITTED, S.PAID): Transition(Role.BILLER, "Paid"),
     (S.SUBMITTED, S.DENIED): Transition(Role.BILLER, "Denied", "Denial reason code (CARC)"),
-    (S.DENIED, S.CORRECTED): Transition(Role.BILLER, "Corrected, resubmit", "What was corrected?"),
-    (S.DENIED, S.VOID): Transition(Role.BILLER, "Void", "Why is the claim void?"),
-    (S.CORRECTED, S.SUBMITTED): Transition(Role.BILLER, "Resubmit (837P export)"),
-    (S.CORRECTED, S.VOID): Transition(Role.BILLER, "Void", "Why is the claim void?"),
+    (S.PAID, S.VOID_PENDING): VOID_AT_PAYER,
+    (S.DENIED, S.CORRECTED): Transition(
+        Role.BILLER,
+        "Corrected, resubmit",
+        "What was corrected?",
+        frequency=ClaimFrequency.REPLACEMENT,
+    ),
+    (S.DENIED, S.VOID_PENDING): VOID_AT_PAYER,
+    # A corrected claim goes straight to the next file only if the scrubber left it clean;
+    # with findings it is approved again first (Claim.objects.exportable()).
+    (S.CORRECTED, S.APPROVED): Transition(Role.BILLER, "Approve the correction"),
+    (S.CORRECTED, S.SUBMITTED): Transition(Role.BILLER, "Resubmit (837P export)", export=True),
+    (S.CORRECTED, S.VOID_PENDING): VOID_AT_PAYER,
+    (S.VOID_PENDING, S.VOID): Transition(Role.BILLER, "Send the void (837P export)", export=True),
 }
-# States in which a biller may fix lines (a denied claim is fixed, then marked corrected).
-EDITABLE_STATES = frozenset({S.QUEUED, S.ON_HOLD, S.DENIED})
-EXPORTABLE_STATES = frozenset({S.APPROVED, S.CORRECTED})
+# States in which a biller may fix lines (a denied claim is fixed, then marked corrected;
+# a corrected one may still be fixed before it is sent).
+EDITABLE_STATES = frozenset({S.QUEUED, S.ON_HOLD, S.DENIED, S.CORRECTED})
 
 
 def transitions_from(state: str, role: Role | None) -> list[tuple[str, Transition]]:
@@ -94,7 +118,7 @@ def transitions_from(state: str, role: Role | None) -> list[tuple[str, Transitio
     return [
         (to, t)
         for (frm, to), t in TRANSITIONS.items()
-        if frm == state and t.role == role and to != S.SUBMITTED
+        if frm == state and t.role == role and not t.export
     ]
 
 
@@ -137,6 +161,16 @@ def _require_role_for(claim: Claim, user: AbstractBaseUser, transition: Transiti
         raise PermissionDenied("Only the clinician of this encounter answers its question.")
 
 
+def _payer_claim_number(value: str) -> str:
+    """The payer's claim number as typed, normalised; ValidationError keyed by the field."""
+    number = value.strip().upper()
+    try:
+        validate_payer_claim_number(number)
+    except ValidationError as exc:
+        raise ValidationError({"payer_claim_number": exc.messages}) from None
+    return number
+
+
 @transaction.atomic
 def claim_transition(
     *,
@@ -145,9 +179,44 @@ def claim_transition(
     to_state: str,
     version: int,
     reason: str = "",
+    payer_claim_number: str = "",
     fields: Mapping[str, Any] | None = None,
 ) -> Claim:
-    """Move ``claim`` to ``to_state`` if the table allows it for ``user``; record the change."""
+    """Move ``claim`` to ``to_state`` by hand if the table allows it for ``user``; record it.
+
+    A correction or a void at the payer needs the payer's claim number: the stored one,
+    or ``payer_claim_number`` typed with the change (then stored). Changes made by the
+    837P export are refused here.
+    """
+    transition = _allowed(claim, user=user, to_state=to_state, version=version)
+    if transition.export:
+        raise ValidationError("The 837P export makes this change: export the claim instead.")
+    errors: dict[str, list[str]] = {}
+    reason = reason.strip()
+    if transition.reason_prompt and not reason:
+        errors["reason"] = [f"{transition.reason_prompt}: this is required."]
+    extra = dict(fields or {})
+    if transition.frequency:
+        try:
+            extra |= _frequency_fields(claim, transition, payer_claim_number)
+        except ValidationError as exc:
+            errors |= exc.message_dict
+    elif payer_claim_number.strip():
+        errors["payer_claim_number"] = [
+            "The payer's claim number is recorded with its answer, a correction or a void."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    if to_state == S.APPROVED and claim.has_errors:
+        raise ValidationError(
+            "This claim has errors from the scrubber: fix them (or return it to the clinician) "
+            "before approving."
+        )
+    return _record(claim, user=user, to_state=to_state, version=version, reason=reason, **extra)
+
+
+def _allowed(claim: Claim, *, user: AbstractBaseUser, to_state: str, version: int) -> Transition:
+    """The table's entry for this change, if ``user`` may make it (else the error)."""
     _check_version(claim, version)
     transition = TRANSITIONS.get((claim.state, to_state))
     if transition is None:
@@ -156,17 +225,38 @@ def claim_transition(
             f"{S(to_state).label.lower() if to_state in S.values else to_state}."
         )
     _require_role_for(claim, user, transition)
-    reason = reason.strip()
-    if transition.reason_prompt and not reason:
-        raise ValidationError({"reason": [f"{transition.reason_prompt}: this is required."]})
-    if to_state == S.APPROVED and claim.has_errors:
+    return transition
+
+
+def _frequency_fields(claim: Claim, transition: Transition, typed: str) -> dict[str, str]:
+    """The frequency code and payer claim number a correction or void goes out with."""
+    number = _payer_claim_number(typed) if typed.strip() else claim.payer_claim_number
+    if not number:
+        what = "a void" if transition.frequency == ClaimFrequency.VOID else "a correction"
         raise ValidationError(
-            "This claim has errors from the scrubber: fix them (or return it to the clinician) "
-            "before approving."
+            {
+                "payer_claim_number": [
+                    f"The payer needs its claim control number (ICN/DCN, on its answer) to "
+                    f"take {what}: enter it."
+                ]
+            }
         )
+    return {"frequency_code": transition.frequency, "payer_claim_number": number}
+
+
+def _record(
+    claim: Claim,
+    *,
+    user: AbstractBaseUser,
+    to_state: str,
+    version: int,
+    reason: str,
+    **fields: Any,
+) -> Claim:
+    """Write the new state (and ``fields``), end any hand-out, and record the change."""
     from_state = claim.state
     # Any change of state ends a "next claim" hand-out: the claim goes back to everyone.
-    extra = {"claimed_by": None, "claimed_at": None, **(fields or {})}
+    extra = {"claimed_by": None, "claimed_at": None, **fields}
     _claim_write(claim, user=user, version=version, state=to_state, **extra)
     ClaimTransition.objects.create(
         claim=claim, from_state=from_state, to_state=to_state, user=user, reason=reason
@@ -209,8 +299,13 @@ def claim_payer_answer(
     amount: Decimal | None = None,
     carc: str = "",
     note: str = "",
+    payer_claim_number: str = "",
 ) -> Claim:
-    """Record the payer's answer: paid with the amount, or denied with the reason code (CARC)."""
+    """Record the payer's answer: paid with the amount, or denied with the reason code (CARC),
+    and the payer's claim control number (ICN/DCN) a correction or void will need."""
+    fields: dict[str, Any] = {}
+    if payer_claim_number.strip():
+        fields["payer_claim_number"] = _payer_claim_number(payer_claim_number)
     if outcome == "paid":
         if amount is None or amount < 0:
             raise ValidationError({"amount": ["Enter the amount the payer paid."]})
@@ -220,7 +315,7 @@ def claim_payer_answer(
             to_state=S.PAID,
             version=version,
             reason=note or f"Paid {amount}",
-            fields={"paid_amount": amount},
+            fields={"paid_amount": amount, **fields},
         )
     if outcome == "denied":
         carc = carc.strip().upper()
@@ -232,7 +327,7 @@ def claim_payer_answer(
             to_state=S.DENIED,
             version=version,
             reason=f"CARC {carc}" + (f": {note}" if note else ""),
-            fields={"denial_code": carc},
+            fields={"denial_code": carc, **fields},
         )
     raise ValidationError({"outcome": ["Choose paid or denied."]})
 
@@ -424,6 +519,14 @@ def _signed_facts(claim: Claim) -> dict[str, Any] | None:
 
 
 # ----------------------------------------------------------------------------- fixing lines
+def _code_problem(code: str) -> str | None:
+    """Why ``code`` cannot be billed: not a CPT/HCPCS shape, or not in the engine's list."""
+    problem = code_error(code)
+    if problem is None and code not in BILLABLE_CODES:
+        problem = f"{code} is not a code this practice bills."
+    return problem
+
+
 @dataclass(frozen=True)
 class LineFix:
     code: str
@@ -434,13 +537,14 @@ class LineFix:
 
 def _validate_fix(fix: LineFix, diagnosis_count: int) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if fix.code not in BILLABLE_CODES:
-        errors["code"] = [f"{fix.code or 'That'} is not a code this practice bills."]
+    code_problem = _code_problem(fix.code)
+    if code_problem:
+        errors["code"] = [code_problem]
     if not 1 <= fix.units <= 99:
         errors["units"] = ["Units must be between 1 and 99."]
-    bad = [m for m in fix.modifiers if len(m) != 2 or not m.isalnum()]
-    if bad or len(fix.modifiers) > 4:
-        errors["modifiers"] = ["Up to 4 modifiers of 2 letters or digits each, e.g. 95 25."]
+    modifier_problem = modifiers_error(fix.modifiers)
+    if modifier_problem:
+        errors["modifiers"] = [modifier_problem]
     if not fix.pointers:
         errors["pointers"] = ["Point to at least one diagnosis (DG-1)."]
     elif len(fix.pointers) > MAX_POINTERS or len(set(fix.pointers)) != len(fix.pointers):
@@ -500,9 +604,7 @@ def claim_line_update(
 def claim_rescrub(*, user: AbstractBaseUser, claim: Claim, version: int) -> Claim:
     """Run the scrubber again (e.g. after a fee or payer change)."""
     lines = list(claim.lines.all())
-    return _rescrub_and_write(
-        claim, lines, fees=fees_for(claim.payer), user=user, version=version
-    )
+    return _rescrub_and_write(claim, lines, fees=fees_for(claim.payer), user=user, version=version)
 
 
 def _rescrub_and_write(
@@ -600,12 +702,13 @@ def claim_bulk_approve(*, user: AbstractBaseUser, claim_ids: Iterable[int]) -> i
 def claim_batch_export(
     *, user: AbstractBaseUser, claim_ids: Iterable[int] | None = None
 ) -> ExportBatch:
-    """Build one 837P file of the approved (and corrected) claims; mark them submitted."""
-    from .x12.build import build_837p
+    """Build one 837P file of the exportable claims; originals and corrections become
+    submitted, voids at the payer become void (``Claim.objects.exportable()``)."""
+    from .x12.build import X12ValueError, build_837p
 
     if role_of(user) != Role.BILLER:
         raise PermissionDenied("Only billers export claims.")
-    claims = Claim.objects.select_for_update(of=("self",)).filter(state__in=EXPORTABLE_STATES)
+    claims = Claim.objects.select_for_update(of=("self",)).exportable()
     if claim_ids is not None:
         claims = claims.filter(pk__in=list(claim_ids))
     claims = list(
@@ -616,20 +719,42 @@ def claim_batch_export(
     if not claims:
         raise ValidationError("No approved claims to export.")
     control = (ExportBatch.objects.aggregate(m=Max("control_number"))["m"] or 0) + 1
-    content = build_837p(claims, control_number=control, now=timezone.localtime())
+    try:
+        content = build_837p(claims, control_number=control, now=timezone.localtime())
+    except X12ValueError as exc:  # nothing is written and no claim changes state
+        raise ValidationError(str(exc)) from None
     batch = ExportBatch.objects.create(
         created_by=user, control_number=control, claim_count=len(claims), content=content
     )
     for claim in claims:
-        claim_transition(
-            user=user,
-            claim=claim,
-            to_state=S.SUBMITTED,
-            version=claim.version,
-            reason=f"837P batch {control}",
-            fields={"batch": batch, "submission_count": claim.submission_count + 1},
-        )
+        _claim_sent(claim, user=user, batch=batch)
     return batch
+
+
+def _claim_sent(claim: Claim, *, user: AbstractBaseUser, batch: ExportBatch) -> None:
+    """Record that ``claim`` went out in ``batch`` (the table's export change)."""
+    to_state = S.VOID if claim.state == S.VOID_PENDING else S.SUBMITTED
+    transition = _allowed(claim, user=user, to_state=to_state, version=claim.version)
+    if not transition.export:
+        raise ValidationError(f"Claim {claim.number} is not ready for export.")
+    if claim.state == S.CORRECTED and claim.scrub_status != ScrubStatus.CLEAN:
+        raise ValidationError(
+            f"Corrected claim {claim.number} has scrubber findings: approve it again first."
+        )
+    reason = f"837P batch {batch.control_number}"
+    if claim.frequency_code == ClaimFrequency.REPLACEMENT:
+        reason += f" (replacement of payer claim {claim.payer_claim_number})"
+    elif claim.frequency_code == ClaimFrequency.VOID:
+        reason += f" (void of payer claim {claim.payer_claim_number})"
+    _record(
+        claim,
+        user=user,
+        to_state=to_state,
+        version=claim.version,
+        reason=reason,
+        batch=batch,
+        submission_count=claim.submission_count + 1,
+    )
 
 
 # ----------------------------------------------------------------------------- payers
@@ -705,8 +830,12 @@ def fee_set(
     """Add or change one fee schedule amount, recording the old and new amounts."""
     _require_admin(user)
     code, modifier = code.strip().upper(), modifier.strip().upper()
-    if code not in BILLABLE_CODES:
-        raise ValidationError({"code": [f"{code or 'That'} is not a code this practice bills."]})
+    code_problem = _code_problem(code)
+    if code_problem:
+        raise ValidationError({"code": [code_problem]})
+    modifier_problem = modifiers_error([modifier]) if modifier else None
+    if modifier_problem:
+        raise ValidationError({"modifier": [modifier_problem]})
     if charge < 0 or allowed < 0:
         raise ValidationError({"charge": ["Amounts cannot be negative."]})
     entry = FeeScheduleEntry.objects.filter(payer=payer, code=code, modifier=modifier).first()

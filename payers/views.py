@@ -22,13 +22,13 @@ from encounters.icd import icd_lookup
 
 from . import services
 from .forms import (
+    ClaimActionForm,
     ClinicianAnswerForm,
     FeeForm,
     LineFixForm,
     PayerAnswerForm,
     PayerForm,
     QueueFilterForm,
-    ReasonForm,
 )
 from .models import Claim, ClaimState
 from .scrubber import SCRUBBER_RULES
@@ -52,6 +52,7 @@ ACTIONS = {
     "void": ClaimState.VOID,
     "reopen": ClaimState.QUEUED,
     "correct": ClaimState.CORRECTED,
+    "void-at-payer": ClaimState.VOID_PENDING,
 }
 
 
@@ -132,7 +133,14 @@ def _actions(claim: Claim, role: Role | None) -> list[dict[str, str]]:
         if to_state in (ClaimState.PAID, ClaimState.DENIED) or role != Role.BILLER:
             continue  # payer answers have their own form; clinicians answer in their inbox
         word = words.get((claim.state, to_state), by_target.get(to_state, ""))
-        shown.append({"word": word, "label": transition.label, "prompt": transition.reason_prompt})
+        shown.append(
+            {
+                "word": word,
+                "label": transition.label,
+                "prompt": transition.reason_prompt,
+                "asks_payer_number": bool(transition.frequency),
+            }
+        )
     return shown
 
 
@@ -214,7 +222,7 @@ def claim_action(request: HttpRequest, claim_id: int, action: str) -> HttpRespon
     if action not in ACTIONS:
         raise Http404("No such action.")
     claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
-    form = ReasonForm(request.POST)
+    form = ClaimActionForm(request.POST)
     if form.is_valid():
         try:
             services.claim_transition(
@@ -223,6 +231,7 @@ def claim_action(request: HttpRequest, claim_id: int, action: str) -> HttpRespon
                 to_state=ACTIONS[action],
                 version=form.cleaned_data["version"],
                 reason=form.cleaned_data["reason"],
+                payer_claim_number=form.cleaned_data["payer_claim_number"],
             )
         except ValidationError as exc:
             return _render_claim(
@@ -231,6 +240,7 @@ def claim_action(request: HttpRequest, claim_id: int, action: str) -> HttpRespon
                 action_errors=list(exc.messages),
                 action=action,
                 reason_typed=request.POST.get("reason", ""),
+                payer_number_typed=request.POST.get("payer_claim_number", ""),
             )
         return _after_write(
             request, claim_id, f"Claim {claim.number}: {claim.get_state_display()}."
@@ -241,6 +251,7 @@ def claim_action(request: HttpRequest, claim_id: int, action: str) -> HttpRespon
         action_errors=["Reload the claim and try again."],
         action=action,
         reason_typed=request.POST.get("reason", ""),
+        payer_number_typed=request.POST.get("payer_claim_number", ""),
     )
 
 
@@ -261,6 +272,7 @@ def claim_payer_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
                 amount=data["amount"],
                 carc=data["carc"],
                 note=data["note"],
+                payer_claim_number=data["payer_claim_number"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)

@@ -2,11 +2,18 @@
 
 CPT descriptors are AMA copyright: `LABELS` holds our own few words per code, never the
 AMA long descriptor text.
+
+It is also the one home of what a code or modifier typed by a person may look like
+(`code_error`, `modifiers_error`, `parse_code_token`, `MODIFIERS`): the proposal panel's
+custom codes, the biller's line fixes, fee schedule rows, payer modifier settings and the
+claim scrubber all ask here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
@@ -98,3 +105,122 @@ def units_over_daily_max(units_by_code: Mapping[str, int]) -> list[tuple[str, in
         for code, units in units_by_code.items()
         if units > DAILY_MAX_UNITS.get(code, 1)
     ]
+
+
+# ----------------------------------------------------------------------------- shapes
+# CPT: 5 digits (99214), or 4 digits + F (category II) or T (category III). HCPCS level II:
+# a letter and 4 digits (G2212). ASCII only: str.isdigit() would accept other scripts' digits.
+_CODE_SHAPE: Final = re.compile(r"[0-9]{4}[0-9FT]|[A-Z][0-9]{4}")
+# Modifiers on one line: the 837P SV1 composite carries at most four.
+MAX_MODIFIERS: Final = 4
+# The modifiers this practice may put on a claim line. Anything else is refused where it is
+# typed (a modifier is two characters, so a typo is usually another valid-looking pair).
+MODIFIERS: Final = frozenset(
+    {
+        "25",  # significant, separately identifiable E/M (PY)
+        "26",  # professional component
+        "52",  # reduced services
+        "59",  # distinct procedural service
+        "76",  # repeat procedure, same practitioner
+        "77",  # repeat procedure, another practitioner
+        "93",  # audio-only telehealth (TH-3)
+        "95",  # synchronous audio-video telehealth (TH-2)
+        "AH",  # clinical psychologist
+        "AJ",  # clinical social worker
+        "FQ",  # audio-only (RHC/FQHC)
+        "FR",  # supervising practitioner present by audio-video
+        "GA",  # waiver of liability (ABN) on file
+        "GC",  # by a resident under a teaching physician
+        "GE",  # by a resident without a teaching physician present
+        "GQ",  # asynchronous telehealth
+        "GT",  # interactive audio-video telehealth (TH-2)
+        "GY",  # statutorily excluded
+        "GZ",  # expected denial, no ABN
+        "HA",  # child/adolescent program
+        "HE",  # mental health program
+        "HN",  # bachelor's degree level
+        "HO",  # master's degree level
+        "HQ",  # group setting
+        "HR",  # family/couple with the client present
+        "HS",  # family/couple without the client present
+        "JW",  # drug amount discarded
+        "JZ",  # no drug amount discarded
+        "KX",  # requirements of the medical policy met
+        "SA",  # nurse practitioner with a physician
+        "TC",  # technical component
+        "UA",  # Medicaid level of care (state-defined)
+        "UB",
+        "UC",
+        "UD",
+        "XE",  # separate encounter
+        "XP",  # separate practitioner
+        "XS",  # separate structure
+        "XU",  # unusual non-overlapping service
+    }
+)
+_ALLOWED_TEXT: Final = ", ".join(sorted(MODIFIERS))
+
+
+class CodeTokenError(ValueError):
+    """A typed code or modifier that cannot go on a claim; `message` says why, for a person."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class CodeToken:
+    """A code and its modifiers as a person typed them ("99214-25")."""
+
+    code: str
+    modifiers: tuple[str, ...] = ()
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 20 else text[:20] + "..."
+
+
+def code_error(code: str) -> str | None:
+    """Why ``code`` is not a CPT or HCPCS level II code; None when it has the shape of one."""
+    if not code:
+        return "Enter a code."
+    if _CODE_SHAPE.fullmatch(code):
+        return None
+    return (
+        f"{_shown(code)} is not a CPT or HCPCS code: CPT codes are 5 digits (or 4 digits and "
+        "F or T), HCPCS codes a capital letter and 4 digits."
+    )
+
+
+def modifiers_error(modifiers: Sequence[str]) -> str | None:
+    """Why ``modifiers`` cannot go on one line (unknown, repeated, too many); None when fine."""
+    for modifier in modifiers:
+        if modifier not in MODIFIERS:
+            return (
+                f"Modifier {_shown(modifier) or '(empty)'} is not one this practice uses; "
+                f"allowed: {_ALLOWED_TEXT}."
+            )
+    repeated = sorted({m for m in modifiers if modifiers.count(m) > 1})
+    if repeated:
+        return f"Modifier {repeated[0]} is given twice."
+    if len(modifiers) > MAX_MODIFIERS:
+        return f"A line carries at most {MAX_MODIFIERS} modifiers."
+    return None
+
+
+def parse_code_token(text: str) -> CodeToken:
+    """``"99214-25"`` -> CodeToken("99214", ("25",)); raise CodeTokenError saying what is wrong.
+
+    Letters are upper-cased and blanks around the token dropped; empty parts between
+    hyphens are ignored ("99214-" is 99214).
+    """
+    code, *rest = text.strip().upper().split("-")
+    error = code_error(code) if code else "Enter a code before its modifiers, e.g. 99214-25."
+    if error is not None:
+        raise CodeTokenError(error)
+    modifiers = tuple(m for m in (part.strip() for part in rest) if m)
+    error = modifiers_error(modifiers)
+    if error is not None:
+        raise CodeTokenError(error)
+    return CodeToken(code, modifiers)

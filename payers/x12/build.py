@@ -1,10 +1,16 @@
 """X12 005010X222A1 837P (professional claims) for a batch of approved claims.
 
+No value can add or break a segment: every element goes through ``_seg``, which refuses
+(``X12ValueError``, naming the claim and the element, e.g. ``SV101-3``) a value holding a
+separator (~ * : ^) or a control or non-ASCII character. Codes, modifiers and ids are
+refused, never altered; free text (names, addresses) is sanitised first by ``_text``.
+
 The writer takes claims with their patient, payer, clinician, coverage and lines loaded
 (``claim_batch_export`` fetches them) and returns the interchange as text, one segment a
 line. Loops: ISA/GS/ST/BHT, 1000A submitter, 1000B receiver, 2000A billing provider
 (2010AA), per claim 2000B subscriber (2010BA, 2010BB payer), 2000C patient when the patient
-is not the subscriber, 2300 claim (CLM, HI), 2310B rendering provider, 2400 lines (SV1
+is not the subscriber, 2300 claim (CLM with its frequency code, REF*F8 with the payer's
+claim number on a replacement (7) or void (8), HI), 2310B rendering provider, 2400 lines (SV1
 with diagnosis pointers, DTP 472), then SE/GE/IEA.
 """
 
@@ -12,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -22,13 +29,91 @@ SEGMENT = "~"
 ELEMENT = "*"
 COMPONENT = ":"
 REPETITION = "^"
+SEPARATORS = frozenset(SEGMENT + ELEMENT + COMPONENT + REPETITION)
 SELF = "18"
-_UNSAFE = re.compile(r"[*~:^\r\n]")
+ORIGINAL = "1"  # CLM05-3; 7 replaces and 8 voids the payer's claim named in REF*F8
+
+# Names of the elements a biller may have to fix, for the refusal message.
+_ELEMENT_NAMES = {
+    "CLM01": "claim number",
+    "SBR03": "group number",
+    "SV101-2": "procedure code",
+    **{f"SV101-{n}": "modifier" for n in range(3, 7)},
+    **{f"HI{n:02d}-2": "diagnosis code" for n in range(1, 13)},
+    "PAT01": "relationship to the subscriber",
+    "DMG03": "sex",
+    "PRV03": "taxonomy code",
+}
+_NM109_NAMES = {
+    "IL": "member id",
+    "PR": "payer id",
+    "82": "rendering NPI",
+    "85": "billing NPI",
+    "41": "submitter id",
+    "40": "receiver id",
+}
+_REF02_NAMES = {"F8": "payer claim control number", "EI": "tax id"}
 
 
-def _clean(value: Any, limit: int | None = None) -> str:
-    text = _UNSAFE.sub(" ", str(value or "")).strip().upper()
-    return text[:limit] if limit else text
+class X12ValueError(ValueError):
+    """A value the 837P cannot carry (a separator or control character in a code, modifier
+    or id; a missing payer claim number). The writer refuses rather than alters it;
+    ``claim`` is the claim number, ``element`` names the element (``SV101-3 (modifier)``)."""
+
+    def __init__(self, element: str, problem: str, claim: str = "") -> None:
+        self.element, self.problem, self.claim = element, problem, claim
+        where = f"Claim {claim}" if claim else "837P header"
+        super().__init__(f"{where}: {element} {problem}.")
+
+    def for_claim(self, claim: str) -> X12ValueError:
+        return X12ValueError(self.element, self.problem, claim)
+
+
+def _refused(element: str, value: str, reason: str) -> X12ValueError:
+    return X12ValueError(
+        element,
+        f"{value!r} holds {reason}, which an 837P cannot carry; fix the value and export again",
+    )
+
+
+def _unsafe(text: str) -> str | None:
+    """Why ``text`` cannot be an element or component value; None when it can."""
+    for ch in text:
+        if ch in SEPARATORS:
+            return f"{ch!r}, a separator X12 reserves ({' '.join(sorted(SEPARATORS))})"
+        if not " " <= ch <= "~":
+            return "a control or non-ASCII character"
+    return None
+
+
+def _element_name(segment_id: str, elements: Sequence[Any], ref: str) -> str:
+    if ref == "NM109":
+        name = _NM109_NAMES.get(str(elements[0]), "identifier")
+    elif ref == "REF02":
+        name = _REF02_NAMES.get(str(elements[0]), "reference")
+    else:
+        name = _ELEMENT_NAMES.get(ref, "")
+    return f"{ref} ({name})" if name else ref
+
+
+def _text(value: Any, limit: int | None = None) -> str:
+    """Free text (names, addresses) made safe to send: accents dropped (Pérez -> PEREZ),
+    separators, control and other non-ASCII characters turned into spaces, runs of spaces
+    collapsed, upper-cased and cut to ``limit``. Codes and ids never come through here:
+    ``_seg`` refuses them when unsafe."""
+    decomposed = unicodedata.normalize("NFKD", str(value or ""))
+    kept = "".join(
+        ch if " " <= ch <= "~" and ch not in SEPARATORS else " "
+        for ch in decomposed
+        if not unicodedata.combining(ch)
+    )
+    text = " ".join(kept.split()).upper()
+    return text[:limit].rstrip() if limit else text
+
+
+def _id(value: Any) -> str:
+    """A code or id as stored, trimmed and upper-cased (``_seg`` refuses it when unsafe)."""
+    return str(value or "").strip().upper()
 
 
 def _amount(value: Decimal) -> str:
@@ -37,26 +122,45 @@ def _amount(value: Decimal) -> str:
 
 
 def _digits(value: str) -> str:
-    return re.sub(r"\D", "", value or "")
+    return re.sub(r"[^0-9]", "", value or "")
 
 
-def _seg(*elements: Any) -> str:
-    parts = [str(e) for e in elements]
-    while len(parts) > 1 and parts[-1] == "":
+def _seg(segment_id: str, *elements: Any) -> str:
+    """One segment. An element is a value or a tuple of components (a composite); a value
+    holding a separator or a control character raises X12ValueError naming the element
+    (``SV101-3``), so no value can end a segment or add one."""
+    parts = []
+    for position, element in enumerate(elements, start=1):
+        ref = f"{segment_id}{position:02d}"
+        if isinstance(element, tuple):
+            components = [str(c) for c in element]
+            for index, component in enumerate(components, start=1):
+                reason = _unsafe(component)
+                if reason:
+                    name = _element_name(segment_id, elements, f"{ref}-{index}")
+                    raise _refused(name, component, reason)
+            parts.append(COMPONENT.join(components))
+        else:
+            text = str(element)
+            reason = _unsafe(text)
+            if reason:
+                raise _refused(_element_name(segment_id, elements, ref), text, reason)
+            parts.append(text)
+    while parts and parts[-1] == "":
         parts.pop()
-    return ELEMENT.join(parts) + SEGMENT
+    return ELEMENT.join([segment_id, *parts]) + SEGMENT
 
 
 def _address(line1: str, city: str, state: str, postal: str) -> list[str]:
     return [
-        _seg("N3", _clean(line1, 55)),
-        _seg("N4", _clean(city, 30), _clean(state, 2), _digits(postal)[:9]),
+        _seg("N3", _text(line1, 55)),
+        _seg("N4", _text(city, 30), _text(state, 2), _digits(postal)[:9]),
     ]
 
 
 def _name(qualifier: str, entity: str, last: str, first: str, id_qual: str, ident: str) -> str:
     return _seg(
-        "NM1", qualifier, entity, _clean(last, 60), _clean(first, 35), "", "", "", id_qual, ident
+        "NM1", qualifier, entity, _text(last, 60), _text(first, 35), "", "", "", id_qual, _id(ident)
     )
 
 
@@ -71,7 +175,7 @@ def _billing_provider() -> list[str]:
             "NM1",
             "85",
             "2",
-            _clean(settings.PRACTICE_NAME, 60),
+            _text(settings.PRACTICE_NAME, 60),
             "",
             "",
             "",
@@ -89,6 +193,18 @@ def _billing_provider() -> list[str]:
     ]
 
 
+def _payer_claim_number(claim: Any, frequency: str) -> str:
+    """REF02 of REF*F8: a replacement (7) or void (8) names the claim the payer adjudicated."""
+    number = _id(claim.payer_claim_number)
+    if not number:
+        raise X12ValueError(
+            "REF02 (payer claim control number)",
+            f"is empty: a claim of frequency {frequency} (replacement or void) names the payer's "
+            "claim; record it from the payer's answer",
+        )
+    return number
+
+
 def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
     """The 2000B (and 2000C) loops of one claim; returns the segments and the last HL id."""
     patient = claim.patient
@@ -101,7 +217,7 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             "SBR",
             "P",
             SELF if is_self else "",
-            _clean(sub.get("group_number"), 50),
+            _id(sub.get("group_number")),
             "",
             "",
             "",
@@ -115,7 +231,7 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             sub.get("last_name") or patient.last_name,
             sub.get("first_name") or patient.first_name,
             "MI",
-            _clean(claim.member_id, 80),
+            claim.member_id,
         ),
     ]
     if is_self:
@@ -126,13 +242,13 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             "NM1",
             "PR",
             "2",
-            _clean(payer.name if payer else "UNKNOWN PAYER", 60),
+            _text(payer.name if payer else "UNKNOWN PAYER", 60),
             "",
             "",
             "",
             "",
             "PI",
-            _clean(payer.payer_id if payer else "UNKNOWN", 80),
+            _id(payer.payer_id if payer else "UNKNOWN"),
         )
     )
     last = hl
@@ -148,25 +264,26 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
     lines = list(claim.lines.all())
     total = sum((ln.charge for ln in lines), Decimal("0"))
     pos = claim.place_of_service or "11"
+    frequency = claim.frequency_code or ORIGINAL
     out.append(
         _seg(
             "CLM",
-            _clean(claim.number, 38),
+            _id(claim.number),
             _amount(total),
             "",
             "",
-            COMPONENT.join([pos, "B", "1"]),
+            (pos, "B", frequency),
             "Y",
             "A",
             "Y",
             "Y",
         )
     )
-    codes = [c.replace(".", "").upper() for c in claim.diagnoses[:12]]
+    if frequency != ORIGINAL:
+        out.append(_seg("REF", "F8", _payer_claim_number(claim, frequency)))
+    codes = [_id(c).replace(".", "") for c in claim.diagnoses[:12]]
     if codes:
-        out.append(
-            _seg("HI", *[("ABK" if i == 0 else "ABF") + COMPONENT + c for i, c in enumerate(codes)])
-        )
+        out.append(_seg("HI", *[("ABK" if i == 0 else "ABF", c) for i, c in enumerate(codes)]))
     clinician = claim.clinician
     out += [
         _name(
@@ -180,8 +297,8 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
         _seg("PRV", "PE", "PXC", clinician.taxonomy_code),
     ]
     for number, line in enumerate(lines, start=1):
-        procedure = COMPONENT.join(["HC", line.code, *line.modifiers[:4]])
-        pointers = COMPONENT.join(str(p) for p in line.pointers[:4])
+        procedure = ("HC", _id(line.code), *(_id(m) for m in line.modifiers[:4]))
+        pointers = tuple(str(p) for p in line.pointers[:4])
         out += [
             _seg("LX", number),
             _seg("SV1", procedure, _amount(line.charge), "UN", line.units, "", "", pointers),
@@ -193,12 +310,12 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
 def build_837p(claims: Sequence[Any], *, control_number: int, now: datetime.datetime) -> str:
     """The 837P interchange of ``claims`` (at least one), numbered by ``control_number``."""
     sender = _sender_id()
-    receiver = _clean(getattr(settings, "X12_RECEIVER_ID", "") or "CLEARINGHOUSE", 15)
+    receiver = _text(getattr(settings, "X12_RECEIVER_ID", "") or "CLEARINGHOUSE", 15)
     control = f"{control_number:09d}"
     body: list[str] = [
         _seg("ST", "837", "0001", "005010X222A1"),
         _seg("BHT", "0019", "00", control, f"{now:%Y%m%d}", f"{now:%H%M}", "CH"),
-        _seg("NM1", "41", "2", _clean(settings.PRACTICE_NAME, 60), "", "", "", "", "46", sender),
+        _seg("NM1", "41", "2", _text(settings.PRACTICE_NAME, 60), "", "", "", "", "46", sender),
         _seg("PER", "IC", "BILLING OFFICE", "TE", "2125550100"),
         _seg("NM1", "40", "2", receiver, "", "", "", "", "46", receiver),
         _seg("HL", "1", "", "20", "1"),
@@ -206,7 +323,10 @@ def build_837p(claims: Sequence[Any], *, control_number: int, now: datetime.date
     ]
     hl = 1
     for claim in claims:
-        segments, hl = _claim_segments(claim, hl + 1, 1)
+        try:
+            segments, hl = _claim_segments(claim, hl + 1, 1)
+        except X12ValueError as exc:
+            raise exc.for_claim(claim.number) from None
         body += segments
     body.append(_seg("SE", len(body) + 1, "0001"))
     isa = (

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from coding.adapters import facts_from_encounter, payer_profile_from_payer
 from coding.engine import ENGINE_VERSION, load_default_payer_profiles
 from coding.models import SignedProposal
+from encounters.forms import coding_choice_from
 from encounters.services import encounter_sign
 from tests.factories import (
     EncounterDiagnosisFactory,
@@ -102,3 +103,49 @@ def test_unknown_custom_code_is_refused():
     )
     with pytest.raises(ValidationError, match="not a code this practice bills"):
         encounter_sign(user=encounter.clinician.user, encounter=encounter)
+
+
+def _custom(typed: str):
+    """A draft whose clinician typed ``typed`` in the panel's "other codes" box."""
+    return _draft(
+        coding_choice=coding_choice_from("custom", typed),
+        coding_override_reason="Coded from the outside note",
+    )
+
+
+def test_a_custom_code_with_a_malformed_modifier_is_refused_naming_it_and_the_allowed_list():
+    """Review issue 8 item 6: 99213-X~Q* once reached the 837P as a broken segment."""
+    encounter = _custom("99213-X~Q*")
+    with pytest.raises(ValidationError) as caught:
+        encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    (message,) = caught.value.message_dict["coding_choice"]
+    assert "Modifier X~Q* is not one this practice uses" in message
+    assert "allowed: 25, 26" in message
+    assert not SignedProposal.objects.filter(encounter=encounter).exists()
+
+
+@pytest.mark.parametrize(
+    ("lines", "words"),
+    [
+        ([{"code": "99213*X~"}], "is not a CPT or HCPCS code"),
+        ([{"code": "99213", "modifiers": ["25", "25"]}], "given twice"),
+        ([{"code": "99213", "modifiers": ["ZZ"]}], "Modifier ZZ"),
+        ([{"code": "99213", "modifiers": 7}], "Modifier 7 "),  # a number, not a list: no 500
+    ],
+)
+def test_custom_lines_accept_only_well_formed_codes_and_listed_modifiers(lines, words):
+    encounter = _draft(
+        coding_choice={"option": "custom", "lines": lines}, coding_override_reason="x"
+    )
+    with pytest.raises(ValidationError, match=words):
+        encounter_sign(user=encounter.clinician.user, encounter=encounter)
+
+
+def test_a_custom_code_typed_with_its_modifiers_keeps_them():
+    encounter = _draft(
+        coding_choice={"option": "custom", "lines": [{"code": "99214-25", "modifiers": ["95"]}]},
+        coding_override_reason="Video visit coded by hand",
+    )
+    encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    stored = SignedProposal.objects.get(encounter=encounter)
+    assert stored.chosen_lines == [{"code": "99214", "units": 1, "modifiers": ["25", "95"]}]

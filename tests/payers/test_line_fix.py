@@ -49,6 +49,10 @@ def test_a_fix_creating_an_error_is_saved_and_blocks_approval(claim, biller):
         (fix("12345"), "code"),
         (fix(units=0), "units"),
         (fix(modifiers=("955",)), "modifiers"),
+        (fix(modifiers=("ZZ",)), "modifiers"),
+        (fix(modifiers=("X~",)), "modifiers"),
+        (fix(modifiers=("25", "25")), "modifiers"),
+        (fix("99213-X~Q*"), "code"),
         (fix(pointers=()), "pointers"),
         (fix(pointers=(2,)), "pointers"),
         (fix(pointers=(1, 1)), "pointers"),
@@ -79,3 +83,21 @@ def test_an_approved_claim_cannot_be_fixed(claim, biller):
     claim.refresh_from_db()
     with pytest.raises(ValidationError, match="cannot be changed"):
         claim_line_update(user=biller, claim=claim, version=1, position=1, fix=fix("99215"))
+
+
+def test_a_modifier_outside_the_practice_list_is_refused_naming_it_and_the_list(claim, biller):
+    """Review issue 8 item 6: modifiers come from one fixed list (coding.engine.codes)."""
+    with pytest.raises(ValidationError) as caught:
+        claim_line_update(
+            user=biller, claim=claim, version=1, position=1, fix=fix(modifiers=("GT", "ZZ"))
+        )
+    (message,) = caught.value.message_dict["modifiers"]
+    assert message.startswith("Modifier ZZ is not one this practice uses; allowed: 25, 26")
+    assert Claim.objects.get(pk=claim.pk).lines.get(position=1).modifiers == []
+
+
+def test_a_listed_modifier_is_saved(claim, biller):
+    claim_line_update(
+        user=biller, claim=claim, version=1, position=1, fix=fix(modifiers=("25", "XU"))
+    )
+    assert Claim.objects.get(pk=claim.pk).lines.get(position=1).modifiers == ["25", "XU"]

@@ -262,3 +262,22 @@ def test_errors_come_first():
     found = scrub(claim("99215", "90833", member_id="", facts=FACTS))
     levels = [f.level for f in found]
     assert levels == sorted(levels, key=["error", "warning", "info"].index)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        ScrubLine("99214", modifiers=("X~Q*",)),
+        ScrubLine("99213*X~"),
+        ScrubLine("99214", 1, ("ZZ",)),
+    ],
+)
+def test_sc_code_a_malformed_code_or_unlisted_modifier_is_an_error(line):
+    """A line stored before the entry points checked codes cannot be approved as it is."""
+    found = scrub(claim(lines=(line,)))
+    assert "SC-CODE" in rules(found, "error")
+    assert next(f for f in found if f.rule == "SC-CODE").line == 1
+
+
+def test_sc_code_listed_modifiers_are_fine():
+    assert "SC-CODE" not in rules(scrub(claim(lines=(ScrubLine("99214", 1, ("25", "95")),))))

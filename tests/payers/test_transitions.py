@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from encounters.models import Addendum
-from payers.models import Claim, ClaimState, ClaimTransition
+from payers.models import Claim, ClaimFrequency, ClaimState, ClaimTransition
 from payers.services import (
     TRANSITIONS,
     StaleClaimError,
@@ -21,8 +21,13 @@ pytestmark = pytest.mark.django_db
 S = ClaimState
 
 
-def _in_state(claim: Claim, state: str) -> Claim:
-    Claim.objects.filter(pk=claim.pk).update(state=state)
+ICN = "2026123456789"  # a payer's claim control number (835 CLP07)
+BY_HAND = sorted(k for k, t in TRANSITIONS.items() if not t.export)
+
+
+def _in_state(claim: Claim, state: str, icn: str = ICN) -> Claim:
+    """``claim`` put in ``state``; a claim the payer answered has its claim number."""
+    Claim.objects.filter(pk=claim.pk).update(state=state, payer_claim_number=icn)
     claim.refresh_from_db()
     return claim
 
@@ -31,7 +36,7 @@ def _actor(role, prescriber, biller):
     return prescriber if role == "Prescriber" else biller
 
 
-@pytest.mark.parametrize(("from_state", "to_state"), sorted(TRANSITIONS), ids=lambda v: str(v))
+@pytest.mark.parametrize(("from_state", "to_state"), BY_HAND, ids=lambda v: str(v))
 def test_each_allowed_transition_is_made_by_its_role_and_recorded(
     claim, prescriber, biller, from_state, to_state
 ):
@@ -210,3 +215,117 @@ def test_payer_answer_paid_without_an_amount_is_refused(claim, biller):
     with pytest.raises(ValidationError) as caught:
         claim_payer_answer(user=biller, claim=claim, version=claim.version, outcome="paid")
     assert "amount" in caught.value.message_dict
+
+
+# ----------------------------------------------------------------------------- corrections
+# Review issue 8 item 8: corrected claims went out as originals (frequency 1, no payer
+# claim number) and payers denied them as duplicates.
+
+
+def _denied(claim: Claim, biller, icn: str = ICN) -> Claim:
+    claim = _in_state(claim, S.SUBMITTED, icn="")
+    return claim_payer_answer(
+        user=biller,
+        claim=claim,
+        version=claim.version,
+        outcome="denied",
+        carc="16",
+        payer_claim_number=icn,
+    )
+
+
+@pytest.mark.parametrize("outcome", ["paid", "denied"])
+def test_payer_answer_records_the_payer_claim_control_number(claim, biller, outcome):
+    claim = _in_state(claim, S.SUBMITTED)
+    claim_payer_answer(
+        user=biller,
+        claim=claim,
+        version=claim.version,
+        outcome=outcome,
+        amount=Decimal("90.00"),
+        carc="16",
+        payer_claim_number=" 2026-0001a ",
+    )
+    claim.refresh_from_db()
+    assert claim.payer_claim_number == "2026-0001A"
+
+
+@pytest.mark.parametrize("icn", ["12~REF*F8*9", "12 34", "1" * 51])
+def test_payer_answer_refuses_a_malformed_payer_claim_number(claim, biller, icn):
+    claim = _in_state(claim, S.SUBMITTED)
+    with pytest.raises(ValidationError) as caught:
+        claim_payer_answer(
+            user=biller,
+            claim=claim,
+            version=claim.version,
+            outcome="paid",
+            amount=Decimal("1"),
+            payer_claim_number=icn,
+        )
+    assert "payer_claim_number" in caught.value.message_dict
+    assert Claim.objects.get(pk=claim.pk).state == S.SUBMITTED
+
+
+def test_a_correction_goes_out_as_a_replacement_of_the_payers_claim(claim, biller):
+    claim = _denied(claim, biller)
+    claim_transition(
+        user=biller, claim=claim, to_state=S.CORRECTED, version=claim.version, reason="fixed"
+    )
+    claim.refresh_from_db()
+    assert (claim.state, claim.frequency_code, claim.payer_claim_number) == (
+        S.CORRECTED,
+        ClaimFrequency.REPLACEMENT,
+        ICN,
+    )
+
+
+def test_a_correction_without_the_payer_claim_number_is_refused_then_takes_it_typed(claim, biller):
+    claim = _denied(claim, biller, icn="")
+    with pytest.raises(ValidationError) as caught:
+        claim_transition(
+            user=biller, claim=claim, to_state=S.CORRECTED, version=claim.version, reason="fixed"
+        )
+    assert "claim control number" in caught.value.message_dict["payer_claim_number"][0]
+    claim_transition(
+        user=biller,
+        claim=claim,
+        to_state=S.CORRECTED,
+        version=claim.version,
+        reason="fixed",
+        payer_claim_number="ICN-77",
+    )
+    claim.refresh_from_db()
+    assert (claim.state, claim.payer_claim_number) == (S.CORRECTED, "ICN-77")
+
+
+def test_a_payer_claim_number_is_refused_on_a_change_that_does_not_send_it(claim, biller):
+    with pytest.raises(ValidationError) as caught:
+        claim_transition(
+            user=biller, claim=claim, to_state=S.APPROVED, version=1, payer_claim_number="X1"
+        )
+    assert "payer_claim_number" in caught.value.message_dict
+
+
+@pytest.mark.parametrize("answered", [S.PAID, S.DENIED, S.CORRECTED])
+def test_a_claim_the_payer_has_is_voided_at_the_payer_as_frequency_8(claim, biller, answered):
+    claim = _in_state(claim, answered)
+    claim_transition(
+        user=biller,
+        claim=claim,
+        to_state=S.VOID_PENDING,
+        version=claim.version,
+        reason="Billed for the wrong patient",
+    )
+    claim.refresh_from_db()
+    assert (claim.state, claim.frequency_code) == (S.VOID_PENDING, ClaimFrequency.VOID)
+    assert (answered, S.VOID) not in TRANSITIONS  # never only here: the payer must hear it
+
+
+def test_export_changes_are_refused_by_hand(claim, biller):
+    for (from_state, to_state), rule in TRANSITIONS.items():
+        if not rule.export:
+            continue
+        claim = _in_state(claim, from_state)
+        with pytest.raises(ValidationError, match="837P export"):
+            claim_transition(user=biller, claim=claim, to_state=to_state, version=claim.version)
+        assert Claim.objects.get(pk=claim.pk).state == from_state

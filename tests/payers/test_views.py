@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AccessRecord
@@ -181,6 +182,22 @@ def test_a_bad_line_fix_comes_back_with_the_typed_values_and_the_error_beside_th
     assert Claim.objects.get(pk=claim.pk).version == 1
 
 
+def test_a_line_fix_with_a_malformed_modifier_shows_the_error_beside_the_modifiers(
+    client_for, biller, claim
+):
+    url = reverse("payers:claim-line-update", args=[claim.pk, 1])
+    response = client_for(biller).post(
+        url,
+        {"version": 1, "code": "99214", "units": 1, "modifiers": "25 X~Q*", "pointers": "1"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="25 X~Q*"' in body
+    assert '<div class="invalid-feedback">Modifier X~Q* is not one this practice uses' in body
+    assert Claim.objects.get(pk=claim.pk).version == 1
+
+
 def test_a_stale_line_fix_says_who_changed_the_claim(client_for, biller, other_biller, claim):
     claim_transition(user=other_biller, claim=claim, to_state="on_hold", version=1, reason="x")
     url = reverse("payers:claim-line-update", args=[claim.pk, 1])
@@ -351,4 +368,143 @@ def test_admin_sets_a_fee_and_the_change_is_recorded(client_for, practice_admin)
         reverse("payers:fee-save", args=[payer.pk]),
         {"code": "ABCDE", "charge": "1", "allowed": "1"},
     )
-    assert "ABCDE is not a code this practice bills." in bad.content.decode()
+    assert "ABCDE is not a CPT or HCPCS code" in bad.content.decode()
+    unknown = client.post(
+        reverse("payers:fee-save", args=[payer.pk]),
+        {"code": "12345", "charge": "1", "allowed": "1"},
+    )
+    assert "12345 is not a code this practice bills." in unknown.content.decode()
+
+
+@pytest.mark.parametrize("modifier", ["~*", "ZZ", "9"])
+def test_a_fee_row_takes_only_a_listed_modifier(client_for, practice_admin, modifier):
+    payer = Payer.objects.get(slug="medicaid")
+    response = client_for(practice_admin).post(
+        reverse("payers:fee-save", args=[payer.pk]),
+        {"code": "99214", "modifier": modifier, "charge": "210.00", "allowed": "95.00"},
+    )
+    assert response.status_code == 200
+    assert f"Modifier {modifier} is not one this practice uses" in response.content.decode()
+    assert not payer.fees.filter(modifier=modifier).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("audio_modifier", "9~"), ("audio_modifier", "ZZ"), ("video_modifier", "G*")],
+)
+def test_payer_modifier_settings_take_only_listed_modifiers_shown_beside_the_field(
+    client_for, practice_admin, field, value
+):
+    """Review issue 8 item 6: the payer's video/audio modifiers go on every telehealth line."""
+    payer = Payer.objects.get(slug="commercial")
+    client = client_for(practice_admin)
+    url = reverse("payers:payer-detail", args=[payer.pk])
+    data = {k: v for k, v in client.get(url).context["form"].initial.items() if v is not None}
+    data.update(em_credentials="MD, DO", pharm_mgmt_90863_credentials="", accepted_z_codes="")
+    data[field] = value
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors
+    assert value in errors[field][0]
+    payer.refresh_from_db()
+    assert getattr(payer, field) != value
+    assert not PayerChange.objects.filter(payer=payer).exists()
+
+
+def test_payer_update_refuses_an_unlisted_audio_modifier(practice_admin):
+    from payers.services import payer_update
+
+    payer = Payer.objects.get(slug="commercial")
+    with pytest.raises(ValidationError) as caught:
+        payer_update(user=practice_admin, payer=payer, data={"audio_modifier": "X~"})
+    assert "audio_modifier" in caught.value.message_dict
+    payer.refresh_from_db()
+    assert payer.audio_modifier == "93"
+
+
+def test_an_export_refused_for_an_unsafe_value_says_which_claim_and_element(
+    client_for, biller, claim
+):
+    from payers.models import ClaimLine
+
+    claim_transition(user=biller, claim=claim, to_state=ClaimState.APPROVED, version=1)
+    ClaimLine.objects.filter(claim=claim, position=1).update(modifiers=["X~Q*"])
+    response = client_for(biller).post(reverse("payers:export-create"), follow=True)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"Claim {claim.number}: SV101-3 (modifier)" in body
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
+
+
+def test_the_payer_answer_form_records_the_payer_claim_number(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.SUBMITTED)
+    client = client_for(biller)
+    page = client.get(reverse("payers:claim-detail", args=[claim.pk])).content.decode()
+    assert 'name="payer_claim_number"' in page
+    response = client.post(
+        reverse("payers:claim-payer-answer", args=[claim.pk]),
+        {"version": 1, "outcome": "denied", "carc": "16", "payer_claim_number": "ICN-5501"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.state, claim.payer_claim_number) == (ClaimState.DENIED, "ICN-5501")
+    body = response.content.decode()
+    assert 'data-testid="payer-claim-number">ICN-5501<' in body
+    assert 'value="ICN-5501"' in body  # offered again on "Corrected, resubmit" and the void
+
+
+def test_a_bad_payer_claim_number_comes_back_beside_the_field(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.SUBMITTED)
+    response = client_for(biller).post(
+        reverse("payers:claim-payer-answer", args=[claim.pk]),
+        {"version": 1, "outcome": "paid", "amount": "10", "payer_claim_number": "1~REF"},
+    )
+    assert response.status_code == 200
+    assert "payer_claim_number" in response.context["answer_form"].errors
+    assert 'value="1~REF"' in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.SUBMITTED
+
+
+def test_correct_action_takes_the_payer_claim_number_when_none_is_stored(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.DENIED)
+    client = client_for(biller)
+    url = reverse("payers:claim-action", args=[claim.pk, "correct"])
+    refused = client.post(url, {"version": 1, "reason": "fixed"}, headers={"HX-Request": "true"})
+    assert "claim control number" in refused.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.DENIED
+    client.post(url, {"version": 1, "reason": "fixed", "payer_claim_number": "ICN-1"})
+    claim.refresh_from_db()
+    assert (claim.state, claim.payer_claim_number, claim.frequency_code) == (
+        ClaimState.CORRECTED,
+        "ICN-1",
+        "7",
+    )
+
+
+def test_a_paid_claim_offers_a_void_at_the_payer(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.PAID, payer_claim_number="ICN-2")
+    client = client_for(biller)
+    page = client.get(reverse("payers:claim-detail", args=[claim.pk])).content.decode()
+    assert 'data-testid="action-void-at-payer"' in page
+    client.post(
+        reverse("payers:claim-action", args=[claim.pk, "void-at-payer"]),
+        {"version": 1, "reason": "Wrong patient", "payer_claim_number": "ICN-2"},
+    )
+    claim.refresh_from_db()
+    assert (claim.state, claim.frequency_code) == (ClaimState.VOID_PENDING, "8")
+    exports = client.get(reverse("payers:export-list")).content.decode()
+    assert claim.number in exports
+    assert "Void" in exports
+
+
+def test_a_flagged_correction_says_it_needs_approval_and_offers_it(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(
+        state=ClaimState.CORRECTED, scrub_status="flagged", payer_claim_number="ICN-3"
+    )
+    page = client_for(biller).get(reverse("payers:claim-detail", args=[claim.pk]))
+    body = page.content.decode()
+    assert 'data-testid="approve-again"' in body
+    assert 'data-testid="action-approve"' in body
+    assert 'data-testid="action-void-at-payer"' in body

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import pytest
 import pyx12.params
+import pyx12.x12file
 import pyx12.x12n_document
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from encounters.models import SubscriberRelation
-from payers.models import Claim, ClaimState
-from payers.services import claim_batch_export, claim_transition
+from payers.models import Claim, ClaimLine, ClaimState, ExportBatch
+from payers.selectors import claims_exportable
+from payers.services import (
+    LineFix,
+    claim_batch_export,
+    claim_line_update,
+    claim_payer_answer,
+    claim_transition,
+)
 from payers.x12.build import segments
 from tests.factories import PatientFactory
 from tests.payers.helpers import signed_claim
@@ -25,6 +34,11 @@ def validate(text: str) -> tuple[bool, str]:
     ack, html = io.StringIO(), io.StringIO()
     ok = pyx12.x12n_document.x12n_document(params, io.StringIO(text), ack, html, None)
     return ok, ack.getvalue()
+
+
+def segment_ids(text: str) -> list[str]:
+    """The segment ids of ``text`` as pyx12 reads them (its own separators, from the ISA)."""
+    return [seg.get_seg_id() for seg in pyx12.x12file.X12Reader(io.StringIO(text))]
 
 
 def _approved(claim: Claim, biller) -> Claim:
@@ -125,13 +139,36 @@ def test_only_billers_export(claim, prescriber):
         claim_batch_export(user=prescriber)
 
 
-def test_a_denied_claim_is_corrected_and_goes_in_the_next_file(claim, biller):
+def _sent_and_denied(claim: Claim, biller, icn: str = "ICN2026000123") -> Claim:
     _approved(claim, biller)
     claim_batch_export(user=biller)
     claim.refresh_from_db()
-    claim_transition(
-        user=biller, claim=claim, to_state="denied", version=claim.version, reason="CARC 16"
+    return claim_payer_answer(
+        user=biller,
+        claim=claim,
+        version=claim.version,
+        outcome="denied",
+        carc="16",
+        payer_claim_number=icn,
     )
+
+
+def _clm_and_ref(text: str) -> tuple[list[str], list[list[str]]]:
+    rows = list(segments(text))
+    clm = next(r for r in rows if r[0] == "CLM")
+    between = rows[rows.index(clm) + 1 : next(i for i, r in enumerate(rows) if r[0] == "HI")]
+    return clm, between
+
+
+def test_an_original_claim_goes_out_as_frequency_1_without_a_payer_claim_number(claim, biller):
+    _approved(claim, biller)
+    clm, between = _clm_and_ref(claim_batch_export(user=biller).content)
+    assert clm[5] == "11:B:1"
+    assert between == []
+
+
+def test_a_denied_claim_is_corrected_and_goes_in_the_next_file(claim, biller):
+    _sent_and_denied(claim, biller)
     claim_transition(
         user=biller,
         claim=claim,
@@ -143,3 +180,202 @@ def test_a_denied_claim_is_corrected_and_goes_in_the_next_file(claim, biller):
     claim.refresh_from_db()
     assert (claim.state, claim.submission_count, claim.batch) == (ClaimState.SUBMITTED, 2, second)
     assert validate(second.content)[0]
+
+
+def test_a_corrected_claim_goes_out_as_frequency_7_with_the_payers_claim_number(claim, biller):
+    """Review issue 8 item 8: CLM05-3 = 7 and REF*F8 in loop 2300, and pyx12 accepts it."""
+    _sent_and_denied(claim, biller)
+    claim_transition(
+        user=biller, claim=claim, to_state="corrected", version=claim.version, reason="fixed"
+    )
+    text = claim_batch_export(user=biller).content
+    ok, ack = validate(text)
+    assert ok, ack
+    clm, between = _clm_and_ref(text)
+    assert clm[5] == "11:B:7"
+    assert between == [["REF", "F8", "ICN2026000123"]]
+    claim.refresh_from_db()
+    assert "replacement of payer claim ICN2026000123" in claim.transitions.last().reason
+
+
+@pytest.mark.parametrize("answered", ["paid", "denied"])
+def test_a_void_at_the_payer_goes_out_as_frequency_8_and_the_claim_becomes_void(
+    claim, biller, answered
+):
+    _approved(claim, biller)
+    claim_batch_export(user=biller)
+    claim.refresh_from_db()
+    claim_payer_answer(
+        user=biller,
+        claim=claim,
+        version=claim.version,
+        outcome=answered,
+        amount=Decimal("120.00"),
+        carc="16",
+        payer_claim_number="ICN-9",
+    )
+    claim_transition(
+        user=biller,
+        claim=claim,
+        to_state=ClaimState.VOID_PENDING,
+        version=claim.version,
+        reason="Billed for the wrong patient",
+    )
+    batch = claim_batch_export(user=biller)
+    ok, ack = validate(batch.content)
+    assert ok, ack
+    clm, between = _clm_and_ref(batch.content)
+    assert clm[5] == "11:B:8"
+    assert between == [["REF", "F8", "ICN-9"]]
+    claim.refresh_from_db()
+    assert (claim.state, claim.batch, claim.submission_count) == (ClaimState.VOID, batch, 2)
+
+
+def test_the_writer_refuses_a_replacement_without_the_payers_claim_number(claim, biller):
+    _sent_and_denied(claim, biller)
+    claim_transition(
+        user=biller, claim=claim, to_state="corrected", version=claim.version, reason="fixed"
+    )
+    Claim.objects.filter(pk=claim.pk).update(payer_claim_number="")
+    with pytest.raises(ValidationError, match=f"Claim {claim.number}: REF02"):
+        claim_batch_export(user=biller)
+
+
+def test_a_corrected_claim_with_findings_waits_for_approval_before_export(claim, biller):
+    """A fix that leaves scrubber findings needs a biller's approval again (TRANSITIONS)."""
+    _sent_and_denied(claim, biller)
+    claim_line_update(
+        user=biller,
+        claim=claim,
+        version=claim.version,
+        position=1,
+        fix=LineFix("99215", 1, (), (1,)),
+    )
+    claim_transition(
+        user=biller, claim=claim, to_state="corrected", version=claim.version, reason="fixed"
+    )
+    assert claim.scrub_status == "flagged"
+    assert not claims_exportable(user=biller).filter(pk=claim.pk).exists()
+    with pytest.raises(ValidationError, match="No approved claims"):
+        claim_batch_export(user=biller)
+    claim_transition(user=biller, claim=claim, to_state=ClaimState.APPROVED, version=claim.version)
+    text = claim_batch_export(user=biller).content
+    assert _clm_and_ref(text)[0][5] == "11:B:7"
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.SUBMITTED
+
+
+def test_a_clean_corrected_claim_goes_straight_to_export(claim, biller):
+    _sent_and_denied(claim, biller)
+    claim_transition(
+        user=biller, claim=claim, to_state="corrected", version=claim.version, reason="fixed"
+    )
+    assert claims_exportable(user=biller).filter(pk=claim.pk).exists()
+
+
+# ----------------------------------------------------------------------------- injection
+# Review issue 8 item 6: a custom code 99213-X~Q* went into the 837P as a broken segment.
+# Codes, modifiers and ids holding a separator (~ * : ^) or a control character are refused,
+# naming the claim and the element; free text (names, addresses) is sanitised.
+INJECTED = "~NM1*PR*2*EVIL PAYER*****PI*666~REF*EI*666"
+
+
+def _export_one(claim: Claim, biller) -> str:
+    _approved(claim, biller)
+    return claim_batch_export(user=biller).content
+
+
+def test_a_hostile_patient_name_and_address_add_no_segment_and_the_file_validates(
+    prescriber, biller
+):
+    plain = _export_one(signed_claim(clinician=prescriber.clinician), biller)
+    patient = PatientFactory(
+        last_name="Doe" + INJECTED,
+        first_name="Ann:Marie^\x07\n",
+        address_line1="1 Main St" + INJECTED,
+        city="Town*\r\nX",
+    )
+    text = _export_one(signed_claim(clinician=prescriber.clinician, patient=patient), biller)
+    ok, ack = validate(text)
+    assert ok, ack
+    assert segment_ids(text) == segment_ids(plain)
+    rows = list(segments(text))
+    subscriber = next(r for r in rows if r[:2] == ["NM1", "IL"])
+    assert subscriber[3:5] == ["DOE NM1 PR 2 EVIL PAYER PI 666 REF EI 666", "ANN MARIE"]
+    patient_address = rows[rows.index(subscriber) + 1]
+    assert patient_address[0] == "N3"
+    assert patient_address[1].startswith("1 MAIN ST NM1 PR 2 EVIL")
+    assert "EVIL PAYER" not in [r[3] for r in rows if r[:2] == ["NM1", "PR"]]
+
+
+def test_accents_in_free_text_are_dropped_not_refused(prescriber, biller):
+    patient = PatientFactory(last_name="Muñoz-Pérez", first_name="Zoë", city="Bogotá")
+    text = _export_one(signed_claim(clinician=prescriber.clinician, patient=patient), biller)
+    assert validate(text)[0]
+    assert next(r for r in segments(text) if r[:2] == ["NM1", "IL"])[3:5] == ["MUNOZ-PEREZ", "ZOE"]
+
+
+def _refused(claim: Claim, biller, *words: str) -> None:
+    _approved(claim, biller)
+    with pytest.raises(ValidationError) as caught:
+        claim_batch_export(user=biller)
+    message = caught.value.messages[0]
+    assert f"Claim {claim.number}" in message
+    for word in words:
+        assert word in message
+    assert not ExportBatch.objects.exists()
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("M1~NM1*PR*2*EVIL~REF*EI*6", "'~'"), ("M1\x1dX", "control"), ("M1:X", "':'")],
+)
+def test_a_member_id_with_a_separator_or_control_character_is_refused(
+    prescriber, biller, value, shown
+):
+    claim = signed_claim(clinician=prescriber.clinician)
+    Claim.objects.filter(pk=claim.pk).update(member_id=value)
+    claim.refresh_from_db()
+    _refused(claim, biller, "NM109", "member id", shown)
+
+
+@pytest.mark.parametrize(
+    ("code", "modifiers", "element"),
+    [
+        ("99214", ["X~Q*"], "SV101-3"),
+        ("9921~X*", [], "SV101-2"),  # codes are 8 characters at most in the database
+        ("99214", ["25", "9^"], "SV101-4"),
+        ("99214:1", [], "SV101-2"),
+    ],
+)
+def test_a_line_code_or_modifier_with_a_separator_is_refused_naming_claim_and_element(
+    claim, biller, code, modifiers, element
+):
+    """Lines stored before the entry points checked them still cannot break the file."""
+    ClaimLine.objects.filter(claim=claim, position=1).update(code=code, modifiers=modifiers)
+    _refused(claim, biller, element)
+
+
+@pytest.mark.parametrize(
+    ("change", "element"),
+    [
+        ({"diagnoses": ["F41.0", "F32*9~X"]}, "HI02-2 (diagnosis code)"),
+        ({"subscriber": {"relation": "18", "group_number": "G1~HL*9"}}, "SBR03 (group number)"),
+        ({"number": "C1*X"}, "CLM01 (claim number)"),
+    ],
+)
+def test_a_diagnosis_group_or_claim_number_with_a_separator_is_refused(
+    claim, biller, change, element
+):
+    Claim.objects.filter(pk=claim.pk).update(**change)
+    claim.refresh_from_db()
+    _refused(claim, biller, element)
+
+
+def test_every_element_is_checked_even_one_the_writer_forgot(claim, biller, settings):
+    """The segment writer is the last guard: a bad taxonomy from settings is refused too."""
+    settings.PRACTICE_TAXONOMY = "2084P0800X~HL*9"
+    _approved(claim, biller)
+    with pytest.raises(ValidationError, match="PRV03"):
+        claim_batch_export(user=biller)

@@ -1,0 +1,44 @@
+"""The 837P writer's value guard, for any text: free text comes out safe, anything else is
+either written as one intact segment or refused (review issue 8 item 6)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from payers.x12.build import SEPARATORS, X12ValueError, _seg, _text
+
+ANY_TEXT = st.text(
+    alphabet=st.one_of(st.characters(), st.sampled_from(sorted(SEPARATORS) + ["\r", "\n"]))
+)
+
+
+@given(ANY_TEXT)
+def test_free_text_never_holds_a_separator_or_a_control_character(text):
+    cleaned = _text(text, 60)
+    assert not set(cleaned) & SEPARATORS
+    assert all(" " <= ch <= "}" for ch in cleaned)
+    assert len(cleaned) <= 60
+
+
+@given(ANY_TEXT, ANY_TEXT)
+def test_a_segment_is_one_segment_or_refused(code, modifier):
+    refused = ""
+    try:
+        segment = _seg("SV1", ("HC", code, modifier), "100", "UN", "1")
+    except X12ValueError as exc:
+        refused = exc.element
+    if refused:
+        assert refused in {"SV101-2 (procedure code)", "SV101-3 (modifier)"}
+        return
+    assert segment.count("~") == 1
+    assert segment.endswith("~")
+    assert segment.count("*") == 4
+    assert segment.split("*")[1].count(":") == 2
+
+
+@pytest.mark.parametrize("value", ["M1~NM1*PR", "M1\x00", "M1\u00e9"])
+def test_a_member_id_is_refused_not_altered(value):
+    with pytest.raises(X12ValueError, match=r"NM109 \(member id\)"):
+        _seg("NM1", "IL", "1", "DOE", "ANN", "", "", "", "MI", value)
