@@ -247,10 +247,44 @@
     apply();
   }
 
+  /* Back/forward: the browser puts typed values back after the panel's first request,
+   * so ask the panel again once the page is shown. */
+  function refreshPanelOnShow() {
+    window.addEventListener("pageshow", function () {
+      var form = document.getElementById("encounter-form");
+      if (form) {
+        form.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  }
+
+  /* Back after a post comes back to a freshly served form with a new draft key; reuse
+   * the key this page last posted, so Sign again reaches the same visit, not a new one. */
+  function reuseDraftKeyOnBack() {
+    var form = document.getElementById("encounter-form");
+    var key = form && form.querySelector('input[name="draft_key"]');
+    if (!key || !window.sessionStorage) {
+      return;
+    }
+    var slot = "draft-key:" + window.location.pathname;
+    var navigation = window.performance && window.performance.getEntriesByType
+      ? window.performance.getEntriesByType("navigation")[0]
+      : null;
+    var posted = window.sessionStorage.getItem(slot);
+    if (navigation && navigation.type === "back_forward" && posted) {
+      key.value = posted;
+    }
+    form.addEventListener("submit", function () {
+      window.sessionStorage.setItem(slot, key.value);
+    });
+  }
+
   function init() {
     document.querySelectorAll("[data-timer]").forEach(setupTimer);
     setupDiagnoses();
     setupCodingChoice();
+    refreshPanelOnShow();
+    reuseDraftKeyOnBack();
   }
 
   if (document.readyState === "loading") {
