@@ -107,6 +107,15 @@ def _custom_lines(raw: list[Any]) -> list[dict[str, Any]]:
     return lines
 
 
+def custom_codes_problem(lines: list[Any]) -> str | None:
+    """Why the clinician's own codes cannot be billed, or None: the panel says it as typed."""
+    try:
+        _custom_lines(lines)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
 def _check_shown(
     *, option: str, lines: list[dict[str, Any]], choice: dict[str, Any] | None
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
@@ -12,11 +12,19 @@ from accounts.decorators import role_required
 from accounts.roles import Role
 from coding.engine.codes import units_over_daily_max
 from coding.engine.documentation import documentation_checks
+from encounters.forms import coding_choice_from
 from encounters.selectors import clinician_for_user
 
 from .adapters import evidence_from_post, facts_from_posted_form, posted_time_problems
 from .selectors import payer_for_panel
-from .services import ALTERNATIVE_PREFIX, CHOICE_RECOMMENDED, lines_shown, proposal_for_facts
+from .services import (
+    ALTERNATIVE_PREFIX,
+    CHOICE_CUSTOM,
+    CHOICE_RECOMMENDED,
+    custom_codes_problem,
+    lines_shown,
+    proposal_for_facts,
+)
 
 
 @require_POST
@@ -64,6 +72,7 @@ def proposal_panel(request: HttpRequest) -> HttpResponse:
             "proposal": proposal.to_display_dict(),
             "options": options,
             "over_daily_max": units_over_daily_max(units),
+            "custom_problem": _custom_problem(request.POST),
             "documentation": [
                 c.to_dict() for c in documentation_checks(evidence_from_post(request.POST))
             ],
@@ -71,3 +80,11 @@ def proposal_panel(request: HttpRequest) -> HttpResponse:
             "payer": payer,
         },
     )
+
+
+def _custom_problem(data: QueryDict) -> str | None:
+    """What is wrong with the typed other codes, when they are the choice."""
+    if data.get("coding_option") != CHOICE_CUSTOM:
+        return None
+    choice = coding_choice_from(CHOICE_CUSTOM, data.get("coding_custom_codes", ""))
+    return custom_codes_problem((choice or {}).get("lines") or [])

@@ -227,11 +227,16 @@
       apply();
     }
 
-    document.addEventListener("change", function (event) {
-      if (event.target.name === "coding_option_pick") {
-        pick(event.target.value);
-      }
-    });
+    // Capture phase: the choice is recorded before the panel's own request reads it.
+    document.addEventListener(
+      "change",
+      function (event) {
+        if (event.target.name === "coding_option_pick") {
+          pick(event.target.value);
+        }
+      },
+      true
+    );
     if (customCodes) {
       customCodes.addEventListener("input", function () {
         if (customCodes.value.trim() && option.value !== "custom") {

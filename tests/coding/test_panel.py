@@ -406,3 +406,18 @@ def test_prescriber_without_a_clinician_profile_is_told_why_no_codes_show(client
     response = client.post(reverse("coding:proposal-panel"), {"pt_kind": "individual"})
     assert response.status_code == 200
     assert "no clinician profile" in response.content.decode()
+
+
+def test_panel_says_at_once_why_typed_other_codes_cannot_be_billed(panel):
+    response = panel(
+        {**PSYCHOTHERAPY_30, "coding_option": "custom", "coding_custom_codes": "99213-X~Q*"}
+    )
+    assert 'data-testid="custom-codes-problem"' in response.content.decode()
+    assert "Other codes:" in _text(response)
+
+
+def test_panel_is_quiet_about_well_formed_other_codes(panel):
+    response = panel(
+        {**PSYCHOTHERAPY_30, "coding_option": "custom", "coding_custom_codes": "99213"}
+    )
+    assert 'data-testid="custom-codes-problem"' not in response.content.decode()
