@@ -48,6 +48,10 @@ def _codes(response) -> list[str]:
     return [line["code"] for line in _lines(response)]
 
 
+def _raw(response) -> str:
+    return html.unescape(response.content.decode())
+
+
 def _text(response) -> str:
     """The panel's visible text, tags removed and whitespace collapsed."""
     without_tags = re.sub(r"<[^>]+>", " ", response.content.decode())
@@ -421,3 +425,17 @@ def test_panel_is_quiet_about_well_formed_other_codes(panel):
         {**PSYCHOTHERAPY_30, "coding_option": "custom", "coding_custom_codes": "99213"}
     )
     assert 'data-testid="custom-codes-problem"' not in response.content.decode()
+
+
+def test_units_above_the_daily_maximum_are_shown_before_signing(panel):
+    # 120 minutes of E/M without MDM: 99215 by time and 99417 x5, one more than a day allows.
+    response = panel({"em_start": "09:00", "em_end": "11:00"})
+    assert _codes(response) == ["99215", "99417"]
+    warning = re.search(r'data-testid="proposal-units-warning">(.*?)</div>', _raw(response), re.S)
+    assert warning is not None
+    assert "99417: 5 units, at most 4 a day" in warning.group(1)
+
+
+def test_units_within_the_daily_maximum_raise_no_warning(panel):
+    response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
+    assert 'data-testid="proposal-units-warning"' not in _raw(response)
