@@ -227,8 +227,15 @@ def _form_page(
 
 
 def typed_form(data: QueryDict) -> dict[str, list[str]]:
-    """The posted form as typed, to keep with a draft (no token, no button)."""
-    return {k: data.getlist(k) for k in data if k not in {"csrfmiddlewaretoken", "action"}}
+    """The posted form as typed, to keep with a draft (no token, no button).
+
+    NUL characters are dropped: no one types them, and PostgreSQL's JSON refuses them.
+    """
+    return {
+        k.replace("\x00", ""): [v.replace("\x00", "") for v in data.getlist(k)]
+        for k in data
+        if k not in {"csrfmiddlewaretoken", "action"}
+    }
 
 
 def _bound_from_typed(typed: dict[str, list[str]]) -> QueryDict:

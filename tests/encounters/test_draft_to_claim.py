@@ -343,3 +343,12 @@ def test_em_2_the_panel_says_what_the_note_must_show_and_whether_it_does(client,
     assert html.count('data-met="no"') == 3  # problems (no plan), data, drug management
     documented = client.post(reverse("coding:proposal-panel"), _form_data(patient))
     assert documented.content.decode().count('data-met="yes"') == 3
+
+
+def test_a_nul_character_typed_into_an_invalid_draft_is_dropped_not_a_server_error(client, patient):
+    data = _form_data(patient, pt_end="08:00", pt_focus="Grief\x00", **{"bad\x00key": "x\x00"})
+    response = client.post(_create_url(patient), data)
+    encounter = Encounter.objects.get(patient=patient)
+    assert response.status_code == 302
+    assert encounter.draft_form["pt_focus"] == ["Grief"]
+    assert encounter.draft_form["badkey"] == ["x"]
