@@ -10,9 +10,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
-from coding.engine.codes import units_over_daily_max
+from coding.engine.codes import code_lines_from_text, units_over_daily_max
 from coding.engine.documentation import documentation_checks
-from encounters.forms import coding_choice_from
 from encounters.selectors import clinician_for_user
 
 from .adapters import evidence_from_post, facts_from_posted_form, posted_time_problems
@@ -86,5 +85,4 @@ def _custom_problem(data: QueryDict) -> str | None:
     """What is wrong with the typed other codes, when they are the choice."""
     if data.get("coding_option") != CHOICE_CUSTOM:
         return None
-    choice = coding_choice_from(CHOICE_CUSTOM, data.get("coding_custom_codes", ""))
-    return custom_codes_problem((choice or {}).get("lines") or [])
+    return custom_codes_problem(code_lines_from_text(data.get("coding_custom_codes", "")))

@@ -8,7 +8,6 @@ proposal panel (coding app) posts the whole ``#encounter-form`` and reads them.
 from __future__ import annotations
 
 import datetime
-import re
 import uuid
 from typing import Any
 
@@ -21,6 +20,7 @@ from django.utils import timezone
 from accounts.models import Clinician
 from coding.adapters import mdm_items_from_post
 from coding.engine import DataItems, mdm_from_items
+from coding.engine.codes import code_lines_from_text
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, mdm_level
 
 from .icd import icd_explain_invalid, icd_lookup
@@ -494,13 +494,7 @@ def coding_choice_from(option: str, custom_codes: str, *, shown: str = "") -> di
         return None
     choice: dict[str, Any] = {"option": option, "shown": (shown or "").strip()}
     if option == "custom":
-        lines = []
-        for token in re.split(r"[,\s;]+", custom_codes or ""):
-            if not token:
-                continue
-            code, *modifiers = token.upper().split("-")
-            lines.append({"code": code, "units": 1, "modifiers": [m for m in modifiers if m]})
-        choice["lines"] = lines
+        choice["lines"] = code_lines_from_text(custom_codes)
     return choice
 
 

@@ -224,3 +224,18 @@ def parse_code_token(text: str) -> CodeToken:
     if error is not None:
         raise CodeTokenError(error)
     return CodeToken(code, modifiers)
+
+
+def code_lines_from_text(text: str) -> list[dict[str, object]]:
+    """Typed codes as claim lines, unchecked: "99214-25, 90833" -> two lines of one unit.
+
+    Tokens are split on commas, semicolons and blanks; `parse_code_token` checks each one
+    where the lines are used, so what was typed is kept to be shown back with its error.
+    """
+    lines: list[dict[str, object]] = []
+    for token in re.split(r"[,\s;]+", text or ""):
+        if not token:
+            continue
+        code, *modifiers = token.upper().split("-")
+        lines.append({"code": code, "units": 1, "modifiers": [m for m in modifiers if m]})
+    return lines
