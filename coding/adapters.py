@@ -1,7 +1,7 @@
 """The only bridge between Django objects and the pure coding engine.
 
 It turns an encounter (saved, or as posted by the encounter form while the
-prescriber types) into the facts dict of ``shared/coding-cases/README.md``,
+prescriber types) into the facts dict of ``docs/coding-contract.md``,
 and a ``payers.Payer`` row into the engine's ``PayerProfile``.
 """
 

@@ -190,7 +190,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Chart audits (coding-reference.md AU-1, AU-3)
+# Chart audits (docs/coding-rules.md AU-1, AU-3)
 AUDIT_SAMPLE_SIZE = env.int("AUDIT_SAMPLE_SIZE", default=5)
 AUDIT_STRATIFY_BY_CLINICIAN = env.bool("AUDIT_STRATIFY_BY_CLINICIAN", default=False)
 AUDIT_ACCURACY_TARGET = env.float("AUDIT_ACCURACY_TARGET", default=0.95)

@@ -50,7 +50,7 @@ class ClaimFilingIndicator(models.TextChoices):
 
 
 class Payer(models.Model):
-    """A payer and its coding profile (coding-reference.md section 10, rule ids PY)."""
+    """A payer and its coding profile (docs/coding-rules.md section 10, rule id PY)."""
 
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)

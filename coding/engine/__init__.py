@@ -1,7 +1,7 @@
 """The coding engine: facts of one encounter in, a CPT proposal out. Standard library only.
 
 from coding.engine import facts_from_dict, propose
-propose(facts_from_dict(d)).to_dict()   # the JSON of shared/coding-cases/README.md
+propose(facts_from_dict(d)).to_dict()   # the proposal JSON of docs/coding-contract.md
 """
 
 from coding.engine.facts import (

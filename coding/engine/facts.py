@@ -1,6 +1,6 @@
 """Facts of one encounter, the engine's only input, and the one parser that builds them.
 
-`facts_from_dict` turns the JSON object of `shared/coding-cases/README.md` into a frozen
+`facts_from_dict` turns the facts JSON object of `docs/coding-contract.md` into a frozen
 `Facts`. Its errors are `FactsError(field, message)`, so a caller can point at the field.
 
 Parsing decisions (tested in tests/coding/engine/test_facts.py):

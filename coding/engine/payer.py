@@ -1,11 +1,11 @@
 """Payer profiles (PY): every payer-specific behaviour of the engine, as data.
 
 Rules read `PayerProfile` fields, never a payer's name. The three defaults of
-coding-reference.md section 10 ship in `data/payer_profiles.json`; the payers app stores
+docs/coding-rules.md section 10 ship in `data/payer_profiles.json`; the payers app stores
 edited copies and hands them to `propose(facts, payer=...)` through `PayerProfile.from_dict`.
 
 Payer data may narrow the two credential lists freely but widen them only within licence
-(coding-reference-2.md section 10): `LICENCE_CEILING` holds that limit, `from_dict` refuses
+(docs/coding-rules.md, EM-1 and CB-4): `LICENCE_CEILING` holds that limit, `from_dict` refuses
 a list beyond it, and EM-1 / CB-4 never let a credential beyond it bill, whatever a profile says.
 """
 
@@ -31,8 +31,8 @@ _S = TypeVar("_S", bound=str)
 PROLONGED_CODES: Final[tuple[ProlongedCode, ...]] = get_args(ProlongedCode)
 VIDEO_MODIFIERS: Final[tuple[VideoModifier, ...]] = get_args(VideoModifier)
 
-# Licence scope: the most a payer's credential list may ever hold (coding-reference-2.md
-# section 10). Psychologists and RxP report E/M only where the payer says state law lets
+# Licence scope: the most a payer's credential list may ever hold (docs/coding-rules.md,
+# EM-1 and CB-4). Psychologists and RxP report E/M only where the payer says state law lets
 # them; a profile has no separate flag for it, so naming them in the E/M list is that
 # statement (EM-1). 90863 is for prescribers who cannot report E/M: RxP only (CB-4).
 # Who prescribes at all is a licence fact too: `facts.NON_PRESCRIBERS` (CB-6).

@@ -1,6 +1,6 @@
 """The engine's output: `Proposal` and its parts, and `RuleResult`, what each rule returns.
 
-`Proposal.to_dict()` is exactly the JSON of `shared/coding-cases/README.md`;
+`Proposal.to_dict()` is exactly the proposal JSON of `docs/coding-contract.md`;
 `Proposal.to_display_dict()` adds what the UI shows (each line's rule ids and label, the E/M
 levels by MDM and by time, the engine version).
 """

@@ -1,4 +1,4 @@
-"""RULES: every rule id of coding-reference.md, with its function and a one-line summary.
+"""RULES: every rule id of docs/coding-rules.md, with its function and a one-line summary.
 
 Like Django's system-check ids, a rule id is stable and documented; every message and every
 line of a proposal cites ids registered here. The AU rules (chart audits) live in the

@@ -1,4 +1,4 @@
-"""Load the three default payer profiles of coding-reference.md section 10 (PY)."""
+"""Load the three default payer profiles of docs/coding-rules.md section 10 (PY)."""
 
 import datetime
 

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from coding.engine import facts_from_dict, propose
 
-EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "coding-cases" / "examples.jsonl"
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "coding-cases" / "examples.jsonl"
 
 GOOD = {
     "id": "g1",

@@ -1,7 +1,7 @@
 """The payer profile form's credential lists: payer data narrows them, licence caps them.
 
 A practice admin may narrow the E/M and 90863 credential lists freely and widen them only
-within what a licence allows (coding-reference-2.md section 10; EM-1, CB-4): E/M to MD, DO,
+within what a licence allows (docs/coding-rules.md EM-1, CB-4): E/M to MD, DO,
 NP, PA, CNS, and psychologist or RxP where the payer says state law allows it; 90863 to RxP.
 """
 

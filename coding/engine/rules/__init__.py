@@ -1,1 +1,1 @@
-"""Rule families, one module per id prefix of coding-reference.md (CB-4 -> cb_combinations)."""
+"""Rule families, one module per id prefix of docs/coding-rules.md (CB-4 -> cb_combinations)."""

@@ -1,6 +1,6 @@
 """`manage.py propose_codes FILE|-`: facts in, proposals out, one JSON object a line.
 
-The contract of shared/coding-cases/README.md: same order and same `id` as the input; a
+The contract of docs/coding-contract.md: same order and same `id` as the input; a
 line that is not valid facts (bad JSON or bad fields) gets a proposal with no lines and an
 `error` naming the field, and the command goes on. Exit 0 once every line is read; exit 2
 only when the file itself cannot be read. Extra keys (e.g. `expected`) are ignored.

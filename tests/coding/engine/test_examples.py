@@ -1,4 +1,4 @@
-"""The public examples of shared/coding-cases: lines compared as multisets of (code, units)."""
+"""The public examples in tests/data/coding-cases: lines compared as multisets of (code, units)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from coding.engine import facts_from_dict, propose
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-EXAMPLES = REPO_ROOT.parent / "shared" / "coding-cases" / "examples.jsonl"
+EXAMPLES = REPO_ROOT / "tests" / "data" / "coding-cases" / "examples.jsonl"
 
 
 def _examples() -> list[dict[str, Any]]:

@@ -127,7 +127,7 @@ def test_invariants_hold_for_any_facts(d: dict[str, Any]) -> None:
         assert all("93" in line["modifiers"] for line in out["lines"])
 
 
-# The licence ceiling as coding-reference-2.md section 10 words it, restated here on purpose:
+# The licence ceiling as docs/coding-rules.md words it (EM-1, CB-4), restated here on purpose:
 # the test checks the engine's own copy against the rule book, not against itself.
 EM_LICENCE = frozenset({"MD", "DO", "NP", "PA", "CNS", "RxP", "psychologist"})
 PHARM_MGMT_90863_LICENCE = frozenset({"RxP"})
