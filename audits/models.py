@@ -32,11 +32,6 @@ POPULATION_RULE = (
 )
 
 
-class AuditSampleQuerySet(models.QuerySet["AuditSample"]):
-    def for_month(self, year: int, month: int) -> AuditSampleQuerySet:
-        return self.filter(month__year=year, month__month=month)
-
-
 class AuditSample(models.Model):
     """The random draw of signed charts for one month (AU-1, AU-2). See the module docstring."""
 
@@ -61,8 +56,6 @@ class AuditSample(models.Model):
         related_name="+",
         help_text="Empty when the scheduled task drew it.",
     )
-
-    objects = AuditSampleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month"]
