@@ -24,7 +24,7 @@ from . import services
 from .checklist import chart_suggestions
 from .forms import ChartReviewForm, DrawForm
 from .models import POPULATION_RULE, Outcome
-from .reports import ALGORITHM, MONITORING_NOTE, findings_csv, month_pdf, trend_svg
+from .reports import ALGORITHM, MONITORING_NOTE, findings_csv, month_pdf, month_report, trend_svg
 from .sampling import previous_month
 from .selectors import (
     audit_item_get_for_auditor,
@@ -33,7 +33,7 @@ from .selectors import (
     claim_lines,
     finding_get_for_clinician,
     findings_for_clinician,
-    month_report,
+    month_report_info_fetch,
     next_unreviewed_encounter_id,
     sample_get_for_auditor,
     sample_list_for_auditor,
@@ -75,7 +75,7 @@ def sample_draw(request: HttpRequest) -> HttpResponse:
 def sample_detail(request: HttpRequest, month: datetime.date) -> HttpResponse:
     """The month's sample and its report: accuracy, findings, trend (AU-1, AU-3)."""
     sample = sample_get_for_auditor(user=request.user, month=month)
-    report = month_report(sample=sample)
+    report = month_report(month_report_info_fetch(sample=sample))
     context = {
         "sample": sample,
         "report": report,
@@ -142,7 +142,7 @@ def _download(content: bytes | str, *, filename: str, content_type: str) -> Http
 def sample_findings_csv(request: HttpRequest, month: datetime.date) -> HttpResponse:
     """The month's findings, one row per sampled chart."""
     sample = sample_get_for_auditor(user=request.user, month=month)
-    report = month_report(sample=sample)
+    report = month_report(month_report_info_fetch(sample=sample))
     access_record(user=request.user, obj=sample, action=AccessAction.EXPORT, path=request.path)
     return _download(
         findings_csv(report),
@@ -156,7 +156,7 @@ def sample_findings_csv(request: HttpRequest, month: datetime.date) -> HttpRespo
 def sample_report_pdf(request: HttpRequest, month: datetime.date) -> HttpResponse:
     """The month's report as a PDF to file."""
     sample = sample_get_for_auditor(user=request.user, month=month)
-    report = month_report(sample=sample)
+    report = month_report(month_report_info_fetch(sample=sample))
     access_record(user=request.user, obj=sample, action=AccessAction.EXPORT, path=request.path)
     pdf = month_pdf(report, generated_by=request.user.get_full_name() or request.user.username)
     return _download(
