@@ -141,9 +141,7 @@ class ChartReview(models.Model):
     check_psychotherapy_minutes = _check_field(CHECKLIST["check_psychotherapy_minutes"])
     check_em_level = _check_field(CHECKLIST["check_em_level"])
     check_medication_review = _check_field(CHECKLIST["check_medication_review"])
-    check_psychotherapy_documentation = _check_field(
-        CHECKLIST["check_psychotherapy_documentation"]
-    )
+    check_psychotherapy_documentation = _check_field(CHECKLIST["check_psychotherapy_documentation"])
     check_diagnoses = _check_field(CHECKLIST["check_diagnoses"])
     check_signed_in_time = _check_field(CHECKLIST["check_signed_in_time"])
 
