@@ -32,11 +32,6 @@ POPULATION_RULE = (
 )
 
 
-class AuditSampleQuerySet(models.QuerySet["AuditSample"]):
-    def for_month(self, year: int, month: int) -> AuditSampleQuerySet:
-        return self.filter(month__year=year, month__month=month)
-
-
 class AuditSample(models.Model):
     """The random draw of signed charts for one month (AU-1, AU-2). See the module docstring."""
 
@@ -61,8 +56,6 @@ class AuditSample(models.Model):
         related_name="+",
         help_text="Empty when the scheduled task drew it.",
     )
-
-    objects = AuditSampleQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month"]
@@ -148,9 +141,7 @@ class ChartReview(models.Model):
     check_psychotherapy_minutes = _check_field(CHECKLIST["check_psychotherapy_minutes"])
     check_em_level = _check_field(CHECKLIST["check_em_level"])
     check_medication_review = _check_field(CHECKLIST["check_medication_review"])
-    check_psychotherapy_documentation = _check_field(
-        CHECKLIST["check_psychotherapy_documentation"]
-    )
+    check_psychotherapy_documentation = _check_field(CHECKLIST["check_psychotherapy_documentation"])
     check_diagnoses = _check_field(CHECKLIST["check_diagnoses"])
     check_signed_in_time = _check_field(CHECKLIST["check_signed_in_time"])
 

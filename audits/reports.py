@@ -1,21 +1,30 @@
-"""The month's audit report as an SVG trend chart, a CSV of findings and a PDF to file.
+"""The month's audit report: its figures, an SVG trend chart, a CSV of findings and a PDF.
 
-All three are built from ``audits.selectors.MonthReport``, so the figures on the
-page, in the CSV and in the PDF are the same numbers.
+``month_report`` computes every figure (accuracy against AUDIT_ACCURACY_TARGET,
+findings by checklist item, by clinician and by billed code, the 12-month
+trend) from the ``MonthReportInfo`` that ``audits.selectors.month_report_info_fetch``
+loads. Nothing here queries the database, so the page, the CSV and the PDF show
+the same numbers and cost the same few queries however many charts were drawn.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 
 from django.utils import timezone
 from fpdf import FPDF
 
-from .models import CHECKLIST, POPULATION_RULE, Outcome
-from .selectors import MonthReport, TrendPoint
+from .models import CHECKLIST, POPULATION_RULE, AuditSample, Check, Outcome
+from .sampling import months_back
+from .selectors import TREND_MONTHS, ChartInfo, MonthReportInfo, ReviewInfo, TrendPoint
 
 TITLE_TAG = re.compile(r"<title[^>]*>.*?</title>", re.S)
 MONITORING_NOTE = (
@@ -30,11 +39,121 @@ ALGORITHM = (
 )
 
 
+# Figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Outcomes of a group of reviewed charts."""
+
+    label: str
+    reviewed: int
+    supported: int
+    outcome_counts: tuple[tuple[str, int], ...]  # (outcome label, charts), in Outcome order
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.supported / self.reviewed if self.reviewed else None
+
+
+class CheckCount(NamedTuple):
+    """One checklist item over the month's reviews."""
+
+    label: str
+    not_met: int
+    applicable: int  # reviews where the item was not "not applicable"
+
+
+@dataclass(frozen=True)
+class MonthReport:
+    """The month's figures, as the page, the CSV and the PDF show them."""
+
+    sample: AuditSample
+    charts: int
+    target: float
+    overall: Tally
+    by_check: tuple[CheckCount, ...]
+    by_clinician: tuple[Tally, ...]
+    by_code: tuple[Tally, ...]
+    trend: tuple[TrendPoint, ...]
+    rows: tuple[ChartInfo, ...]
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.overall.accuracy
+
+    @property
+    def meets_target(self) -> bool | None:
+        accuracy = self.accuracy
+        return None if accuracy is None else accuracy >= self.target
+
+
+def tally(label: str, reviews: Iterable[ReviewInfo]) -> Tally:
+    """Reviewed, supported and each outcome's count over ``reviews``."""
+    outcomes = Counter(review.outcome for review in reviews)
+    return Tally(
+        label=label,
+        reviewed=sum(outcomes.values()),
+        supported=outcomes[Outcome.SUPPORTED],
+        outcome_counts=tuple((name, outcomes[value]) for value, name in Outcome.choices),
+    )
+
+
+def findings_by_check(reviews: Iterable[ReviewInfo]) -> tuple[CheckCount, ...]:
+    """For each checklist item: reviews that found it not met, and reviews it applied to."""
+    not_met: Counter[str] = Counter()
+    applicable: Counter[str] = Counter()
+    for review in reviews:
+        for name, value in review.checks:
+            applicable[name] += value != Check.NOT_APPLICABLE
+            not_met[name] += value == Check.NOT_MET
+    return tuple(
+        CheckCount(label, not_met[name], applicable[name]) for name, label in CHECKLIST.items()
+    )
+
+
+def accuracy_trend(
+    month_counts: Iterable[TrendPoint], *, last_month: datetime.date, months: int = TREND_MONTHS
+) -> tuple[TrendPoint, ...]:
+    """One point per month of the ``months`` ending at ``last_month``; undrawn months count 0."""
+    drawn = {point.month: point for point in month_counts}
+    return tuple(
+        drawn.get(m, TrendPoint(month=m, reviewed=0, supported=0))
+        for m in months_back(last_month, months)
+    )
+
+
+def month_report(info: MonthReportInfo) -> MonthReport:
+    """Accuracy against the target, findings by checklist item, clinician and code (AU-3)."""
+    reviewed = [(chart, chart.review) for chart in info.charts if chart.review is not None]
+    by_clinician: dict[str, list[ReviewInfo]] = {}
+    by_code: dict[str, list[ReviewInfo]] = {}
+    for chart, review in reviewed:
+        by_clinician.setdefault(chart.clinician_name, []).append(review)
+        for code in dict.fromkeys(chart.billed_codes):  # a code billed twice counts once
+            by_code.setdefault(code, []).append(review)
+    reviews = [review for _, review in reviewed]
+    return MonthReport(
+        sample=info.sample,
+        charts=len(info.charts),
+        target=info.target,
+        overall=tally("All charts", reviews),
+        by_check=findings_by_check(reviews),
+        by_clinician=tuple(tally(name, by_clinician[name]) for name in sorted(by_clinician)),
+        by_code=tuple(tally(code, by_code[code]) for code in sorted(by_code)),
+        trend=accuracy_trend(info.month_counts, last_month=info.sample.month),
+        rows=info.charts,
+    )
+
+
+# Renderings ----------------------------------------------------------------------------
+
+
 def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.0f}%"
 
 
-def trend_svg(trend: list[TrendPoint], target: float) -> str:
+def trend_svg(trend: Sequence[TrendPoint], target: float) -> str:
     """A bar chart of monthly accuracy with the target as a dashed line (no JavaScript)."""
     width, height, left, bottom, top = 640, 220, 40, 30, 12
     plot_h = height - bottom - top
@@ -111,16 +230,15 @@ def findings_csv(report: MonthReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
-    for item in report.rows:
-        review = item.review_or_none  # type: ignore[attr-defined]
-        encounter = item.encounter
-        row = [
+    for chart in report.rows:
+        review = chart.review
+        row: list[object] = [
             report.sample.month_label,
-            item.position,
-            encounter.pk,
-            encounter.date_of_service.isoformat(),
-            encounter.clinician.display_name,
-            item.billed_text,  # type: ignore[attr-defined]
+            chart.position,
+            chart.encounter_id,
+            chart.date_of_service.isoformat(),
+            chart.clinician_name,
+            chart.billed_text,
         ]
         if review is None:
             row += ["not reviewed", "", *([""] * len(CHECKLIST)), "", "", "", "", ""]
@@ -128,11 +246,11 @@ def findings_csv(report: MonthReport) -> str:
             row += [
                 review.outcome,
                 review.reviewer_code,
-                *(getattr(review, name) for name in CHECKLIST),
+                *(value for _name, value in review.checks),
                 review.comment,
-                review.reviewer.get_username(),
+                review.reviewer.username,
                 timezone.localtime(review.reviewed_at).isoformat(timespec="minutes"),
-                review.acknowledged_by.get_username() if review.acknowledged_by else "",
+                review.acknowledged_by.username if review.acknowledged_by else "",
                 timezone.localtime(review.acknowledged_at).isoformat(timespec="minutes")
                 if review.acknowledged_at
                 else "",
@@ -144,7 +262,8 @@ def findings_csv(report: MonthReport) -> str:
 def _csv_safe(row: list[object]) -> list[object]:
     """Neutralise spreadsheet formulas in free text (a comment starting with '=')."""
     return [
-        "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not v[1:2].isdigit()
+        "'" + v
+        if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not v[1:2].isdigit()
         else v
         for v in row
     ]
@@ -240,26 +359,22 @@ def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
         ["#", "Encounter", "Date", "Clinician", "Billed", "Outcome", "Would bill"],
         [
             [
-                item.position,
-                item.encounter.pk,
-                item.encounter.date_of_service.isoformat(),
-                item.encounter.clinician.display_name,
-                item.billed_text,  # type: ignore[attr-defined]
-                item.review_or_none.get_outcome_display().split(" (")[0]  # type: ignore[attr-defined]
-                if item.review_or_none  # type: ignore[attr-defined]
-                else "not reviewed",
-                item.review_or_none.reviewer_code  # type: ignore[attr-defined]
-                if item.review_or_none  # type: ignore[attr-defined]
-                else "",
+                chart.position,
+                chart.encounter_id,
+                chart.date_of_service.isoformat(),
+                chart.clinician_name,
+                chart.billed_text,
+                chart.review.outcome_label.split(" (")[0] if chart.review else "not reviewed",
+                chart.review.reviewer_code if chart.review else "",
             ]
-            for item in report.rows
+            for chart in report.rows
         ],
         [8, 20, 22, 40, 36, 32, 32],
     )
     comments = [
-        (item.position, item.review_or_none.comment)  # type: ignore[attr-defined]
-        for item in report.rows
-        if item.review_or_none and item.review_or_none.comment  # type: ignore[attr-defined]
+        (chart.position, chart.review.comment)
+        for chart in report.rows
+        if chart.review and chart.review.comment
     ]
     if comments:
         pdf.set_font("Helvetica", "B", 12)
@@ -279,4 +394,3 @@ def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
         "Filed by: ______________________   Date: ____________"
     )
     return bytes(pdf.output())
-

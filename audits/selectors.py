@@ -1,4 +1,4 @@
-"""Reads of the audit, each checking the user: samples, sampled charts, findings, reports.
+"""Reads of the audit, each checking the user: samples, sampled charts, findings, report data.
 
 Compliance staff reach a chart only through ``encounter_get_for_auditor``: it
 returns an encounter only when it is in a drawn sample, and records the access.
@@ -7,12 +7,11 @@ returns an encounter only when it is in a drawn sample, and records the access.
 from __future__ import annotations
 
 import datetime
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -24,7 +23,7 @@ from encounters.models import Encounter
 from encounters.selectors import clinician_for_user
 
 from .checklist import codes_text
-from .models import CHECKLIST, AuditSample, AuditSampleItem, ChartReview, Check, Outcome
+from .models import AuditSample, AuditSampleItem, ChartReview, Outcome
 from .sampling import months_back
 
 
@@ -50,24 +49,6 @@ def sample_get_for_auditor(*, user: AbstractBaseUser, month: datetime.date) -> A
     if sample is None:
         raise Http404(f"No audit sample has been drawn for {month:%Y-%m}.")
     return sample
-
-
-def sample_items(sample: AuditSample) -> list[AuditSampleItem]:
-    """The sample's charts in draw order, with encounter, clinician, review and billed lines."""
-    items = list(
-        sample.items.select_related(
-            "encounter__patient",
-            "encounter__clinician__user",
-            "encounter__signed_proposal",
-            "review__reviewer",
-            "review__acknowledged_by",
-        ).order_by("position")
-    )
-    for item in items:
-        item.billed_lines = billed_lines(item.encounter)  # type: ignore[attr-defined]
-        item.billed_text = codes_text(item.billed_lines)  # type: ignore[attr-defined]
-        item.review_or_none = getattr(item, "review", None)  # type: ignore[attr-defined]
-    return items
 
 
 def chosen_lines(encounter: Encounter) -> list[dict[str, Any]]:
@@ -164,56 +145,65 @@ def finding_get_for_clinician(*, user: AbstractBaseUser, review_id: int) -> Char
     return review
 
 
-# Reports -----------------------------------------------------------------------------
+# The month report's data -------------------------------------------------------------
+#
+# One fetch for the month page and its CSV and PDF, into frozen dataclasses;
+# ``audits.reports`` computes the figures from them and never queries.
+
+TREND_MONTHS = 12
 
 
-@dataclass
-class Tally:
-    """Outcomes of a group of reviewed charts."""
+@dataclass(frozen=True)
+class UserInfo:
+    """A staff member as the report names them."""
 
-    label: str
-    reviewed: int = 0
-    supported: int = 0
-    outcomes: Counter[str] = field(default_factory=Counter)
+    username: str
+    name: str  # the full name, or the username when there is none
 
-    @property
-    def accuracy(self) -> float | None:
-        return self.supported / self.reviewed if self.reviewed else None
-
-    def add(self, review: ChartReview) -> None:
-        self.reviewed += 1
-        self.supported += review.is_supported
-        self.outcomes[review.outcome] += 1
-
-    @property
-    def outcome_counts(self) -> list[tuple[str, int]]:
-        return [(label, self.outcomes[value]) for value, label in Outcome.choices]
+    @classmethod
+    def of(cls, user: User) -> UserInfo:
+        return cls(username=user.get_username(), name=user.get_full_name() or user.get_username())
 
 
-@dataclass
-class MonthReport:
-    sample: AuditSample
-    charts: int
-    target: float
-    overall: Tally
-    by_check: list[tuple[str, int, int]]  # label, not met, reviewed where applicable
-    by_clinician: list[Tally]
-    by_code: list[Tally]
-    trend: list[TrendPoint]
-    rows: list[AuditSampleItem]
+@dataclass(frozen=True)
+class ReviewInfo:
+    """A sampled chart's review: the checklist answers, the outcome and who saw it."""
+
+    outcome: str
+    reviewer_code: str
+    comment: str
+    checks: tuple[tuple[str, str], ...]  # (checklist field, Check value), in CHECKLIST order
+    reviewer: UserInfo
+    reviewed_at: datetime.datetime
+    acknowledged_by: UserInfo | None
+    acknowledged_at: datetime.datetime | None
 
     @property
-    def accuracy(self) -> float | None:
-        return self.overall.accuracy
+    def is_supported(self) -> bool:
+        return self.outcome == Outcome.SUPPORTED
 
     @property
-    def meets_target(self) -> bool | None:
-        accuracy = self.accuracy
-        return None if accuracy is None else accuracy >= self.target
+    def outcome_label(self) -> str:
+        return dict(Outcome.choices).get(self.outcome, self.outcome)
+
+
+@dataclass(frozen=True)
+class ChartInfo:
+    """One chart of the sample, in draw order: what was billed and, once reviewed, the review."""
+
+    position: int
+    encounter_id: int
+    date_of_service: datetime.date
+    clinician_name: str
+    billed_codes: tuple[str, ...]  # the code of each billed line, in billed order
+    billed_text: str  # '99214-25 + 90833'
+    review: ReviewInfo | None
 
 
 @dataclass(frozen=True)
 class TrendPoint:
+    """Reviewed and supported charts of one month's sample."""
+
     month: datetime.date
     reviewed: int
     supported: int
@@ -223,61 +213,80 @@ class TrendPoint:
         return self.supported / self.reviewed if self.reviewed else None
 
 
-def accuracy_trend(*, last_month: datetime.date, months: int = 12) -> list[TrendPoint]:
-    """Reviewed and supported charts for each of the ``months`` months ending at ``last_month``."""
-    span = months_back(last_month, months)
-    counts = {
-        row["month"]: row
-        for row in AuditSample.objects.filter(month__gte=span[0], month__lte=span[-1])
+@dataclass(frozen=True)
+class MonthReportInfo:
+    """Everything the month's report is computed from (``audits.reports.month_report``)."""
+
+    sample: AuditSample
+    target: float  # AUDIT_ACCURACY_TARGET
+    charts: tuple[ChartInfo, ...]
+    month_counts: tuple[TrendPoint, ...]  # the drawn months among the last TREND_MONTHS
+
+
+def month_report_info_fetch(*, sample: AuditSample) -> MonthReportInfo:
+    """The month's charts, reviews and trend counts in three queries, whatever the sample size."""
+    items = (
+        sample.items.select_related(
+            "encounter__clinician__user",
+            "encounter__signed_proposal",
+            "encounter__claim",
+            "review__reviewer",
+            "review__acknowledged_by",
+        )
+        .prefetch_related("encounter__claim__lines")
+        .order_by("position")
+    )
+    return MonthReportInfo(
+        sample=sample,
+        target=settings.AUDIT_ACCURACY_TARGET,
+        charts=tuple(_chart_info(item) for item in items),
+        month_counts=_month_counts(months_back(sample.month, TREND_MONTHS)),
+    )
+
+
+def _chart_info(item: AuditSampleItem) -> ChartInfo:
+    encounter = item.encounter
+    lines = billed_lines(encounter)
+    review = getattr(item, "review", None)  # the reverse one-to-one, absent until reviewed
+    return ChartInfo(
+        position=item.position,
+        encounter_id=item.encounter_id,
+        date_of_service=encounter.date_of_service,
+        clinician_name=encounter.clinician.display_name,
+        billed_codes=tuple(str(line["code"]) for line in lines),
+        billed_text=codes_text(lines),
+        review=None if review is None else _review_info(review),
+    )
+
+
+def _review_info(review: ChartReview) -> ReviewInfo:
+    return ReviewInfo(
+        outcome=review.outcome,
+        reviewer_code=review.reviewer_code,
+        comment=review.comment,
+        checks=tuple((name, value) for name, _label, value in review.checks),
+        reviewer=UserInfo.of(review.reviewer),
+        reviewed_at=review.reviewed_at,
+        acknowledged_by=UserInfo.of(review.acknowledged_by) if review.acknowledged_by else None,
+        acknowledged_at=review.acknowledged_at,
+    )
+
+
+def _month_counts(span: list[datetime.date]) -> tuple[TrendPoint, ...]:
+    """Reviewed and supported charts of each drawn month from ``span[0]`` to ``span[-1]``."""
+    rows = (
+        AuditSample.objects.filter(month__gte=span[0], month__lte=span[-1])
         .values("month")
         .annotate(
             reviewed=Count("items__review"),
             supported=Count("items__review", filter=Q(items__review__outcome=Outcome.SUPPORTED)),
         )
-    }
-    return [
-        TrendPoint(
-            month=m,
-            reviewed=counts.get(m, {}).get("reviewed", 0),
-            supported=counts.get(m, {}).get("supported", 0),
-        )
-        for m in span
-    ]
-
-
-def month_report(*, sample: AuditSample) -> MonthReport:
-    """Accuracy against the target, findings by checklist item, clinician and code (AU-3)."""
-    rows = sample_items(sample)
-    overall = Tally("All charts")
-    by_clinician: dict[str, Tally] = {}
-    by_code: dict[str, Tally] = {}
-    not_met: Counter[str] = Counter()
-    applicable: Counter[str] = Counter()
-    for item in rows:
-        review = item.review_or_none  # type: ignore[attr-defined]
-        if review is None:
-            continue
-        overall.add(review)
-        name = item.encounter.clinician.display_name
-        by_clinician.setdefault(name, Tally(name)).add(review)
-        for code in dict.fromkeys(line["code"] for line in item.billed_lines):  # type: ignore[attr-defined]
-            by_code.setdefault(code, Tally(code)).add(review)
-        for check_field, _label, value in review.checks:
-            applicable[check_field] += value != Check.NOT_APPLICABLE
-            not_met[check_field] += value == Check.NOT_MET
-    by_check = [(label, not_met[f], applicable[f]) for f, label in CHECKLIST.items()]
-    return MonthReport(
-        sample=sample,
-        charts=len(rows),
-        target=settings.AUDIT_ACCURACY_TARGET,
-        overall=overall,
-        by_check=by_check,
-        by_clinician=sorted(by_clinician.values(), key=lambda t: t.label),
-        by_code=sorted(by_code.values(), key=lambda t: t.label),
-        trend=accuracy_trend(last_month=sample.month),
-        rows=rows,
+        .order_by("month")
     )
-
+    return tuple(
+        TrendPoint(month=row["month"], reviewed=row["reviewed"], supported=row["supported"])
+        for row in rows
+    )
 
 
 def next_unreviewed_encounter_id(sample: AuditSample) -> int | None:

@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from accounts.access import access_record
 from accounts.decorators import role_required
@@ -24,7 +26,7 @@ from . import services
 from .checklist import chart_suggestions
 from .forms import ChartReviewForm, DrawForm
 from .models import POPULATION_RULE, Outcome
-from .reports import ALGORITHM, MONITORING_NOTE, findings_csv, month_pdf, trend_svg
+from .reports import ALGORITHM, MONITORING_NOTE, findings_csv, month_pdf, month_report, trend_svg
 from .sampling import previous_month
 from .selectors import (
     audit_item_get_for_auditor,
@@ -33,14 +35,21 @@ from .selectors import (
     claim_lines,
     finding_get_for_clinician,
     findings_for_clinician,
-    month_report,
+    month_report_info_fetch,
     next_unreviewed_encounter_id,
     sample_get_for_auditor,
     sample_list_for_auditor,
 )
 
 
-def _home(request: HttpRequest, form: DrawForm) -> HttpResponse:
+class AuditRequest(HttpRequest):
+    """A request that passed ``role_required``: a signed-in user, plus django-htmx's details."""
+
+    user: User
+    htmx: HtmxDetails
+
+
+def _home(request: AuditRequest, form: DrawForm) -> HttpResponse:
     samples = sample_list_for_auditor(user=request.user)
     context = {"samples": samples, "form": form, "sample_size": settings.AUDIT_SAMPLE_SIZE}
     return render(request, "audits/sample_list.html", context)
@@ -48,7 +57,7 @@ def _home(request: HttpRequest, form: DrawForm) -> HttpResponse:
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def audit_home(request: HttpRequest) -> HttpResponse:
+def audit_home(request: AuditRequest) -> HttpResponse:
     """The drawn months and the form to draw a month."""
     initial = {"month": f"{previous_month(timezone.localdate()):%Y-%m}"}
     return _home(request, DrawForm(initial=initial))
@@ -56,7 +65,7 @@ def audit_home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COMPLIANCE)
-def sample_draw(request: HttpRequest) -> HttpResponse:
+def sample_draw(request: AuditRequest) -> HttpResponse:
     """Draw a month (once: a month already drawn shows its stored sample)."""
     form = DrawForm(request.POST)
     if form.is_valid():
@@ -72,10 +81,10 @@ def sample_draw(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def sample_detail(request: HttpRequest, month: datetime.date) -> HttpResponse:
+def sample_detail(request: AuditRequest, month: datetime.date) -> HttpResponse:
     """The month's sample and its report: accuracy, findings, trend (AU-1, AU-3)."""
     sample = sample_get_for_auditor(user=request.user, month=month)
-    report = month_report(sample=sample)
+    report = month_report(month_report_info_fetch(sample=sample))
     context = {
         "sample": sample,
         "report": report,
@@ -91,7 +100,7 @@ def sample_detail(request: HttpRequest, month: datetime.date) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.COMPLIANCE)
-def chart_review(request: HttpRequest, month: datetime.date, encounter_id: int) -> HttpResponse:
+def chart_review(request: AuditRequest, month: datetime.date, encounter_id: int) -> HttpResponse:
     """One sampled chart, read-only, with the structured review form (AU-3)."""
     sample = sample_get_for_auditor(user=request.user, month=month)
     item = audit_item_get_for_auditor(
@@ -139,10 +148,10 @@ def _download(content: bytes | str, *, filename: str, content_type: str) -> Http
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def sample_findings_csv(request: HttpRequest, month: datetime.date) -> HttpResponse:
+def sample_findings_csv(request: AuditRequest, month: datetime.date) -> HttpResponse:
     """The month's findings, one row per sampled chart."""
     sample = sample_get_for_auditor(user=request.user, month=month)
-    report = month_report(sample=sample)
+    report = month_report(month_report_info_fetch(sample=sample))
     access_record(user=request.user, obj=sample, action=AccessAction.EXPORT, path=request.path)
     return _download(
         findings_csv(report),
@@ -153,10 +162,10 @@ def sample_findings_csv(request: HttpRequest, month: datetime.date) -> HttpRespo
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def sample_report_pdf(request: HttpRequest, month: datetime.date) -> HttpResponse:
+def sample_report_pdf(request: AuditRequest, month: datetime.date) -> HttpResponse:
     """The month's report as a PDF to file."""
     sample = sample_get_for_auditor(user=request.user, month=month)
-    report = month_report(sample=sample)
+    report = month_report(month_report_info_fetch(sample=sample))
     access_record(user=request.user, obj=sample, action=AccessAction.EXPORT, path=request.path)
     pdf = month_pdf(report, generated_by=request.user.get_full_name() or request.user.username)
     return _download(
@@ -166,7 +175,7 @@ def sample_report_pdf(request: HttpRequest, month: datetime.date) -> HttpRespons
 
 @require_GET
 @role_required(Role.PRESCRIBER)
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: AuditRequest) -> HttpResponse:
     """The prescriber's reviewed charts with outcome and comment."""
     findings = findings_for_clinician(user=request.user)
     return render(request, "audits/finding_list.html", {"findings": findings})
@@ -174,11 +183,11 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.PRESCRIBER)
-def finding_acknowledge(request: HttpRequest, review_id: int) -> HttpResponse:
+def finding_acknowledge(request: AuditRequest, review_id: int) -> HttpResponse:
     """The prescriber acknowledges a finding on their chart."""
     review = finding_get_for_clinician(user=request.user, review_id=review_id)
     review = services.finding_acknowledge(user=request.user, review=review)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         response = render(request, "audits/finding_list.html#finding-row", {"finding": review})
     else:
         messages.success(request, "Finding acknowledged.")

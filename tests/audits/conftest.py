@@ -8,7 +8,9 @@ import pytest
 from django.utils import timezone
 
 from audits.sampling import previous_month
-from tests.audits.helpers import signed_encounter
+from audits.services import audit_sample_draw, chart_review_save, finding_acknowledge
+from tests.audits.helpers import review_data, signed_encounter
+from tests.factories import ClinicianFactory
 from tests.sqlite_locks import release_signed_locks
 
 
@@ -23,6 +25,36 @@ def make_signed(db, last_month):
 
     def make(*, month: datetime.date | None = None, **kwargs):
         return signed_encounter(month=month or last_month, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def reviewed_sample(make_signed, last_month, compliance):
+    """reviewed_sample(charts) -> last month drawn with ``charts`` charts, every one reviewed.
+
+    Two clinicians; every other chart is over-coded and its finding acknowledged by the
+    clinician; the month before is drawn and reviewed too, so the trend has two months.
+    """
+
+    def make(charts: int):
+        before = previous_month(last_month)
+        make_signed(month=before, day=5)
+        for item in audit_sample_draw(month=before).items.all():
+            chart_review_save(user=compliance, item=item, data=review_data())
+        clinicians = [ClinicianFactory(credential="MD"), ClinicianFactory(credential="NP")]
+        for day in range(1, charts + 1):
+            make_signed(clinician=clinicians[day % 2], day=day)
+        sample = audit_sample_draw(month=last_month, size=charts)
+        items = sample.items.select_related("encounter__clinician__user").order_by("position")
+        for item in items:
+            if item.position % 2:
+                chart_review_save(user=compliance, item=item, data=review_data())
+                continue
+            data = review_data("over_coded", "99213 + 90833", "Low MDM.", check_em_level="not_met")
+            review = chart_review_save(user=compliance, item=item, data=data)
+            finding_acknowledge(user=item.encounter.clinician.user, review=review)
+        return sample
 
     return make
 

@@ -13,27 +13,8 @@ from django.urls import reverse
 from accounts.models import AccessRecord
 from audits.models import ChartReview, Outcome
 from audits.services import audit_sample_draw, chart_review_save
+from tests.audits.helpers import review_data
 from tests.factories import ClinicianFactory
-
-ALL_MET = {
-    "check_time_blocks": "met",
-    "check_psychotherapy_minutes": "met",
-    "check_em_level": "met",
-    "check_medication_review": "met",
-    "check_psychotherapy_documentation": "met",
-    "check_diagnoses": "met",
-    "check_signed_in_time": "met",
-}
-
-
-def review_data(outcome="supported", reviewer_code="", comment="", **checks):
-    return {
-        **ALL_MET,
-        **checks,
-        "outcome": outcome,
-        "reviewer_code": reviewer_code,
-        "comment": comment,
-    }
 
 
 @pytest.fixture
@@ -346,3 +327,52 @@ def test_a_forged_outcome_is_a_form_error_not_a_crash(client_for, compliance, sa
     assert response.status_code == 200
     assert "outcome" in response.context["form"].errors
     assert "check_diagnoses" in response.context["form"].errors
+
+
+def test_month_page_rows_show_billed_codes_outcome_and_acknowledgement(
+    client_for, compliance, reviewed_sample
+):
+    sample = reviewed_sample(2)
+    owner = sample.items.get(position=2).encounter.clinician
+    response = client_for(compliance).get(
+        reverse("audits:sample-detail", kwargs={"month": sample.month})
+    )
+    rows = response.content.decode().split('data-testid="sample-chart"')[1:]
+    assert len(rows) == 2
+    assert "<code>99214 + 90833</code>" in rows[0]
+    assert 'data-testid="outcome-badge">Supported<' in rows[0]
+    assert ">pending<" in rows[0]  # reviewed, not yet acknowledged
+    assert 'text-bg-danger" data-testid="outcome-badge">Over-coded<' in rows[1]
+    assert "<code>99213 + 90833</code>" in rows[1]
+    assert f"{owner.display_name}, " in rows[1]
+
+
+# --- query counts: the month page and its exports stay flat as the sample grows ----------
+
+# session, user, role groups, the sample, the report's three (REPORT_QUERIES in
+# test_selectors), the redraw's population and stored charts, the session save, and two
+# savepoint pairs (ATOMIC_REQUESTS, the session save) inside the test transaction.
+MONTH_PAGE_QUERIES = 14
+# The same without the redraw, plus the export's access record.
+EXPORT_QUERIES = 13
+
+
+@pytest.mark.parametrize("charts", [1, 9])
+@pytest.mark.parametrize(
+    ("url_name", "queries"),
+    [
+        ("audits:sample-detail", MONTH_PAGE_QUERIES),
+        ("audits:sample-findings-csv", EXPORT_QUERIES),
+        ("audits:sample-report-pdf", EXPORT_QUERIES),
+    ],
+)
+def test_month_page_and_exports_cost_the_same_queries_for_1_and_9_charts(
+    client_for, compliance, reviewed_sample, charts, url_name, queries, django_assert_num_queries
+):
+    sample = reviewed_sample(charts)
+    client = client_for(compliance)
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(url_name, kwargs={"month": sample.month}))
+    assert response.status_code == 200
+    if url_name == "audits:sample-findings-csv":
+        assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == charts
