@@ -480,7 +480,10 @@ class EncounterForm(forms.ModelForm):
         return rows
 
     def mdm_summary(self) -> dict[str, str]:
-        return mdm_summary_from(self.data if self.is_bound else None, self.initial)
+        if self.is_bound:
+            return mdm_summary_from(self.data)
+        encounter = self.instance
+        return mdm_summary(encounter.mdm_problems, encounter.data_items, encounter.mdm_risk)
 
 
 def coding_choice_from(option: str, custom_codes: str, *, shown: str = "") -> dict[str, Any] | None:
@@ -498,36 +501,24 @@ def coding_choice_from(option: str, custom_codes: str, *, shown: str = "") -> di
     return choice
 
 
-def _int(value: Any) -> int:
-    try:
-        return max(int(value), 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def mdm_summary_from(data: Any, initial: dict[str, Any] | None = None) -> dict[str, str]:
-    """The three MDM element levels and the MDM level (EM-2) for posted or saved values."""
-    if data is not None:
-        problems, items, risk = mdm_items_from_post(data)
-    else:
-        initial = initial or {}
-        problems = [p for p in initial.get("mdm_problems") or [] if p in PROBLEM_ITEMS]
-        risk = [r for r in initial.get("mdm_risk") or [] if r in RISK_ITEMS]
-        items = DataItems(
-            notes_reviewed=_int(initial.get("mdm_notes_reviewed")),
-            results_reviewed=_int(initial.get("mdm_results_reviewed")),
-            tests_ordered=_int(initial.get("mdm_tests_ordered")),
-            independent_historian=bool(initial.get("mdm_independent_historian")),
-            independent_interpretation=bool(initial.get("mdm_independent_interpretation")),
-            external_discussion=bool(initial.get("mdm_external_discussion")),
-        )
-    mdm = mdm_from_items(problems, items, risk)
+def mdm_summary(problems: Any, items: DataItems, risk: Any) -> dict[str, str]:
+    """The three MDM element levels and the MDM level (EM-2), in words."""
+    mdm = mdm_from_items(
+        [p for p in problems or [] if p in PROBLEM_ITEMS],
+        items,
+        [r for r in risk or [] if r in RISK_ITEMS],
+    )
     return {
         "problems": LEVEL_LABELS[mdm.problems],
         "data": LEVEL_LABELS[mdm.data],
         "risk": LEVEL_LABELS[mdm.risk],
         "level": LEVEL_LABELS[mdm_level(mdm)],
     }
+
+
+def mdm_summary_from(data: Any) -> dict[str, str]:
+    """The MDM levels (EM-2) of a posted encounter form."""
+    return mdm_summary(*mdm_items_from_post(data))
 
 
 _BLANK = [("", "---------")]

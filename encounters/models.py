@@ -322,10 +322,6 @@ class Encounter(models.Model):
         return block_minutes(self.em_start, self.em_end)
 
     @property
-    def has_psychotherapy(self) -> bool:
-        return bool(self.pt_kind)
-
-    @property
     def mdm_problem_labels(self) -> list[str]:
         """The ticked MDM problem items in words (EM-2 items of coding.engine.mdm)."""
         return [PROBLEM_ITEMS[k][1] for k in self.mdm_problems if k in PROBLEM_ITEMS]

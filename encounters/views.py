@@ -36,6 +36,7 @@ from .forms import (
     CoverageFormSet,
     EncounterForm,
     PatientForm,
+    mdm_summary,
     mdm_summary_from,
     medication_formset,
 )
@@ -357,18 +358,12 @@ def _detail(
     addendum_form: AddendumForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    saved = {
-        name: getattr(encounter, name)
-        for name in ["mdm_problems", "mdm_risk"]
-        + [n for n, _ in DATA_COUNTERS]
-        + [n for n, _ in DATA_FLAGS]
-    }
     return render(
         request,
         DETAIL_TEMPLATE,
         {
             "encounter": encounter,
-            "mdm": mdm_summary_from(None, saved),
+            "mdm": mdm_summary(encounter.mdm_problems, encounter.data_items, encounter.mdm_risk),
             "addendum_form": addendum_form or AddendumForm(),
         },
         status=status,
