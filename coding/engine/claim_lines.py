@@ -325,20 +325,34 @@ def _top(codes: Collection[str], rank_of: Callable[[str], int | None]) -> tuple[
     return code, rank
 
 
+def _level_difference(
+    rule: str, what: str, ours: tuple[str, int] | None, theirs: tuple[str, int] | None
+) -> LineDifference | None:
+    """One family's level billed against the proposal's; none at all is the lowest level."""
+    if ours is None and theirs is not None:
+        text = f"no {what} billed where the proposal has {theirs[0]}"
+        return LineDifference("below", f"{text} ({rule})", (rule,))
+    if ours is not None and theirs is None:
+        text = f"{ours[0]} billed where the proposal has no {what}"
+        return LineDifference("above", f"{text} ({rule})", (rule,))
+    if ours is None or theirs is None or ours[1] == theirs[1]:
+        return None
+    kind: Difference = "above" if ours[1] > theirs[1] else "below"
+    side = "higher" if kind == "above" else "lower"
+    text = f"{ours[0]} billed where the proposal has {theirs[0]}: a {side} {what}"
+    return LineDifference(kind, f"{text} ({rule})", (rule,))
+
+
 def _levels(
     billed: Collection[str], proposed: Collection[str]
 ) -> tuple[list[LineDifference], set[str]]:
     """Level differences by family, and the codes they account for."""
     found, covered = [], set()
     for rule, what, rank_of in _LEVELS:
-        ours, theirs = _top(billed, rank_of), _top(proposed, rank_of)
-        if ours is None or theirs is None or ours[1] == theirs[1]:
-            continue
-        kind: Difference = "above" if ours[1] > theirs[1] else "below"
-        side = "higher" if kind == "above" else "lower"
-        text = f"{ours[0]} billed where the proposal has {theirs[0]}: a {side} {what} ({rule})"
-        found.append(LineDifference(kind, text, (rule,)))
-        covered |= {code for code in (*billed, *proposed) if rank_of(code) is not None}
+        difference = _level_difference(rule, what, _top(billed, rank_of), _top(proposed, rank_of))
+        if difference is not None:
+            found.append(difference)
+            covered |= {code for code in (*billed, *proposed) if rank_of(code) is not None}
     return found, covered
 
 

@@ -235,6 +235,17 @@ def test_em_4_billed_level_above_the_proposal() -> None:
     assert [(d.kind, d.rules) for d in result.differences] == [("above", ("EM-4",))]
 
 
+def test_em_4_no_em_billed_where_one_was_proposed_is_below_and_the_reverse_above() -> None:
+    proposed = [Line("99214"), Line("90833")]
+    alone = compare_with_proposal([BilledLine("90832")], proposed)
+    assert ("below", ("EM-4",)) in [(d.kind, d.rules) for d in alone.differences]
+    assert "no E/M level billed where the proposal has 99214 (EM-4)" in [
+        d.text for d in alone.differences
+    ]
+    extra_em = compare_with_proposal([BilledLine("99213"), BilledLine("90834")], [Line("90834")])
+    assert [(d.kind, d.rules) for d in extra_em.differences] == [("above", ("EM-4",))]
+
+
 def test_units_extra_and_missing_codes_against_the_proposal() -> None:
     proposed = [Line("99215"), Line("99417", rules=("EM-6",))]
     assert compare_with_proposal([BilledLine("99215"), BilledLine("99417")], proposed).same
