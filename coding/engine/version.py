@@ -2,4 +2,4 @@
 
 from typing import Final
 
-ENGINE_VERSION: Final = "2026.11.3"
+ENGINE_VERSION: Final = "2026.11.2"
