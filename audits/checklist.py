@@ -124,10 +124,13 @@ def _billed(lines: list[dict[str, Any]]) -> list[BilledLine]:
 
 
 def _proposed(lines: list[dict[str, Any]]) -> list[Line]:
-    return [
-        Line(b.code, b.units, b.modifiers, tuple(str(r) for r in line.get("rules") or []))
-        for line, b in ((line, BilledLine.from_dict(line)) for line in lines)
-    ]
+    """Stored proposal lines as the engine's ``Line``, with the rule ids kept beside each."""
+    proposed = []
+    for line in lines:
+        billed = BilledLine.from_dict(line)
+        rules = tuple(str(rule) for rule in line.get("rules") or [])
+        proposed.append(Line(billed.code, billed.units, billed.modifiers, rules))
+    return proposed
 
 
 def _time_blocks(e: Encounter) -> Suggestion:
