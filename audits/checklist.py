@@ -1,38 +1,70 @@
 """Pre-filled checklist suggestions for a sampled chart; the reviewer decides (AU-3).
 
-Each suggestion is computed from the signed chart: the time blocks, the
-documentation fields, and the codes the coding engine gives for the chart's
-facts today, compared with the lines that were billed.
+Each suggestion is computed from the signed chart: the time blocks and documentation
+fields, and the billed lines compared with what the coding engine proposed when the chart
+was signed (``coding.models.SignedProposal``: proposal, engine version, rule ids). The
+engine is not re-run on the chart: the clinician signed under the rules of that version,
+and the audit judges the billing against them.
+
+What the rules say about billed lines is asked of the engine (``coding.engine.claim_lines``):
+where the billed codes go above or below the proposal (E/M level EM-4, psychotherapy band
+PT-1, units) and whether the diagnoses support the lines (DG-1, DG-3). Nothing here restates
+a rule. A chart signed before proposals were stored has none: its coding suggestions say so
+and leave the item to the reviewer.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from coding.adapters import DEFAULT_PAYER_SLUG, payer_profile_from_payer
+from coding.engine import PayerProfile, PayerProfileError, load_default_payer_profiles
+from coding.engine.claim_lines import (
+    BilledLine,
+    ClaimContext,
+    check_claim_lines,
+    compare_with_proposal,
+)
 from coding.engine.codes import EM_CODES, PSYCHOTHERAPY_CODES
+from coding.engine.proposal import Line
+from coding.engine.rules.dg_diagnoses import first_pointers
 from encounters.models import Encounter, MedicationChange
 
 from .models import Check, Outcome
 
-logger = logging.getLogger(__name__)
-
-# Rank of each individual psychotherapy code by its time band (PT-1).
-PT_BAND = {"90832": 1, "90833": 1, "90834": 2, "90836": 2, "90837": 3, "90838": 3}
+NO_PROPOSAL = (
+    "No proposal was stored when this chart was signed (signed before the engine's answer "
+    "was kept), so there is nothing to compare the billed codes with: review them against "
+    "the chart."
+)
 
 
 @dataclass(frozen=True)
 class Suggestion:
+    """A pre-filled answer and why; an empty ``value`` means no suggestion, only the reason."""
+
     value: str
     reason: str
 
     @property
     def label(self) -> str:
-        return Check(self.value).label
+        return Check(self.value).label if self.value else ""
+
+
+@dataclass(frozen=True)
+class StoredProposal:
+    """What the engine proposed at signing, as ``SignedProposal`` keeps it."""
+
+    lines: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+    engine_version: str
+    rule_ids: list[str]
+    error: str = ""
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -41,17 +73,18 @@ class Suggestions:
     outcome: str = ""
     outcome_reason: str = ""
     reviewer_code: str = ""
-    engine_lines: list[dict[str, Any]] = field(default_factory=list)
-    engine_messages: list[dict[str, Any]] = field(default_factory=list)
-    engine_error: str = ""
+    proposal_stored: bool = False
+    proposed_lines: list[dict[str, Any]] = field(default_factory=list)
+    proposed_messages: list[dict[str, Any]] = field(default_factory=list)
+    engine_version: str = ""
 
     @property
     def outcome_label(self) -> str:
         return Outcome(self.outcome).label if self.outcome else ""
 
     def initial(self) -> dict[str, str]:
-        """Initial values for the review form."""
-        values = {name: s.value for name, s in self.checks.items()}
+        """Initial values for the review form (items without a suggestion stay empty)."""
+        values = {name: s.value for name, s in self.checks.items() if s.value}
         if self.outcome:
             values["outcome"] = self.outcome
         if self.reviewer_code and self.outcome != Outcome.SUPPORTED:
@@ -70,18 +103,34 @@ def codes_text(lines: list[dict[str, Any]]) -> str:
     return " + ".join(parts)
 
 
-def _engine_lines(encounter: Encounter) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
-    """The engine's lines and messages for the chart's facts (today's rules)."""
-    from coding.adapters import facts_from_encounter
-    from coding.services import proposal_for_facts
-
-    payer = encounter.coverage.payer if encounter.coverage_id else None
-    proposal = proposal_for_facts(facts=facts_from_encounter(encounter), payer=payer)
-    return (
-        [line.to_dict() for line in proposal.lines],
-        [m.to_dict() for m in proposal.messages],
-        proposal.error or "",
+def stored_proposal(encounter: Encounter) -> StoredProposal | None:
+    """The proposal kept at signing, or None for a chart signed before they were kept."""
+    stored = getattr(encounter, "signed_proposal", None)
+    if stored is None:
+        return None
+    proposal = stored.proposal if isinstance(stored.proposal, dict) else {}
+    return StoredProposal(
+        lines=list(proposal.get("lines") or []),
+        messages=list(proposal.get("messages") or []),
+        engine_version=stored.engine_version,
+        rule_ids=list(stored.rule_ids or []),
+        error=str(proposal.get("error") or ""),
+        alternatives=list(proposal.get("alternatives") or []),
     )
+
+
+def _billed(lines: list[dict[str, Any]]) -> list[BilledLine]:
+    return [BilledLine.from_dict(line) for line in lines]
+
+
+def _proposed(lines: list[dict[str, Any]]) -> list[Line]:
+    """Stored proposal lines as the engine's ``Line``, with the rule ids kept beside each."""
+    proposed = []
+    for line in lines:
+        billed = BilledLine.from_dict(line)
+        rules = tuple(str(rule) for rule in line.get("rules") or [])
+        proposed.append(Line(billed.code, billed.units, billed.modifiers, rules))
+    return proposed
 
 
 def _time_blocks(e: Encounter) -> Suggestion:
@@ -97,31 +146,40 @@ def _time_blocks(e: Encounter) -> Suggestion:
     return Suggestion(Check.MET, "Start and end times documented; blocks do not overlap.")
 
 
-def _band(codes: set[str]) -> int:
-    return max((PT_BAND.get(c, 0) for c in codes), default=0)
-
-
-def _em_rank(codes: set[str]) -> int:
-    return max((int(c[-1]) for c in codes if c in EM_CODES), default=0)
-
-
-def _psychotherapy_minutes(e: Encounter, billed: set[str], engine: set[str]) -> Suggestion:
-    billed_pt, engine_pt = billed & PSYCHOTHERAPY_CODES, engine & PSYCHOTHERAPY_CODES
+def _psychotherapy_minutes(
+    e: Encounter, billed: set[str], stored: StoredProposal | None
+) -> Suggestion:
+    billed_pt = billed & PSYCHOTHERAPY_CODES
     if not billed_pt and not e.pt_kind:
         return Suggestion(Check.NOT_APPLICABLE, "No psychotherapy documented or billed.")
-    supported = ", ".join(sorted(engine_pt)) or "no code"
-    said = f"{e.pt_minutes} psychotherapy minutes support {supported}"
-    if billed_pt == engine_pt:
+    if stored is None:
+        return Suggestion("", NO_PROPOSAL)
+    proposed_pt = {str(line.get("code")) for line in stored.lines} & PSYCHOTHERAPY_CODES
+    supported = ", ".join(sorted(proposed_pt)) or "no code"
+    said = (
+        f"{e.pt_minutes} psychotherapy minutes support {supported} "
+        f"(PT-1, engine {stored.engine_version} at signing)"
+    )
+    if billed_pt == proposed_pt:
         return Suggestion(Check.MET, f"{said}, as billed.")
     return Suggestion(Check.NOT_MET, f"{said}; billed {', '.join(sorted(billed_pt)) or 'none'}.")
 
 
-def _em_level(e: Encounter, billed: set[str], engine: set[str]) -> Suggestion:
-    billed_em, engine_em = billed & EM_CODES, engine & EM_CODES
-    if not billed_em and not engine_em:
+def _em_level(e: Encounter, billed: set[str], stored: StoredProposal | None) -> Suggestion:
+    billed_em = billed & EM_CODES
+    if stored is None:
+        if not billed_em and e.em_start is None:
+            return Suggestion(Check.NOT_APPLICABLE, "No E/M documented or billed.")
+        return Suggestion("", NO_PROPOSAL)
+    proposed_em = {str(line.get("code")) for line in stored.lines} & EM_CODES
+    if not billed_em and not proposed_em:
         return Suggestion(Check.NOT_APPLICABLE, "No E/M billed or supported.")
-    said = f"MDM / {e.em_minutes} E/M minutes support {', '.join(sorted(engine_em)) or 'no E/M'}"
-    if billed_em == engine_em:
+    supported = ", ".join(sorted(proposed_em)) or "no E/M"
+    said = (
+        f"MDM / {e.em_minutes} E/M minutes support {supported} "
+        f"(engine {stored.engine_version} at signing)"
+    )
+    if billed_em == proposed_em:
         return Suggestion(Check.MET, f"{said}, as billed.")
     return Suggestion(Check.NOT_MET, f"{said}; billed {', '.join(sorted(billed_em)) or 'none'}.")
 
@@ -165,16 +223,27 @@ def _psychotherapy_documentation(e: Encounter) -> Suggestion:
     return Suggestion(Check.MET, f"{e.get_pt_modality_display()}; focus: {e.pt_focus}.")
 
 
-def _diagnoses(e: Encounter, billed: set[str]) -> Suggestion:
-    codes = [d.code for d in e.diagnoses.all()]
-    if not codes:
-        return Suggestion(Check.NOT_MET, "No diagnosis on the chart (DG-1).")
-    accepted_z = list(e.coverage.payer.accepted_z_codes or []) if e.coverage_id else []
-    mental = [c for c in codes if c.startswith("F") or any(c.startswith(z) for z in accepted_z)]
-    if billed & PSYCHOTHERAPY_CODES and not mental:
-        return Suggestion(
-            Check.NOT_MET, "Psychotherapy billed without a chapter F diagnosis (DG-3)."
-        )
+def _payer_profile(e: Encounter) -> PayerProfile:
+    """The payer's profile (its accepted Z-codes for DG-3); the default without coverage."""
+    default = load_default_payer_profiles()[DEFAULT_PAYER_SLUG]
+    coverage = e.coverage if e.coverage_id else None
+    if coverage is None:
+        return default
+    try:
+        return payer_profile_from_payer(coverage.payer)
+    except PayerProfileError:  # a stored row beyond licence scope: DG-3 reads no credentials
+        return default
+
+
+def _diagnoses(e: Encounter, billed_lines: list[dict[str, Any]]) -> Suggestion:
+    codes = tuple(d.code for d in e.diagnoses.all())
+    pointers = first_pointers(len(codes))
+    lines = [BilledLine(b.code, b.units, b.modifiers, pointers) for b in _billed(billed_lines)]
+    context = ClaimContext(payer=_payer_profile(e), diagnoses=codes)
+    found = check_claim_lines(lines, context, only=("DG-1", "DG-3"))
+    if found:
+        said = "; ".join(f"{f.text} ({f.rule})" for f in found)
+        return Suggestion(Check.NOT_MET, said[:1].upper() + said[1:] + ".")
     return Suggestion(Check.MET, f"Diagnoses: {', '.join(codes)}.")
 
 
@@ -188,55 +257,55 @@ def _signed_in_time(e: Encounter) -> Suggestion:
     return Suggestion(Check.MET if days <= limit else Check.NOT_MET, said + ".")
 
 
-def _units(lines: list[dict[str, Any]]) -> dict[str, int]:
-    units: dict[str, int] = {}
-    for line in lines:
-        code = str(line.get("code"))
-        units[code] = units.get(code, 0) + int(line.get("units") or 1)
-    return units
-
-
 def _outcome(
-    billed_lines: list[dict[str, Any]], engine_lines: list[dict[str, Any]], engine_error: str
+    billed_lines: list[dict[str, Any]], proposed_lines: list[dict[str, Any]], error: str
 ) -> tuple[str, str]:
-    billed_units, engine_units = _units(billed_lines), _units(engine_lines)
-    billed, engine = set(billed_units), set(engine_units)
-    if billed_units == engine_units:
-        return Outcome.SUPPORTED, "The billed codes and units match what the chart supports."
-    if engine_error or (billed and not engine):
-        return Outcome.NOT_SUPPORTED, "The documentation supports no billable code."
-    shared = billed & engine
-    more_units = any(billed_units[c] > engine_units[c] for c in shared)
-    fewer_units = any(billed_units[c] < engine_units[c] for c in shared)
-    over = _em_rank(billed) > _em_rank(engine) or _band(billed) > _band(engine) or more_units
-    under = _em_rank(billed) < _em_rank(engine) or _band(billed) < _band(engine) or fewer_units
-    if over or (billed - engine and not under):
-        return Outcome.OVER_CODED, "Billed above what the chart supports."
-    return Outcome.UNDER_CODED, "Billed below what the chart supports."
+    """AU-3 suggestion: the billed lines against the proposal, by the engine's comparison."""
+    comparison = compare_with_proposal(_billed(billed_lines), _proposed(proposed_lines))
+    if comparison.same:
+        return Outcome.SUPPORTED, "The billed codes and units match the proposal at signing."
+    if error or (billed_lines and not proposed_lines):
+        return Outcome.NOT_SUPPORTED, "The documentation supported no billable code at signing."
+    details = "; ".join(d.text for d in comparison.differences)
+    if comparison.has("above") or (comparison.has("extra") and not comparison.has("below")):
+        return Outcome.OVER_CODED, f"Billed above the proposal at signing: {details}."
+    return Outcome.UNDER_CODED, f"Billed below the proposal at signing: {details}."
+
+
+def _chosen_alternative(billed_lines: list[dict[str, Any]], stored: StoredProposal) -> str | None:
+    """Why the alternative offered at signing that the billed lines match was offered."""
+    billed = _billed(billed_lines)
+    for alternative in stored.alternatives:
+        if compare_with_proposal(billed, _proposed(alternative.get("lines") or [])).same:
+            return str(alternative.get("why") or "")
+    return None
 
 
 def chart_suggestions(encounter: Encounter, billed_lines: list[dict[str, Any]]) -> Suggestions:
     """What the chart suggests for each checklist item and for the outcome."""
-    suggestions = Suggestions()
-    try:
-        lines, messages, error = _engine_lines(encounter)
-    except Exception:  # the review must open even if the engine cannot read this chart
-        logger.exception("Coding engine failed on encounter %s", encounter.pk)
-        lines, messages, error = [], [], "The coding engine could not read this chart."
-    suggestions.engine_lines, suggestions.engine_messages = lines, messages
-    suggestions.engine_error = error
+    stored = stored_proposal(encounter)
     billed = {str(line.get("code")) for line in billed_lines}
-    engine = {str(line.get("code")) for line in lines}
+    suggestions = Suggestions()
     suggestions.checks = {
         "check_time_blocks": _time_blocks(encounter),
-        "check_psychotherapy_minutes": _psychotherapy_minutes(encounter, billed, engine),
-        "check_em_level": _em_level(encounter, billed, engine),
+        "check_psychotherapy_minutes": _psychotherapy_minutes(encounter, billed, stored),
+        "check_em_level": _em_level(encounter, billed, stored),
         "check_medication_review": _medication_review(encounter),
         "check_psychotherapy_documentation": _psychotherapy_documentation(encounter),
-        "check_diagnoses": _diagnoses(encounter, billed),
+        "check_diagnoses": _diagnoses(encounter, billed_lines),
         "check_signed_in_time": _signed_in_time(encounter),
     }
-    suggestions.outcome, suggestions.outcome_reason = _outcome(billed_lines, lines, error)
-    suggestions.reviewer_code = codes_text(lines)
+    if stored is None:
+        suggestions.outcome_reason = NO_PROPOSAL
+        return suggestions
+    suggestions.proposal_stored = True
+    suggestions.proposed_lines, suggestions.proposed_messages = stored.lines, stored.messages
+    suggestions.engine_version = stored.engine_version
+    suggestions.outcome, suggestions.outcome_reason = _outcome(
+        billed_lines, stored.lines, stored.error
+    )
+    why = _chosen_alternative(billed_lines, stored)
+    if suggestions.outcome != Outcome.SUPPORTED and why is not None:
+        suggestions.outcome_reason += f" The clinician chose the alternative offered: {why}."
+    suggestions.reviewer_code = codes_text(stored.lines)
     return suggestions
-

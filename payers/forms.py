@@ -10,7 +10,7 @@ from django import forms
 from accounts.models import Credential
 from coding.engine import beyond_licence
 from coding.engine.codes import code_error, modifiers_error
-from coding.engine.payer import CredentialList
+from coding.engine.payer import PROLONGED_CODES, VIDEO_MODIFIERS, CredentialList
 
 from .models import ClaimState, Payer, ScrubStatus
 from .selectors import SORTS, QueueFilters
@@ -213,9 +213,11 @@ class PayerForm(forms.ModelForm):
         widgets: dict[str, Any] = {
             "telehealth_in_person_waiver_until": forms.DateInput(attrs={"type": "date"}),
             "prolonged_code": forms.Select(
-                choices=[("", "none"), ("99417", "99417"), ("G2212", "G2212")]
+                choices=[("", "none"), *((code, code) for code in PROLONGED_CODES)]
             ),
-            "video_modifier": forms.Select(choices=[("", "none"), ("95", "95"), ("GT", "GT")]),
+            "video_modifier": forms.Select(
+                choices=[("", "none"), *((modifier, modifier) for modifier in VIDEO_MODIFIERS)]
+            ),
         }
 
     def _credentials(self, name: str) -> list[str]:

@@ -2,9 +2,12 @@
 
 It reads only the dataclasses below (no database, no clock: ``today`` is an input),
 so the claim builder and every fix run the same checks, and tests need no rows.
-Reference rule ids (CB-4, IC-2, CR-2, DX-2, CB-8, DG-1..3, and any error the engine
-raises on the signed facts) are used where they apply; the checks the reference does
-not cover have the ``SC-`` ids of ``SCRUBBER_RULES``.
+What the coding rules say about billed lines (CB-4, CB-8, IC-2, CR-2, DX-2, DG-1..3, PY,
+an add-on without its primary, units over the daily maximum) is the engine's claim-line
+checker, ``coding.engine.claim_lines``, asked here and nowhere restated; so are the errors
+the engine raises on the signed facts. The checks of claim data the reference does not
+cover (NPI, member id, dates, fees, the line's shape) have the ``SC-`` ids of
+``SCRUBBER_RULES``.
 
 A claim is *flagged* when any finding is a warning or an error; errors block approval.
 """
@@ -19,39 +22,24 @@ from typing import Any, Final, Literal
 
 from accounts.models import npi_is_valid
 from coding.engine import FactsError, PayerProfile, facts_from_dict, propose
-from coding.engine.codes import (
-    CRISIS_ADDON,
-    CRISIS_CODES,
-    CRISIS_FIRST,
-    EM_CODES,
-    EM_TOP_CODES,
-    EVALUATION_CODES,
-    FAMILY_CODES,
-    GROUP,
-    INDIVIDUAL_PSYCHOTHERAPY,
-    INTERACTIVE_COMPLEXITY,
-    PHARM_MGMT_ADDON,
-    PROLONGED_CODES,
-    PSYCHOTHERAPY_ADDON,
-    PSYCHOTHERAPY_STANDALONE,
-    code_error,
-    modifiers_error,
-    units_over_daily_max,
+from coding.engine.claim_lines import (
+    CLAIM_ONLY_CHECKS,
+    BilledLine,
+    ClaimContext,
+    check_claim_lines,
 )
+from coding.engine.codes import code_error, modifiers_error
 from coding.engine.payer import load_default_payer_profiles
-from coding.engine.rules.dg_diagnoses import ClaimLine as DgLine
-from coding.engine.rules.dg_diagnoses import dg_check_claim_lines
-from coding.engine.rules.ic_interactive import IC_PRIMARIES
 from encounters.icd import icd_lookup
 
 Level = Literal["info", "warning", "error"]
 
-# The scrubber's own rule ids: one table, stable ids (shown to billers, cited in tests).
+# The scrubber's rule ids: one table, stable ids (shown to billers, cited in tests). SC-ADDON
+# and SC-UNITS are claim-line checks of the engine; their summaries come from there.
 SCRUBBER_RULES: Final[Mapping[str, str]] = {
     "SC-ENGINE": "Billed lines differ from what the engine proposes on the signed facts.",
     "SC-OVERRIDE": "The clinician chose codes other than the proposal; their reason is shown.",
-    "SC-ADDON": "An add-on code is billed without its primary code.",
-    "SC-UNITS": "Units exceed the daily maximum for the code.",
+    **CLAIM_ONLY_CHECKS,
     "SC-LINES": "The claim has no lines.",
     "SC-NPI": "A rendering or billing NPI fails the NPI check digit.",
     "SC-MEMBER": "No coverage or no member id for the subscriber.",
@@ -61,57 +49,8 @@ SCRUBBER_RULES: Final[Mapping[str, str]] = {
     "SC-CODE": "A line's code is not a CPT/HCPCS code, or a modifier is not on the practice list.",
 }
 
-# Add-on code -> the codes one of which must be on the claim with it (SC-ADDON).
-ADDON_PRIMARIES: Final[Mapping[str, frozenset[str]]] = {
-    **{code: EM_CODES for code in PSYCHOTHERAPY_ADDON},
-    **{code: EM_TOP_CODES for code in PROLONGED_CODES},
-    CRISIS_ADDON: frozenset({CRISIS_FIRST}),
-    INTERACTIVE_COMPLEXITY: IC_PRIMARIES,
-}
-
-PSYCHOTHERAPY_ALL: Final = INDIVIDUAL_PSYCHOTHERAPY | FAMILY_CODES | frozenset({GROUP})
-
-# NCCI-style pairs that must not be billed together: (codes A, codes B, rule id, why).
-EXCLUSIVE_PAIRS: Final[tuple[tuple[frozenset[str], frozenset[str], str, str], ...]] = (
-    (
-        frozenset({PHARM_MGMT_ADDON}),
-        EM_CODES | PSYCHOTHERAPY_ADDON,
-        "CB-4",
-        "an E/M already includes medication management; with an E/M the add-on is "
-        "90833/90836/90838",
-    ),
-    (frozenset({PHARM_MGMT_ADDON}), CRISIS_CODES, "CB-4", "90863 never goes with crisis codes"),
-    (
-        frozenset({INTERACTIVE_COMPLEXITY}),
-        CRISIS_CODES | FAMILY_CODES,
-        "IC-2",
-        "90785 is never reported with crisis or family psychotherapy",
-    ),
-    (
-        CRISIS_CODES,
-        EVALUATION_CODES
-        | INDIVIDUAL_PSYCHOTHERAPY
-        | frozenset({INTERACTIVE_COMPLEXITY, PHARM_MGMT_ADDON}),
-        "CR-2",
-        "crisis codes are not reported with an evaluation, individual psychotherapy, 90785 "
-        "or 90863 on the same day",
-    ),
-    (
-        EVALUATION_CODES,
-        EM_CODES | PROLONGED_CODES | PSYCHOTHERAPY_ALL | CRISIS_CODES,
-        "DX-2",
-        "on the day of a diagnostic evaluation no E/M, psychotherapy or crisis code",
-    ),
-    (frozenset({"90791"}), frozenset({"90792"}), "DX-2", "90791 and 90792 exclude each other"),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class ScrubLine:
-    code: str
-    units: int = 1
-    modifiers: tuple[str, ...] = ()
-    pointers: tuple[int, ...] = (1,)
+# A claim line is the engine's billed line: code, units, modifiers, diagnosis pointers.
+ScrubLine = BilledLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,49 +99,6 @@ def _profile(claim: ScrubClaim) -> PayerProfile:
     return claim.payer or load_default_payer_profiles()["commercial"]
 
 
-def check_pairs(lines: tuple[ScrubLine, ...]) -> list[Finding]:
-    """CB-4, IC-2, CR-2, DX-2: codes that must not be billed together; CB-8: one individual."""
-    codes = {line.code for line in lines}
-    found: list[Finding] = []
-    for first, second, rule, why in EXCLUSIVE_PAIRS:
-        for a in sorted(first & codes):
-            for b in sorted((second & codes) - {a}):
-                found.append(Finding(rule, "error", f"{a} with {b}: {why}."))
-    if PHARM_MGMT_ADDON in codes and not codes & PSYCHOTHERAPY_STANDALONE:
-        found.append(
-            Finding("CB-4", "error", "90863 is never billed alone: it needs 90832, 90834 or 90837.")
-        )
-    individual = [line.code for line in lines if line.code in INDIVIDUAL_PSYCHOTHERAPY]
-    if len(individual) > 1:
-        found.append(
-            Finding(
-                "CB-8",
-                "error",
-                f"One individual psychotherapy code per day; billed {', '.join(individual)}.",
-            )
-        )
-    return found
-
-
-def check_addons(lines: tuple[ScrubLine, ...]) -> list[Finding]:
-    """SC-ADDON: every add-on code needs one of its primary codes on the claim."""
-    codes = {line.code for line in lines}
-    found = []
-    for position, line in enumerate(lines, start=1):
-        primaries = ADDON_PRIMARIES.get(line.code)
-        if primaries is not None and not codes & primaries:
-            need = ", ".join(sorted(primaries)[:4]) + ("…" if len(primaries) > 4 else "")
-            found.append(
-                Finding(
-                    "SC-ADDON",
-                    "error",
-                    f"{line.code} is an add-on billed without its primary code ({need}).",
-                    position,
-                )
-            )
-    return found
-
-
 def check_codes(lines: tuple[ScrubLine, ...]) -> list[Finding]:
     """SC-CODE: each line's code has a CPT/HCPCS shape and its modifiers are on the list."""
     found = []
@@ -213,28 +109,17 @@ def check_codes(lines: tuple[ScrubLine, ...]) -> list[Finding]:
     return found
 
 
-def check_units(lines: tuple[ScrubLine, ...]) -> list[Finding]:
-    """SC-UNITS: units of a code per day over the daily maximum."""
-    totals: Counter[str] = Counter()
-    for line in lines:
-        totals[line.code] += line.units
-    return [
-        Finding("SC-UNITS", "error", f"{code}: {units} units billed, at most {most} per day.")
-        for code, units, most in units_over_daily_max(totals)
-    ]
-
-
-def check_diagnoses(claim: ScrubClaim) -> list[Finding]:
-    """DG-1..DG-3 through the engine's claim checks, with the ICD-10-CM code set (DG-2)."""
-    if not claim.diagnoses:
-        return [Finding("DG-1", "error", "The claim has no diagnosis.")]
-    result = dg_check_claim_lines(
-        [DgLine(line.code, line.pointers) for line in claim.lines],
-        claim.diagnoses,
-        _profile(claim),
-        lambda code: icd_lookup(code) is not None,
+def check_lines(claim: ScrubClaim) -> list[Finding]:
+    """The engine's claim-line checks, with the payer's profile and the ICD-10-CM code set."""
+    context = ClaimContext(
+        payer=_profile(claim),
+        diagnoses=claim.diagnoses,
+        is_billable=lambda code: icd_lookup(code) is not None,
     )
-    return [Finding(m.rule, m.level, _sentence(m.text)) for m in result.messages]
+    return [
+        Finding(f.rule, f.level, _sentence(f.text), f.line)
+        for f in check_claim_lines(claim.lines, context)
+    ]
 
 
 def check_parties(claim: ScrubClaim) -> list[Finding]:
@@ -330,13 +215,7 @@ def scrub(claim: ScrubClaim) -> list[Finding]:
     if not claim.lines:
         found = [Finding("SC-LINES", "error", "The claim has no lines: nothing to bill.")]
     else:
-        found = [
-            *check_codes(claim.lines),
-            *check_pairs(claim.lines),
-            *check_addons(claim.lines),
-            *check_units(claim.lines),
-            *check_diagnoses(claim),
-        ]
+        found = [*check_codes(claim.lines), *check_lines(claim)]
     found += [*check_parties(claim), *check_dates(claim), *check_engine(claim), *check_fees(claim)]
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(found, key=lambda f: order[f.level])

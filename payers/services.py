@@ -24,7 +24,9 @@ from accounts.access import access_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from coding.engine import PayerProfileError
-from coding.engine.codes import EM_CODES, LABELS, PSYCHOTHERAPY_ADDON, code_error, modifiers_error
+from coding.engine.claim_lines import BilledLine, payer_modifiers
+from coding.engine.codes import LABELS, code_error, modifiers_error
+from coding.engine.rules.dg_diagnoses import MAX_POINTERS, first_pointers
 
 from .models import (
     Claim,
@@ -44,7 +46,6 @@ from .profiles import payer_profile_for
 from .scrubber import ScrubClaim, ScrubLine, has_errors, is_flagged, scrub
 
 S = ClaimState
-MAX_POINTERS = 4
 # How long a claim handed out by "next claim" stays with its biller.
 CLAIM_HOLD = datetime.timedelta(minutes=30)
 # Billable codes: the engine's code list (labels are our own words).
@@ -354,17 +355,13 @@ def price(
 
 
 # ----------------------------------------------------------------------------- building
-def _with_modifier_25(lines: list[dict[str, Any]], payer: Payer | None) -> list[dict[str, Any]]:
-    """Modifier 25 on the E/M when the payer wants it with a psychotherapy add-on (PY)."""
-    codes = {line["code"] for line in lines}
-    if payer is None or not payer.modifier_25_with_addon or not codes & PSYCHOTHERAPY_ADDON:
-        return lines
-    return [
-        {**line, "modifiers": [*line["modifiers"], "25"]}
-        if line["code"] in EM_CODES and "25" not in line["modifiers"]
-        else line
-        for line in lines
-    ]
+def _billed_lines(
+    chosen: list[dict[str, Any]], payer: Payer | None, pointers: tuple[int, ...]
+) -> tuple[BilledLine, ...]:
+    """The chosen lines as billed: the payer's own modifiers (PY, modifier 25) added by the
+    engine's rule, each line pointing to the claim's first diagnoses (DG-1)."""
+    lines = tuple(BilledLine.from_dict({**line, "pointers": list(pointers)}) for line in chosen)
+    return lines if payer is None else payer_modifiers(lines, payer_profile_for(payer))
 
 
 def _signed_choice(encounter: Any) -> tuple[dict[str, Any], dict[str, Any], list[dict], str]:
@@ -408,19 +405,8 @@ def claim_build_for_encounter(*, encounter: Any, user: AbstractBaseUser) -> Clai
     coverage = encounter.coverage
     payer = coverage.payer if coverage is not None else None
     fees = fees_for(payer)
-    lines = _with_modifier_25(
-        [
-            {
-                "code": str(line["code"]),
-                "units": int(line.get("units") or 1),
-                "modifiers": [str(m) for m in line.get("modifiers") or []],
-            }
-            for line in chosen
-        ],
-        payer,
-    )
     diagnoses = [d.code for d in encounter.diagnoses.all()]
-    pointers = list(range(1, min(len(diagnoses), MAX_POINTERS) + 1))
+    lines = _billed_lines(chosen, payer, first_pointers(len(diagnoses)))
     claim = Claim.objects.create(
         encounter=encounter,
         number=f"C{encounter.pk:08d}",
@@ -440,15 +426,15 @@ def claim_build_for_encounter(*, encounter: Any, user: AbstractBaseUser) -> Clai
     )
     rows = []
     for position, line in enumerate(lines, start=1):
-        charge, expected = price(fees, line["code"], line["modifiers"], line["units"])
+        charge, expected = price(fees, line.code, line.modifiers, line.units)
         rows.append(
             ClaimLine(
                 claim=claim,
                 position=position,
-                code=line["code"],
-                units=line["units"],
-                modifiers=line["modifiers"],
-                pointers=pointers,
+                code=line.code,
+                units=line.units,
+                modifiers=list(line.modifiers),
+                pointers=list(line.pointers),
                 charge=charge,
                 expected=expected,
             )

@@ -3,6 +3,10 @@
 Like Django's system-check ids, a rule id is stable and documented; every message and every
 line of a proposal cites ids registered here. The AU rules (chart audits) live in the
 audits app, not in the engine: they are registered with `function=None` and their home.
+
+What the rules say about lines already billed (a claim, a chart under audit) is the second
+table, `claim_lines.CLAIM_CHECKS`, keyed by the same ids; its checks call the family
+modules, so each rule still has one implementation.
 """
 
 from __future__ import annotations

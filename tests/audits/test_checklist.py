@@ -163,3 +163,73 @@ def test_an_extra_add_on_is_over_coded_and_a_missing_one_under_coded():
     assert _outcome(with_90863, engine, "")[0] == Outcome.OVER_CODED
     assert _outcome(engine, with_90863, "")[0] == Outcome.UNDER_CODED
     assert _outcome(engine, [], "")[0] == Outcome.NOT_SUPPORTED
+
+
+# --- the proposal stored at signing, not today's engine ----------------------------------
+def test_the_billed_lines_are_compared_with_the_proposal_stored_at_signing(make_signed):
+    """An older engine proposed 99215 + 90833 and the clinician billed it: supported, even
+    though today's engine gives 99214 on the same facts."""
+    encounter = make_signed(**custom("99215", "90833"))
+    stored = encounter.signed_proposal
+    stored.engine_version = "2025.01.1"
+    stored.proposal = {
+        **stored.proposal,
+        "lines": [
+            {"code": "99215", "units": 1, "modifiers": [], "rules": ["EM-4"]},
+            {"code": "90833", "units": 1, "modifiers": [], "rules": ["PT-1"]},
+        ],
+    }
+    stored.save(update_fields=["engine_version", "proposal"])
+    s = suggest(Encounter.objects.get(pk=encounter.pk))
+    assert s.outcome == Outcome.SUPPORTED
+    assert s.checks["check_em_level"].value == Check.MET
+    assert "engine 2025.01.1 at signing" in s.checks["check_em_level"].reason
+    assert s.reviewer_code == "99215 + 90833"
+
+
+def test_the_engine_is_not_re_run_on_the_chart(make_signed, monkeypatch):
+    encounter = make_signed(**custom("99215", "90833"))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the audit re-ran the engine")
+
+    monkeypatch.setattr("coding.services.propose", refuse)
+    monkeypatch.setattr("coding.services.proposal_for_facts", refuse)
+    s = suggest(encounter)
+    assert s.outcome == Outcome.OVER_CODED
+    assert "99215 billed where the proposal has 99214: a higher E/M level (EM-4)" in (
+        s.outcome_reason
+    )
+
+
+def test_a_chart_without_a_stored_proposal_says_so_and_suggests_no_coding_outcome(make_signed):
+    from coding.models import SignedProposal
+
+    encounter = make_signed()
+    SignedProposal.objects.filter(encounter=encounter).delete()
+    s = suggest(Encounter.objects.get(pk=encounter.pk))
+    assert not s.proposal_stored
+    assert s.outcome == ""
+    assert "No proposal was stored" in s.outcome_reason
+    for name in ("check_psychotherapy_minutes", "check_em_level"):
+        assert s.checks[name].value == ""
+        assert "No proposal was stored" in s.checks[name].reason
+        assert name not in s.initial()
+    assert "outcome" not in s.initial()
+    assert s.checks["check_time_blocks"].value == Check.MET
+
+
+def test_billing_an_alternative_offered_at_signing_names_it(make_signed):
+    encounter = make_signed(coding_choice={"option": "alternative-0"})
+    s = suggest(encounter)
+    assert s.outcome == Outcome.UNDER_CODED
+    assert "no E/M level billed where the proposal has 99214 (EM-4)" in s.outcome_reason
+    assert "The clinician chose the alternative offered: psychotherapy only" in (s.outcome_reason)
+
+
+def test_a_chart_without_diagnoses_is_not_met_by_dg_1(db):
+    from tests.factories import EncounterFactory
+
+    s = chart_suggestions(EncounterFactory(), [{"code": "90834", "units": 1}])
+    assert s.checks["check_diagnoses"].value == Check.NOT_MET
+    assert "DG-1" in s.checks["check_diagnoses"].reason

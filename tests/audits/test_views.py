@@ -116,6 +116,24 @@ def test_review_is_prefilled_from_the_chart(client_for, compliance, sample):
     assert form.initial["outcome"] == Outcome.SUPPORTED
 
 
+def test_review_page_compares_with_the_proposal_at_signing(client_for, compliance, sample):
+    item = items(sample)[0]
+    response = client_for(compliance).get(chart_url(sample, item.encounter_id))
+    assert b"compared with the proposal at signing (engine " in response.content
+
+
+def test_a_chart_without_a_stored_proposal_opens_and_says_so(client_for, compliance, sample):
+    from coding.models import SignedProposal
+
+    item = items(sample)[0]
+    SignedProposal.objects.filter(encounter_id=item.encounter_id).delete()
+    response = client_for(compliance).get(chart_url(sample, item.encounter_id))
+    assert response.status_code == 200
+    assert b"No proposal was stored when this chart was signed" in response.content
+    assert "outcome" not in response.context["form"].initial
+    assert b"No suggestion: no proposal was stored at signing." in response.content
+
+
 def test_invalid_review_shows_errors_next_to_fields_and_keeps_typed_values(
     client_for, compliance, sample
 ):

@@ -9,7 +9,7 @@ separately identifiable and that payer edits need a coder's review (fg_family_gr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from coding.engine.codes import (
     CRISIS_CODES,
@@ -17,6 +17,7 @@ from coding.engine.codes import (
     EVAL_WITH_MEDICAL,
     INDIVIDUAL_PSYCHOTHERAPY,
     PHARM_MGMT_ADDON,
+    PSYCHOTHERAPY_ADDON,
     PSYCHOTHERAPY_STANDALONE,
 )
 from coding.engine.facts import NON_PRESCRIBERS, Credential, Facts
@@ -110,6 +111,29 @@ def pharm_mgmt_capable(clinician: Credential, payer: PayerProfile) -> bool:
     return listed and within_licence(clinician, "pharm_mgmt_90863_credentials")
 
 
+def cb_4_conflict(codes: Collection[str]) -> str | None:
+    """CB-4: why 90863 cannot go with these codes (an E/M or its add-on, crisis, no 90832/
+    90834/90837); None when it can. The proposal and the claim-line check both ask here."""
+    if not (EM_CODES | PSYCHOTHERAPY_ADDON).isdisjoint(codes):
+        return (
+            "90863 is not reported with an E/M: the E/M already includes "
+            "medication management (its add-on is 90833/90836/90838)"
+        )
+    if not CRISIS_CODES.isdisjoint(codes):
+        return "90863 is not reported with crisis psychotherapy"
+    if PSYCHOTHERAPY_STANDALONE.isdisjoint(codes):
+        return "90863 is never reported alone: it needs 90832, 90834 or 90837"
+    return None
+
+
+def cb_4_check_codes(codes: Collection[str]) -> RuleResult:
+    """CB-4 on billed codes: an error when 90863 stands with codes it never goes with."""
+    if PHARM_MGMT_ADDON not in codes:
+        return EMPTY
+    conflict = cb_4_conflict(set(codes) - {PHARM_MGMT_ADDON})
+    return EMPTY if conflict is None else error("CB-4", conflict)
+
+
 def rule_cb_4(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
     """CB-4: 90863 only with 90832/90834/90837, for the payer's 90863 credentials, when CB-3.
 
@@ -120,17 +144,9 @@ def rule_cb_4(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
         return EMPTY
     if not pharm_mgmt_capable(facts.clinician, payer):
         return _cb_4_not_payable(facts, payer)
-    codes = {line.code for line in lines}
-    if codes & EM_CODES:
-        return warning(
-            "CB-4",
-            "90863 is not reported with an E/M: the E/M already includes "
-            "medication management (its add-on is 90833/90836/90838)",
-        )
-    if codes & CRISIS_CODES:
-        return warning("CB-4", "90863 is not reported with crisis psychotherapy")
-    if not codes & PSYCHOTHERAPY_STANDALONE:
-        return warning("CB-4", "90863 is never reported alone: it needs 90832, 90834 or 90837")
+    conflict = cb_4_conflict({line.code for line in lines})
+    if conflict is not None:
+        return warning("CB-4", conflict)
     line = RuleResult(lines=(Line(PHARM_MGMT_ADDON, rules=("CB-4",)),))
     return line + info(
         "CB-4", f"90863: pharmacologic management by {facts.clinician} with psychotherapy, no E/M"
@@ -192,14 +208,29 @@ def rule_cb_7(lines: Sequence[Line], messages: Sequence[Message]) -> RuleResult:
     return error("CB-7", f"nothing billable: {why}")
 
 
+def _beyond_one_individual(codes: Sequence[str]) -> list[int]:
+    """CB-8: positions of the individual psychotherapy codes after the first one."""
+    individual = [n for n, code in enumerate(codes) if code in INDIVIDUAL_PSYCHOTHERAPY]
+    return individual[1:]
+
+
 def rule_cb_8(lines: Sequence[Line]) -> RuleResult:
     """CB-8: one individual psychotherapy code per patient, clinician and day."""
-    individual = [line for line in lines if line.code in INDIVIDUAL_PSYCHOTHERAPY]
-    if len(individual) <= 1:
+    beyond = _beyond_one_individual([line.code for line in lines])
+    if not beyond:
         return RuleResult(lines=tuple(lines))
-    kept = tuple(line for line in lines if line not in individual[1:])
+    kept = tuple(line for n, line in enumerate(lines) if n not in beyond)
+    first = next(line for line in kept if line.code in INDIVIDUAL_PSYCHOTHERAPY)
     return RuleResult(lines=kept) + error(
         "CB-8",
-        f"only one individual psychotherapy code per day: kept {individual[0].code}, dropped "
-        f"{_codes(individual[1:])}",
+        f"only one individual psychotherapy code per day: kept {first.code}, dropped "
+        f"{_codes([lines[n] for n in beyond])}",
     )
+
+
+def cb_8_check_codes(codes: Sequence[str]) -> RuleResult:
+    """CB-8 on billed codes: an error when more than one individual psychotherapy code is billed."""
+    if not _beyond_one_individual(codes):
+        return EMPTY
+    billed = ", ".join(code for code in codes if code in INDIVIDUAL_PSYCHOTHERAPY)
+    return error("CB-8", f"only one individual psychotherapy code per day; billed {billed}")

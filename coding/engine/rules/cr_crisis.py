@@ -6,15 +6,31 @@ PT-1 (with an E/M add-on when CB-1 applies), and the day is not a crisis day for
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Final
 
-from coding.engine.codes import CRISIS_ADDON, CRISIS_FIRST
+from coding.engine.codes import (
+    CRISIS_ADDON,
+    CRISIS_CODES,
+    CRISIS_FIRST,
+    EVALUATION_CODES,
+    INDIVIDUAL_PSYCHOTHERAPY,
+    INTERACTIVE_COMPLEXITY,
+    PHARM_MGMT_ADDON,
+)
 from coding.engine.facts import Facts
-from coding.engine.proposal import EMPTY, Line, RuleResult, info, warning
+from coding.engine.proposal import EMPTY, Line, RuleResult, error, info, warning
 
 CRISIS_MINIMUM: Final = 30
 CRISIS_ADDON_FIRST: Final = 75
 CRISIS_ADDON_STEP: Final = 30
+# CR-2: codes never billed on a crisis day. An E/M is not among them: the engine leaves a
+# separately identifiable E/M to a coder's review instead.
+CRISIS_DAY_EXCLUDES: Final = (
+    EVALUATION_CODES
+    | INDIVIDUAL_PSYCHOTHERAPY
+    | frozenset({INTERACTIVE_COMPLEXITY, PHARM_MGMT_ADDON})
+)
 
 
 def crisis_addon_units(minutes: int) -> int:
@@ -49,4 +65,17 @@ def rule_cr_2(facts: Facts) -> RuleResult:
     return warning(
         "CR-2",
         "E/M not proposed on a crisis day: a separately identifiable E/M needs a coder's review",
+    )
+
+
+def cr_2_check_codes(codes: Collection[str]) -> RuleResult:
+    """CR-2 on billed codes: an error when crisis codes stand with codes a crisis day excludes."""
+    crisis = sorted(CRISIS_CODES.intersection(codes))
+    excluded = sorted(CRISIS_DAY_EXCLUDES.intersection(codes))
+    if not crisis or not excluded:
+        return EMPTY
+    return error(
+        "CR-2",
+        f"{', '.join(excluded)} not reported with crisis psychotherapy ({', '.join(crisis)}) on "
+        "the same day: no evaluation, individual psychotherapy, 90785 or 90863",
     )

@@ -1,7 +1,8 @@
 """DG: diagnosis checks for a claim's lines (pointers, code set, psychotherapy diagnoses).
 
-These rules act on a claim (the claim builder and the scrubber call `dg_check_claim_lines`),
-not on a proposal: the facts of an encounter carry no diagnoses. The ICD-10-CM code set is
+These rules act on a claim (through the claim-line checks of `coding.engine.claim_lines`,
+which the scrubber and the chart audit call), not on a proposal: the facts of an encounter
+carry no diagnoses. The ICD-10-CM code set is
 injected as `is_billable(code) -> bool`, so the engine stays pure and needs no data file.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from coding.engine.codes import PSYCHOTHERAPY_CODES
 from coding.engine.payer import PayerProfile
@@ -17,6 +18,16 @@ from coding.engine.proposal import EMPTY, RuleResult, error
 
 MAX_DIAGNOSES: Final = 12
 MAX_POINTERS: Final = 4
+
+
+class PointedLine(Protocol):
+    """What the DG rules read of a claim line: its code and its diagnosis pointers."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def pointers(self) -> tuple[int, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +38,15 @@ class ClaimLine:
     pointers: tuple[int, ...]
 
 
-def rule_dg_1(lines: Sequence[ClaimLine], diagnoses: Sequence[str]) -> RuleResult:
+def first_pointers(diagnosis_count: int) -> tuple[int, ...]:
+    """DG-1: the pointers a new claim line gets: the first diagnoses, at most four."""
+    return tuple(range(1, min(diagnosis_count, MAX_POINTERS) + 1))
+
+
+def rule_dg_1(lines: Sequence[PointedLine], diagnoses: Sequence[str]) -> RuleResult:
     """DG-1: each line points to 1-4 of the claim's diagnoses; at most 12 per claim."""
+    if not diagnoses:
+        return error("DG-1", "the claim has no diagnosis")
     result = EMPTY
     if len(diagnoses) > MAX_DIAGNOSES:
         result += error("DG-1", f"{len(diagnoses)} diagnoses: at most {MAX_DIAGNOSES} per claim")
@@ -63,10 +81,15 @@ def _accepted(code: str, payer: PayerProfile) -> bool:
 
 
 def rule_dg_3(
-    lines: Sequence[ClaimLine], diagnoses: Sequence[str], payer: PayerProfile
+    lines: Sequence[PointedLine], diagnoses: Sequence[str], payer: PayerProfile
 ) -> RuleResult:
-    """DG-3: psychotherapy lines point to a chapter F diagnosis or a Z-code the payer accepts."""
+    """DG-3: psychotherapy lines point to a chapter F diagnosis or a Z-code the payer accepts.
+
+    A claim with no diagnosis at all is DG-1's error alone.
+    """
     result = EMPTY
+    if not diagnoses:
+        return result
     for line in lines:
         if line.code not in PSYCHOTHERAPY_CODES:
             continue
@@ -81,7 +104,7 @@ def rule_dg_3(
 
 
 def dg_check_claim_lines(
-    lines: Sequence[ClaimLine],
+    lines: Sequence[PointedLine],
     diagnoses: Sequence[str],
     payer: PayerProfile,
     is_billable: Callable[[str], bool],

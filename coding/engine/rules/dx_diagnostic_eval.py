@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from coding.engine.codes import EVAL_WITH_MEDICAL, EVAL_WITHOUT_MEDICAL
+from collections.abc import Collection
+from typing import Final
+
+from coding.engine.codes import (
+    EM_CODES,
+    EVAL_WITH_MEDICAL,
+    EVAL_WITHOUT_MEDICAL,
+    EVALUATION_CODES,
+    PROLONGED_CODES,
+    PSYCHOTHERAPY_CODES,
+)
 from coding.engine.facts import Facts
 from coding.engine.payer import PayerProfile
-from coding.engine.proposal import EMPTY, Line, RuleResult, info, warning
+from coding.engine.proposal import EMPTY, Line, RuleResult, error, info, warning
 from coding.engine.rules.em_level import em_capable
+
+# DX-2: codes never billed on the day of a diagnostic evaluation (90785 may be: IC-1).
+EVALUATION_DAY_EXCLUDES: Final = EM_CODES | PROLONGED_CODES | PSYCHOTHERAPY_CODES
 
 
 def rule_dx_1(facts: Facts, payer: PayerProfile) -> RuleResult:
@@ -43,5 +56,21 @@ def rule_dx_2(facts: Facts, payer: PayerProfile) -> RuleResult:
             "DX-2",
             f"{kind} psychotherapy ({therapy.minutes} min) not proposed on the day of a "
             "diagnostic evaluation",
+        )
+    return result
+
+
+def dx_2_check_codes(codes: Collection[str]) -> RuleResult:
+    """DX-2 on billed codes: 90791 and 90792 exclude each other and E/M, psychotherapy, crisis."""
+    evaluations = sorted(EVALUATION_CODES.intersection(codes))
+    excluded = sorted(EVALUATION_DAY_EXCLUDES.intersection(codes))
+    result = EMPTY
+    if len(evaluations) > 1:
+        result += error("DX-2", f"{' and '.join(evaluations)} exclude each other")
+    if evaluations and excluded:
+        result += error(
+            "DX-2",
+            f"{', '.join(excluded)} not reported on the day of a diagnostic evaluation "
+            f"({', '.join(evaluations)}): no E/M, psychotherapy or crisis code",
         )
     return result

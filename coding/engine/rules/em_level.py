@@ -33,6 +33,14 @@ def em_capable(clinician: Credential, payer: PayerProfile) -> bool:
     return clinician in payer.em_credentials and within_licence(clinician, "em_credentials")
 
 
+def em_rank(code: str) -> int | None:
+    """EM-2: the level of an office E/M code, 0 (straightforward) to 3 (high); else None."""
+    for codes in EM_BY_STATUS.values():
+        if code in codes:
+            return codes.index(code)
+    return None
+
+
 def time_rank(minutes: int, status: PatientStatus) -> int | None:
     """EM-3: rank 0-3 of the level the E/M minutes reach, or None under the lowest."""
     reached = None

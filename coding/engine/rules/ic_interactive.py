@@ -13,30 +13,47 @@ from coding.engine.codes import (
     PHARM_MGMT_ADDON,
 )
 from coding.engine.facts import Facts
-from coding.engine.proposal import EMPTY, Line, RuleResult, info, warning
+from coding.engine.proposal import EMPTY, Line, RuleResult, error, info, warning
 
 IC_PRIMARIES: Final = frozenset(
     {"90791", "90792", "90832", "90833", "90834", "90836", "90837", "90838", "90853"}
 )
 
 
+def ic_2_conflict(codes: Collection[str]) -> str | None:
+    """IC-2: what among these codes 90785 never goes with; None when nothing blocks it.
+
+    The proposal (IC-1) and the claim-line check both ask here.
+    """
+    if CRISIS_CODES.intersection(codes):
+        return "crisis psychotherapy (90839/90840)"
+    if FAMILY_CODES.intersection(codes):
+        return "family psychotherapy (90846/90847)"
+    if IC_PRIMARIES.intersection(codes):
+        return None
+    if EM_CODES.intersection(codes):
+        return "an E/M without a psychotherapy add-on"
+    if PHARM_MGMT_ADDON in codes:
+        return "90863 alone"
+    return None
+
+
 def rule_ic_2(codes: Collection[str]) -> RuleResult:
     """IC-2: 90785 never with crisis, family, an E/M without add-on, or 90863 alone."""
-    if CRISIS_CODES.intersection(codes):
-        why = "crisis psychotherapy (90839/90840)"
-    elif FAMILY_CODES.intersection(codes):
-        why = "family psychotherapy (90846/90847)"
-    elif IC_PRIMARIES.intersection(codes):
-        return EMPTY
-    elif EM_CODES.intersection(codes):
-        why = "an E/M without a psychotherapy add-on"
-    elif PHARM_MGMT_ADDON in codes:
-        why = "90863 alone"
-    else:
+    why = ic_2_conflict(codes)
+    if why is None:
         return EMPTY
     return warning(
         "IC-2", f"interactive complexity documented, but 90785 is not reported with {why}"
     )
+
+
+def ic_2_check_codes(codes: Collection[str]) -> RuleResult:
+    """IC-2 on billed codes: an error when 90785 stands with codes it never goes with."""
+    if INTERACTIVE_COMPLEXITY not in codes:
+        return EMPTY
+    why = ic_2_conflict(set(codes) - {INTERACTIVE_COMPLEXITY})
+    return EMPTY if why is None else error("IC-2", f"90785 is not reported with {why}")
 
 
 def rule_ic_1(facts: Facts, lines: Sequence[Line]) -> RuleResult:

@@ -8,15 +8,25 @@ from coding.engine.proposal import EMPTY, Line, RuleResult, info, warning
 
 PSYCHOTHERAPY_MINIMUM: Final = 16
 
-# PT-1 table: (first minute of the band, stand-alone code, add-on code with an E/M).
-_BANDS: Final = ((53, "90837", "90838"), (38, "90834", "90836"), (16, "90832", "90833"))
+# PT-1 table: (first minute of the band, stand-alone code, add-on code with an E/M), longest
+# band first. The one home of the bands: the proposal, the claim-line checks and the chart
+# audit all read them here.
+PT_1_BANDS: Final = ((53, "90837", "90838"), (38, "90834", "90836"), (16, "90832", "90833"))
 
 
 def psychotherapy_code(minutes: int, *, with_em: bool) -> str | None:
     """The PT-1 code for these psychotherapy minutes, or None under 16 minutes."""
-    for first_minute, alone, addon in _BANDS:
+    for first_minute, alone, addon in PT_1_BANDS:
         if minutes >= first_minute:
             return addon if with_em else alone
+    return None
+
+
+def psychotherapy_band(code: str) -> int | None:
+    """PT-1: the band of an individual psychotherapy code, 0 (16-37 min) to 2 (53+); else None."""
+    for band, (_first_minute, alone, addon) in enumerate(reversed(PT_1_BANDS)):
+        if code in (alone, addon):
+            return band
     return None
 
 
@@ -34,7 +44,7 @@ def rule_pt_2(minutes: int, *, with_em: bool) -> RuleResult:
     """PT-2: under 16 minutes no psychotherapy code; say the minutes documented and needed."""
     if minutes >= PSYCHOTHERAPY_MINIMUM:
         return EMPTY
-    needed = "90833" if with_em else "90832"
+    needed = psychotherapy_code(PSYCHOTHERAPY_MINIMUM, with_em=with_em)
     return warning(
         "PT-2",
         f"psychotherapy {minutes} min: {PSYCHOTHERAPY_MINIMUM} min needed for {needed}; "
