@@ -30,6 +30,7 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy coding
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

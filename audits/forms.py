@@ -54,9 +54,7 @@ class ChartReviewForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in [*CHECKLIST, "outcome"]:
-            self.fields[name].choices = [
-                c for c in self.fields[name].choices if c[0] != ""
-            ]  # type: ignore[attr-defined]
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]  # type: ignore[attr-defined]
             self.fields[name].error_messages["required"] = "Choose one."
 
     def clean_reviewer_code(self) -> str:

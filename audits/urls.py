@@ -30,9 +30,7 @@ urlpatterns = [
     path("<month:month>/", views.sample_detail, name="sample-detail"),
     path("<month:month>/findings.csv", views.sample_findings_csv, name="sample-findings-csv"),
     path("<month:month>/report.pdf", views.sample_report_pdf, name="sample-report-pdf"),
-    path(
-        "<month:month>/charts/<int:encounter_id>/", views.chart_review, name="chart-review"
-    ),
+    path("<month:month>/charts/<int:encounter_id>/", views.chart_review, name="chart-review"),
     path("findings/", views.finding_list, name="finding-list"),
     path(
         "findings/<int:review_id>/acknowledge/",

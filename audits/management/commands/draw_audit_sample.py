@@ -1,7 +1,7 @@
 """Draw the monthly audit sample from the command line (works with no Celery worker or Redis).
 
-    python manage.py draw_audit_sample --month 2026-01
-    {"month": "2026-01", "seed": 123, "population": 42, "encounters": [7, 3, 19, 30, 11]}
+python manage.py draw_audit_sample --month 2026-01
+{"month": "2026-01", "seed": 123, "population": 42, "encounters": [7, 3, 19, 30, 11]}
 """
 
 from __future__ import annotations
