@@ -168,6 +168,11 @@ def _date(value: Any) -> datetime.date | None:
         return None
 
 
+def _posted_times(data: Any) -> dict[str, datetime.time | None]:
+    """The two blocks' posted start and end times; one that cannot be read is None."""
+    return {name: _time(data.get(name)) for name in ("pt_start", "pt_end", "em_start", "em_end")}
+
+
 def posted_time_problems(data: Any) -> list[str]:
     """What is wrong with the posted date and blocks (overlap, order, length), in words.
 
@@ -176,10 +181,7 @@ def posted_time_problems(data: Any) -> list[str]:
     """
     errors = encounter_time_errors(
         date_of_service=_date(data.get("date_of_service")),
-        pt_start=_time(data.get("pt_start")),
-        pt_end=_time(data.get("pt_end")),
-        em_start=_time(data.get("em_start")),
-        em_end=_time(data.get("em_end")),
+        **_posted_times(data),
         now=None,
         partial_ok=True,
     )
@@ -238,10 +240,7 @@ def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None
         setting=str(data.get("setting", "")),
         patient_at_home=_flag(data, "patient_at_home"),
         pt_kind=str(data.get("pt_kind", "")),
-        pt_start=_time(data.get("pt_start")),
-        pt_end=_time(data.get("pt_end")),
-        em_start=_time(data.get("em_start")),
-        em_end=_time(data.get("em_end")),
+        **_posted_times(data),
         problems=problems,
         data=items,
         risk=risk,

@@ -20,13 +20,13 @@ import coding.views
 from encounters.icd import icd_search
 from encounters.models import Encounter, EncounterStatus
 from payers.models import Claim
+from tests.browser.helpers import fill_medication_row, log_in
 from tests.factories import ClinicianFactory, CoverageFactory, PatientFactory
 from tests.sqlite_locks import release_signed_locks
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -41,11 +41,7 @@ def practice(transactional_db):
 
 
 def _login(page: Page, url: str) -> None:
-    page.goto(f"{url}/login/")
-    page.get_by_label("Username").fill("dr.integrity")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(re.compile(r"/encounters/$"))
+    log_in(page, url, "dr.integrity")
 
 
 def _new_visit(page: Page, url: str, patient) -> None:
@@ -69,13 +65,7 @@ def _document(page: Page, *, em_start: str = "09:40", em_end: str = "09:55") -> 
     ).check()
     page.get_by_label(re.compile(r"prescription drug management \(named drug")).check()
     page.locator("#id_em_plan").fill("Increase sertraline to 100 mg.")
-    page.locator("#id_medications-0-name").fill("Sertraline")
-    page.locator("#id_medications-0-dose").fill("100 mg")
-    page.locator("#id_medications-0-frequency").fill("daily")
-    page.locator("#id_medications-0-adherence").select_option("full")
-    page.locator("#id_medications-0-effect").select_option("partial")
-    page.locator("#id_medications-0-change").select_option("increased")
-    page.locator("#id_medications-0-change_reason").fill("Partial response at 50 mg")
+    fill_medication_row(page)
     page.locator("#id_diagnosis_1").fill("F41.0")
 
 
