@@ -177,9 +177,6 @@ class ScrubStatus(models.TextChoices):
 
 
 class ClaimQuerySet(models.QuerySet["Claim"]):
-    def in_state(self, state: str) -> ClaimQuerySet:
-        return self.filter(state=state)
-
     def clean(self) -> ClaimQuerySet:
         return self.filter(scrub_status=ScrubStatus.CLEAN)
 

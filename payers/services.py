@@ -586,13 +586,6 @@ def claim_line_update(
     return claim
 
 
-@transaction.atomic
-def claim_rescrub(*, user: AbstractBaseUser, claim: Claim, version: int) -> Claim:
-    """Run the scrubber again (e.g. after a fee or payer change)."""
-    lines = list(claim.lines.all())
-    return _rescrub_and_write(claim, lines, fees=fees_for(claim.payer), user=user, version=version)
-
-
 def _rescrub_and_write(
     claim: Claim, lines: list[ClaimLine], *, fees: Any, user: AbstractBaseUser, version: int
 ) -> Claim:
