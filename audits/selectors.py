@@ -19,8 +19,8 @@ from django.http import Http404
 from accounts.access import access_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
+from accounts.selectors import clinician_for_user
 from encounters.models import Encounter
-from encounters.selectors import clinician_for_user
 
 from .checklist import codes_text
 from .models import AuditSample, AuditSampleItem, ChartReview, Outcome

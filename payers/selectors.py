@@ -19,7 +19,7 @@ from django.http import Http404
 from accounts.access import access_record
 from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
-from encounters.selectors import clinician_for_user
+from accounts.selectors import clinician_for_user
 
 from .models import Claim, ClaimState, ExportBatch, Payer, ScrubStatus
 
