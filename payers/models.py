@@ -54,7 +54,7 @@ class Payer(models.Model):
 
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
-    # Profile fields read by the coding engine (coding.adapters.payer_profile_from_payer).
+    # Profile fields read by the coding engine (payers.profiles.payer_profile_for).
     em_credentials = models.JSONField(
         default=list, help_text="Credentials allowed to report E/M codes (EM-1)."
     )
