@@ -61,5 +61,5 @@ def access_record_list_for_admin(
 ACCESS_OBJECT_TYPES = (
     ("encounters.Patient", "Patient"),
     ("encounters.Encounter", "Encounter"),
-    ("payers.Claim", "Claim"),
+    ("claims.Claim", "Claim"),
 )

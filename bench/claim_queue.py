@@ -54,8 +54,8 @@ def _seed(total: int) -> None:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
+    from claims.models import Claim
     from encounters.models import Coverage, Encounter, Patient
-    from payers.models import Claim
     from tests.factories import ClinicianFactory, UserFactory, payer
 
     rng = random.Random(100_000)

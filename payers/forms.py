@@ -8,11 +8,12 @@ from typing import Any
 from django import forms
 
 from accounts.models import Credential
+from claims.models import ClaimState, ScrubStatus
 from coding.engine import beyond_licence
 from coding.engine.codes import code_error, modifiers_error
 from coding.engine.payer import PROLONGED_CODES, VIDEO_MODIFIERS, CredentialList
 
-from .models import ClaimState, Payer, ScrubStatus
+from .models import Payer
 from .selectors import SORTS, QueueFilters
 from .services import PAYER_FIELDS
 

@@ -20,8 +20,9 @@ from accounts.access import access_record
 from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
+from claims.models import Claim, ClaimState, ExportBatch, ScrubStatus
 
-from .models import Claim, ClaimState, ExportBatch, Payer, ScrubStatus
+from .models import Payer
 
 PAGE_SIZE = 50
 SORTS = {

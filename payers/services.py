@@ -23,12 +23,7 @@ from django.utils import timezone
 from accounts.access import access_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
-from coding.engine import PayerProfileError
-from coding.engine.claim_lines import BilledLine, payer_modifiers
-from coding.engine.codes import LABELS, code_error, modifiers_error
-from coding.engine.rules.dg_diagnoses import MAX_POINTERS, first_pointers
-
-from .models import (
+from claims.models import (
     Claim,
     ClaimEdit,
     ClaimFrequency,
@@ -36,12 +31,15 @@ from .models import (
     ClaimState,
     ClaimTransition,
     ExportBatch,
-    FeeScheduleEntry,
-    Payer,
-    PayerChange,
     ScrubStatus,
     validate_payer_claim_number,
 )
+from coding.engine import PayerProfileError
+from coding.engine.claim_lines import BilledLine, payer_modifiers
+from coding.engine.codes import LABELS, code_error, modifiers_error
+from coding.engine.rules.dg_diagnoses import MAX_POINTERS, first_pointers
+
+from .models import FeeScheduleEntry, Payer, PayerChange
 from .profiles import payer_profile_for
 from .scrubber import ScrubClaim, ScrubLine, has_errors, is_flagged, scrub
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import role_required
 from accounts.roles import Role, role_of
+from claims.models import Claim, ClaimState
 from encounters.icd import icd_lookup
 
 from . import services
@@ -30,7 +31,6 @@ from .forms import (
     PayerForm,
     QueueFilterForm,
 )
-from .models import Claim, ClaimState
 from .scrubber import SCRUBBER_RULES
 from .selectors import (
     claim_get_for_user,

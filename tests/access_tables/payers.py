@@ -65,7 +65,7 @@ def _fee(s):
 
 
 def _batch(s):
-    from payers.models import ExportBatch
+    from claims.models import ExportBatch
 
     def build(setup):
         return ExportBatch.objects.create(

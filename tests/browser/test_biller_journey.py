@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from payers.models import Claim, ClaimState
+from claims.models import Claim, ClaimState
 from tests.factories import ClinicianFactory, PatientFactory, UserFactory
 from tests.payers.helpers import default_fee_schedules, signed_claim
 

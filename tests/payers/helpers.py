@@ -8,8 +8,8 @@ from typing import Any
 
 from django.apps import apps
 
+from claims.models import Claim
 from encounters.services import encounter_sign
-from payers.models import Claim
 from tests.factories import (
     ClinicianFactory,
     CoverageFactory,

@@ -7,10 +7,11 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
+from claims.models import Claim, ClaimState
 from coding.models import SignedProposal
 from encounters import services as encounter_services
 from encounters.services import encounter_sign
-from payers.models import Claim, ClaimState, FeeScheduleEntry
+from payers.models import FeeScheduleEntry
 from payers.services import claim_build_for_encounter
 from tests.factories import (
     ClinicianFactory,

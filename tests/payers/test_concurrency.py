@@ -12,7 +12,7 @@ import threading
 
 from django.db import connection, connections, transaction
 
-from payers.models import Claim, ClaimState
+from claims.models import Claim, ClaimState
 from payers.services import StaleClaimError, claim_next_for_biller, claim_transition
 from tests.factories import ClinicianFactory, UserFactory
 from tests.payers.helpers import signed_claim

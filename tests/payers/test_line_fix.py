@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from payers.models import Claim, ClaimState
+from claims.models import Claim, ClaimState
 from payers.services import LineFix, StaleClaimError, claim_line_update
 
 pytestmark = pytest.mark.django_db

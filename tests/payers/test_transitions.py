@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from claims.models import Claim, ClaimFrequency, ClaimState, ClaimTransition
 from encounters.models import Addendum
-from payers.models import Claim, ClaimFrequency, ClaimState, ClaimTransition
 from payers.services import (
     TRANSITIONS,
     StaleClaimError,

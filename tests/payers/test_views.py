@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AccessRecord
-from payers.models import Claim, ClaimState, Payer, PayerChange
+from claims.models import Claim, ClaimState
+from payers.models import Payer, PayerChange
 from payers.services import claim_transition
 from tests.factories import ClinicianFactory, PatientFactory
 from tests.payers.helpers import signed_claim
@@ -147,7 +148,7 @@ def test_claim_page_shows_lines_findings_time_blocks_and_mdm_never_the_therapy_n
     assert "chronic illness with exacerbation" in body  # the MDM summary, in words
     assert "F41.0" in body
     assert AccessRecord.objects.filter(
-        user=biller, object_type="payers.Claim", object_id=str(claim.pk), action="view"
+        user=biller, object_type="claims.Claim", object_id=str(claim.pk), action="view"
     ).exists()
 
 
@@ -426,7 +427,7 @@ def test_payer_update_refuses_an_unlisted_audio_modifier(practice_admin):
 def test_an_export_refused_for_an_unsafe_value_says_which_claim_and_element(
     client_for, biller, claim
 ):
-    from payers.models import ClaimLine
+    from claims.models import ClaimLine
 
     claim_transition(user=biller, claim=claim, to_state=ClaimState.APPROVED, version=1)
     ClaimLine.objects.filter(claim=claim, position=1).update(modifiers=["X~Q*"])

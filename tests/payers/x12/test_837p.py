@@ -11,8 +11,8 @@ import pyx12.x12file
 import pyx12.x12n_document
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from claims.models import Claim, ClaimLine, ClaimState, ExportBatch
 from encounters.models import SubscriberRelation
-from payers.models import Claim, ClaimLine, ClaimState, ExportBatch
 from payers.selectors import claims_exportable
 from payers.services import (
     LineFix,
