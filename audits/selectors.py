@@ -59,7 +59,7 @@ def chosen_lines(encounter: Encounter) -> list[dict[str, Any]]:
 
 def claim_lines(encounter: Encounter) -> list[dict[str, Any]] | None:
     """The lines of the encounter's claim as sent to the payer, or None without a claim."""
-    claim = getattr(encounter, "claim", None)  # the payers app's claim, when there is one
+    claim = getattr(encounter, "claim", None)  # the claims app's claim, when there is one
     if claim is None:
         return None
     return [

@@ -2,7 +2,7 @@
 its state, the billers' line fixes, and the 837P files sent.
 
 The tables kept their rows when the models moved here from the payers app
-(``payers/0007`` and ``claims/0001``..``0002``).
+(``payers/0007``, ``claims/0001`` to ``0003``).
 """
 
 from __future__ import annotations

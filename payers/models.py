@@ -1,7 +1,8 @@
 """Payer reference data: payer profiles, fee schedules and their change history.
 
 The coding engine reads a payer as its ``PayerProfile`` (``payers.profiles``); the claims
-app reads payers and fees to build and price claims. Nothing here knows about claims.
+app reads a payer's 837P data and fees to build and price claims. Payers imports nothing
+from the apps that read it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from coding.engine.codes import code_error, modifiers_error
+from coding.engine.codes import LABELS, code_error, modifiers_error
+
+# Billable codes: the engine's code list (labels are our own words).
+BILLABLE_CODES = frozenset(LABELS)
 
 
 def validate_code(value: str) -> None:
@@ -18,6 +22,14 @@ def validate_code(value: str) -> None:
     error = code_error(value)
     if error is not None:
         raise ValidationError(error, code="code")
+
+
+def billable_code_problem(code: str) -> str | None:
+    """Why ``code`` cannot be billed: not a CPT/HCPCS shape, or not in the engine's list."""
+    problem = code_error(code)
+    if problem is None and code not in BILLABLE_CODES:
+        problem = f"{code} is not a code this practice bills."
+    return problem
 
 
 def validate_modifier(value: str) -> None:

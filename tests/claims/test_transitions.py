@@ -8,14 +8,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from claims.models import Claim, ClaimFrequency, ClaimState, ClaimTransition
-from encounters.models import Addendum
-from payers.services import (
+from claims.remittance import claim_payer_answer
+from claims.transitions import (
     TRANSITIONS,
     StaleClaimError,
     claim_clinician_answer,
-    claim_payer_answer,
     claim_transition,
 )
+from encounters.models import Addendum
 
 pytestmark = pytest.mark.django_db
 S = ClaimState
