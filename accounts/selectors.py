@@ -1,17 +1,24 @@
-"""Reads for accounts: two-step sign-in devices and the access log."""
+"""Reads for accounts: the user's clinician profile, two-step sign-in devices, the access log."""
 
 from __future__ import annotations
 
 from base64 import b32encode
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AccessRecord
+from .models import AccessRecord, Clinician
 from .roles import Role, role_of
+
+
+def clinician_for_user(user: AbstractBaseUser | AnonymousUser) -> Clinician | None:
+    """The clinician profile of ``user``, or None (always None for anonymous users)."""
+    if user.pk is None:
+        return None
+    return Clinician.objects.filter(user_id=user.pk).select_related("user").first()
 
 
 def two_step_device_for_user(*, user: AbstractBaseUser) -> TOTPDevice | None:
@@ -54,5 +61,5 @@ def access_record_list_for_admin(
 ACCESS_OBJECT_TYPES = (
     ("encounters.Patient", "Patient"),
     ("encounters.Encounter", "Encounter"),
-    ("payers.Claim", "Claim"),
+    ("claims.Claim", "Claim"),
 )

@@ -33,7 +33,7 @@ from .services import (
 
 ROLE_HOME = {
     Role.PRESCRIBER: "encounters:encounter-list",
-    Role.BILLER: "payers:claim-queue",
+    Role.BILLER: "claims:claim-queue",
     Role.COMPLIANCE: "audits:audit-home",
     Role.ADMIN: "encounters:patient-list",
 }

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from coding.adapters import DEFAULT_PAYER_SLUG, payer_profile_from_payer
+from coding.adapters import DEFAULT_PAYER_SLUG
 from coding.engine import PayerProfile, PayerProfileError, load_default_payer_profiles
 from coding.engine.claim_lines import (
     BilledLine,
@@ -33,6 +33,7 @@ from coding.engine.codes import EM_CODES, PSYCHOTHERAPY_CODES
 from coding.engine.proposal import Line
 from coding.engine.rules.dg_diagnoses import first_pointers
 from encounters.models import Encounter, MedicationChange
+from payers.profiles import payer_profile_for
 
 from .models import Check, Outcome
 
@@ -230,7 +231,7 @@ def _payer_profile(e: Encounter) -> PayerProfile:
     if coverage is None:
         return default
     try:
-        return payer_profile_from_payer(coverage.payer)
+        return payer_profile_for(coverage.payer)
     except PayerProfileError:  # a stored row beyond licence scope: DG-3 reads no credentials
         return default
 

@@ -19,8 +19,8 @@ from django.http import Http404
 from accounts.access import access_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
+from accounts.selectors import clinician_for_user
 from encounters.models import Encounter
-from encounters.selectors import clinician_for_user
 
 from .checklist import codes_text
 from .models import AuditSample, AuditSampleItem, ChartReview, Outcome
@@ -59,7 +59,7 @@ def chosen_lines(encounter: Encounter) -> list[dict[str, Any]]:
 
 def claim_lines(encounter: Encounter) -> list[dict[str, Any]] | None:
     """The lines of the encounter's claim as sent to the payer, or None without a claim."""
-    claim = getattr(encounter, "claim", None)  # the payers app's claim, when there is one
+    claim = getattr(encounter, "claim", None)  # the claims app's claim, when there is one
     if claim is None:
         return None
     return [

@@ -1,4 +1,4 @@
-"""Time the billers' claim queue (payers:claim-queue) over 100,000 claims on PostgreSQL.
+"""Time the billers' claim queue (claims:claim-queue) over 100,000 claims on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_queue \\
         .venv/bin/python bench/claim_queue.py [--claims 100000] [--requests 50] [--keepdb]
@@ -54,8 +54,8 @@ def _seed(total: int) -> None:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
+    from claims.models import Claim
     from encounters.models import Coverage, Encounter, Patient
-    from payers.models import Claim
     from tests.factories import ClinicianFactory, UserFactory, payer
 
     rng = random.Random(100_000)
@@ -149,7 +149,7 @@ def run(requests: int) -> None:
 
     client = Client()
     client.force_login(User.objects.get(username="bench.biller"))
-    url = reverse("payers:claim-queue")
+    url = reverse("claims:claim-queue")
     since = (datetime.date.today() - datetime.timedelta(days=120)).isoformat()
     pages: dict[str, tuple[dict[str, str], dict[str, str]]] = {
         "first page (queued, oldest first)": ({}, {}),

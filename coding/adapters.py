@@ -1,8 +1,9 @@
-"""The only bridge between Django objects and the pure coding engine.
+"""The bridge between encounters and the pure coding engine.
 
 It turns an encounter (saved, or as posted by the encounter form while the
-prescriber types) into the facts dict of ``docs/coding-contract.md``,
-and a ``payers.Payer`` row into the engine's ``PayerProfile``.
+prescriber types) into the facts dict of ``docs/coding-contract.md``. A ``payers.Payer``
+row becomes the engine's ``PayerProfile`` in ``payers.profiles``: the payers app sits
+below coding and reads only the engine.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from coding.engine import DataItems, PayerProfile, mdm_from_items
+from coding.engine import DataItems, mdm_from_items
 from coding.engine.documentation import MedicationEvidence, NoteEvidence
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS
 from encounters.models import block_minutes
@@ -19,32 +20,8 @@ from encounters.validation import encounter_time_errors
 
 if TYPE_CHECKING:
     from encounters.models import Encounter
-    from payers.models import Payer
 
 DEFAULT_PAYER_SLUG = "commercial"
-
-
-def payer_profile_from_payer(payer: Payer) -> PayerProfile:
-    """The engine's view of a payer row (PY): every payer behaviour comes from here."""
-    return PayerProfile.from_dict(
-        {
-            "slug": payer.slug,
-            "name": payer.name,
-            "em_credentials": list(payer.em_credentials),
-            "pharm_mgmt_90863_credentials": list(payer.pharm_mgmt_90863_credentials),
-            "prolonged_code": payer.prolonged_code or None,
-            "video_modifier": payer.video_modifier or None,
-            "audio_only_covered": payer.audio_only_covered,
-            "audio_modifier": payer.audio_modifier or "93",
-            "modifier_25_with_addon": payer.modifier_25_with_addon,
-            "accepted_z_codes": list(payer.accepted_z_codes or []),
-            "telehealth_in_person_waiver_until": (
-                payer.telehealth_in_person_waiver_until.isoformat()
-                if payer.telehealth_in_person_waiver_until
-                else None
-            ),
-        }
-    )
 
 
 def _mdm_dict(problems: list[str], data: DataItems, risk: list[str]) -> dict[str, str] | None:

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from coding.engine import FactsError, PayerProfileError, Proposal, facts_from_dict, propose
 from coding.engine.codes import LABELS, CodeTokenError, modifiers_error, parse_code_token
 from coding.engine.proposal import error_proposal
+from payers.profiles import payer_profile_for
 
-from .adapters import facts_from_encounter, payer_profile_from_payer
+from .adapters import facts_from_encounter
 from .models import SignedProposal
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ ALTERNATIVE_PREFIX = "alternative-"
 def proposal_for_facts(*, facts: dict[str, Any], payer: Payer | None) -> Proposal:
     """The engine's proposal for ``facts``, with the payer's stored profile when there is one."""
     try:
-        profile = payer_profile_from_payer(payer) if payer is not None else None
+        profile = payer_profile_for(payer) if payer is not None else None
     except PayerProfileError as exc:  # a stored row beyond licence scope: say which field
         name = payer.name if payer is not None else ""
         return error_proposal(str(facts.get("id")), f"{name} {exc.field}", exc.message)

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
+from accounts.selectors import clinician_for_user
 from coding.engine.codes import code_lines_from_text, units_over_daily_max
 from coding.engine.documentation import documentation_checks
-from encounters.selectors import clinician_for_user
 
 from .adapters import evidence_from_post, facts_from_posted_form, posted_time_problems
 from .selectors import payer_for_panel

@@ -41,8 +41,9 @@ INSTALLED_APPS = [
     "pgtrigger",
     "accounts",
     "encounters",
-    "coding",  # before payers: its signing hook stores the proposal the claim is built from
+    "coding",  # before claims: its signing hook stores the proposal the claim is built from
     "payers",
+    "claims",
     "audits",
 ]
 

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("encounters/", include("encounters.urls")),
     path("coding/", include("coding.urls")),
+    path("billing/", include("claims.urls")),
     path("billing/", include("payers.urls")),
     path("audits/", include("audits.urls")),
     path("admin/", admin.site.urls),

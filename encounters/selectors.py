@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -16,15 +16,9 @@ from django.http import Http404
 from accounts.access import access_record
 from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
+from accounts.selectors import clinician_for_user
 
 from .models import Encounter, EncounterStatus, Patient
-
-
-def clinician_for_user(user: AbstractBaseUser | AnonymousUser) -> Clinician | None:
-    """The clinician profile of ``user``, or None (always None for anonymous users)."""
-    if user.pk is None:
-        return None
-    return Clinician.objects.filter(user_id=user.pk).select_related("user").first()
 
 
 def _require_clinician(user: AbstractBaseUser) -> Clinician:

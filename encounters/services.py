@@ -357,7 +357,7 @@ def _gaps_message(gaps: Iterable[DocumentationCheck]) -> str:
 
 
 # Steps run in the signing transaction after the lock: other apps register here
-# (coding stores the proposal, payers builds the claim) so encounters need not
+# (coding stores the proposal, claims builds the claim) so encounters need not
 # import them. Registered in their AppConfig.ready().
 SIGN_HOOKS: list[Any] = []
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.decorators import role_required
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
+from accounts.selectors import clinician_for_user
 
 from . import services
 from .forms import (
@@ -43,7 +44,6 @@ from .forms import (
 from .icd import icd_search as icd_search_codes
 from .models import Encounter, EncounterLocked, EncounterStatus, Patient, PatientStatus
 from .selectors import (
-    clinician_for_user,
     encounter_get_for_user,
     encounter_list_for_user,
     patient_get_for_user,

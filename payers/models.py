@@ -1,14 +1,20 @@
-"""Payer profiles: the payer data the coding engine and the claim builder read."""
+"""Payer reference data: payer profiles, fee schedules and their change history.
+
+The coding engine reads a payer as its ``PayerProfile`` (``payers.profiles``); the claims
+app reads a payer's 837P data and fees to build and price claims. Payers imports nothing
+from the apps that read it.
+"""
 
 from __future__ import annotations
-
-import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from coding.engine.codes import code_error, modifiers_error
+from coding.engine.codes import LABELS, code_error, modifiers_error
+
+# Billable codes: the engine's code list (labels are our own words).
+BILLABLE_CODES = frozenset(LABELS)
 
 
 def validate_code(value: str) -> None:
@@ -18,25 +24,19 @@ def validate_code(value: str) -> None:
         raise ValidationError(error, code="code")
 
 
+def billable_code_problem(code: str) -> str | None:
+    """Why ``code`` cannot be billed: not a CPT/HCPCS shape, or not in the engine's list."""
+    problem = code_error(code)
+    if problem is None and code not in BILLABLE_CODES:
+        problem = f"{code} is not a code this practice bills."
+    return problem
+
+
 def validate_modifier(value: str) -> None:
     """One modifier from the practice's fixed list (``coding.engine.codes.MODIFIERS``)."""
     error = modifiers_error([value])
     if error is not None:
         raise ValidationError(error, code="modifier")
-
-
-# A payer's claim control number (ICN/DCN; 835 CLP07, sent back as 837P REF*F8).
-_PAYER_CLAIM_NUMBER = re.compile(r"[A-Z0-9-]{1,50}")
-
-
-def validate_payer_claim_number(value: str) -> None:
-    """Letters, digits and hyphens, at most 50 (REF02), as printed on the payer's answer."""
-    if not _PAYER_CLAIM_NUMBER.fullmatch(value):
-        raise ValidationError(
-            "The payer's claim number has letters, digits and hyphens only (at most 50), "
-            "as on its answer (835 CLP07).",
-            code="payer_claim_number",
-        )
 
 
 class ClaimFilingIndicator(models.TextChoices):
@@ -54,7 +54,7 @@ class Payer(models.Model):
 
     slug = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
-    # Profile fields read by the coding engine (coding.adapters.payer_profile_from_payer).
+    # Profile fields read by the coding engine (payers.profiles.payer_profile_for).
     em_credentials = models.JSONField(
         default=list, help_text="Credentials allowed to report E/M codes (EM-1)."
     )
@@ -148,217 +148,3 @@ class PayerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payer.slug} {self.field}: {self.old!r} -> {self.new!r}"
-
-
-class ClaimState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    ON_HOLD = "on_hold", "On hold"
-    RETURNED = "returned", "Returned to clinician"
-    APPROVED = "approved", "Approved"
-    SUBMITTED = "submitted", "Submitted"
-    PAID = "paid", "Paid"
-    DENIED = "denied", "Denied"
-    CORRECTED = "corrected", "Corrected, to resubmit"
-    VOID_PENDING = "void_pending", "Void, to send to the payer"
-    VOID = "void", "Void"
-
-
-class ClaimFrequency(models.TextChoices):
-    """CLM05-3, the claim frequency type code: what this submission does at the payer."""
-
-    ORIGINAL = "1", "Original"
-    REPLACEMENT = "7", "Replacement of a prior claim"
-    VOID = "8", "Void of a prior claim"
-
-
-class ScrubStatus(models.TextChoices):
-    CLEAN = "clean", "Clean"
-    FLAGGED = "flagged", "Flagged"
-
-
-class ClaimQuerySet(models.QuerySet["Claim"]):
-    def in_state(self, state: str) -> ClaimQuerySet:
-        return self.filter(state=state)
-
-    def clean(self) -> ClaimQuerySet:
-        return self.filter(scrub_status=ScrubStatus.CLEAN)
-
-    def exportable(self) -> ClaimQuerySet:
-        """What the next 837P file takes: approved claims, corrected ones the scrubber left
-        clean (a flagged correction is approved again first) and voids to send."""
-        return self.filter(
-            models.Q(state=ClaimState.APPROVED)
-            | models.Q(state=ClaimState.CORRECTED, scrub_status=ScrubStatus.CLEAN)
-            | models.Q(state=ClaimState.VOID_PENDING)
-        )
-
-
-class Claim(models.Model):
-    """The professional claim for one signed encounter, built at signing (837P fields)."""
-
-    encounter = models.OneToOneField(
-        "encounters.Encounter", on_delete=models.PROTECT, related_name="claim"
-    )
-    number = models.CharField(max_length=20, unique=True)
-    # Copied from the encounter so the queue filters and sorts on one table.
-    patient = models.ForeignKey(
-        "encounters.Patient", on_delete=models.PROTECT, related_name="claims"
-    )
-    clinician = models.ForeignKey(
-        "accounts.Clinician", on_delete=models.PROTECT, related_name="claims"
-    )
-    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, null=True, related_name="claims")
-    coverage = models.ForeignKey(
-        "encounters.Coverage", on_delete=models.PROTECT, null=True, related_name="claims"
-    )
-    date_of_service = models.DateField()
-    place_of_service = models.CharField(max_length=2)
-    # The subscriber and provider data as billed (copied: coverage and settings may change).
-    member_id = models.CharField(max_length=40, blank=True)
-    subscriber = models.JSONField(default=dict, blank=True)
-    rendering_npi = models.CharField(max_length=10)
-    billing_npi = models.CharField(max_length=10)
-    diagnoses = models.JSONField(default=list, help_text="ICD-10-CM codes in encounter order.")
-    override_reason = models.TextField(blank=True, help_text="The clinician's reason, if any.")
-
-    state = models.CharField(max_length=12, choices=ClaimState.choices, default=ClaimState.QUEUED)
-    scrub_status = models.CharField(
-        max_length=8, choices=ScrubStatus.choices, default=ScrubStatus.CLEAN
-    )
-    has_errors = models.BooleanField(default=False)
-    findings = models.JSONField(default=list, blank=True)
-    total_charge = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    total_expected = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    paid_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    denial_code = models.CharField("CARC", max_length=8, blank=True)
-    payer_claim_number = models.CharField(
-        "payer claim number (ICN/DCN)",
-        max_length=50,
-        blank=True,
-        validators=[validate_payer_claim_number],
-        help_text="The payer's claim control number from its answer (835 CLP07); "
-        "corrections and voids send it back as REF*F8.",
-    )
-    frequency_code = models.CharField(
-        "claim frequency (CLM05-3)",
-        max_length=1,
-        choices=ClaimFrequency.choices,
-        default=ClaimFrequency.ORIGINAL,
-    )
-    submission_count = models.PositiveSmallIntegerField(default=0)
-    batch = models.ForeignKey(
-        "ExportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"
-    )
-
-    # Optimistic locking: every change bumps the version; a stale form is refused.
-    version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    # "Next claim" hands a queued claim to one biller and keeps it theirs for a while.
-    claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ClaimQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["date_of_service", "id"]
-        indexes = [
-            models.Index(fields=["state", "date_of_service", "id"], name="claim_state_dos"),
-            models.Index(fields=["payer", "state", "date_of_service"], name="claim_payer_state"),
-            models.Index(
-                fields=["clinician", "state", "date_of_service"], name="claim_clinician_state"
-            ),
-            models.Index(fields=["scrub_status", "state"], name="claim_scrub_state"),
-            models.Index(fields=["date_of_service", "id"], name="claim_dos"),
-            models.Index(fields=["claimed_by", "state"], name="claim_claimed_by"),
-        ]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="claim_version_pos"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Claim {self.number}"
-
-
-class ClaimLine(models.Model):
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField()
-    code = models.CharField(max_length=8)
-    units = models.PositiveSmallIntegerField(default=1)
-    modifiers = models.JSONField(default=list, blank=True)
-    pointers = models.JSONField(default=list, help_text="1-based diagnosis pointers, at most 4.")
-    charge = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-    expected = models.DecimalField(max_digits=9, decimal_places=2, default=0)
-
-    class Meta:
-        ordering = ["claim", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["claim", "position"], name="one_line_per_position"),
-            models.CheckConstraint(condition=models.Q(units__gte=1), name="line_units_pos"),
-        ]
-
-    def __str__(self) -> str:
-        mods = "-".join(self.modifiers)
-        return f"{self.code}{'-' + mods if mods else ''} x{self.units}"
-
-
-class ClaimTransition(models.Model):
-    """Every change of a claim's state: from, to, who, when and why."""
-
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField(max_length=12, blank=True)
-    to_state = models.CharField(max_length=12)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["claim", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.claim_id}: {self.from_state or '-'} -> {self.to_state}"
-
-
-class ClaimEdit(models.Model):
-    """A biller's fix to a claim line: the line before and after."""
-
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="edits")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    position = models.PositiveSmallIntegerField()
-    old = models.JSONField()
-    new = models.JSONField()
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.claim_id} line {self.position}"
-
-
-class ExportBatch(models.Model):
-    """One X12 837P file of approved claims, kept as sent."""
-
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    control_number = models.PositiveIntegerField(unique=True)
-    claim_count = models.PositiveIntegerField()
-    content = models.TextField()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"837P batch {self.control_number}"
-
-    @property
-    def filename(self) -> str:
-        return f"837P-{self.control_number:09d}.x12"

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.models import AccessRecord
 from tests.access_tables import LOGIN, ROLES, AccessSetup, UrlAccess, load_tables
 
-OUR_APPS = ("accounts", "encounters", "coding", "payers", "audits")
+OUR_APPS = ("accounts", "encounters", "coding", "payers", "claims", "audits")
 TABLES = load_tables()
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "encounters", "coding", "payers", "audits")
+APPS = ("accounts", "encounters", "coding", "payers", "claims", "audits")
 
 
 def test_views_reach_models_through_selectors_and_services_only():

@@ -3,8 +3,8 @@
 Two copies of a rule drift apart, and a biller and a prescriber then see different answers.
 The scrubber, the claim builder and the chart audit ask the engine instead
 (``coding.engine.claim_lines``). This test reads the source of our apps (accounts,
-encounters, coding outside the engine, payers, audits, config; tests are not scanned) and
-fails on any of:
+encounters, coding outside the engine, payers, claims, audits, config; tests are not
+scanned) and fails on any of:
 
 - a string literal that is nothing but CPT/HCPCS codes ("90834", "90791, 90792");
 - a table of minutes: a monotonic run of numbers, at least half of them (two or more)
@@ -32,7 +32,7 @@ from coding.engine.rules.em_level import EM_TIME_THRESHOLDS, PROLONGED_FIRST_UNI
 from coding.engine.rules.pt_psychotherapy import PT_1_BANDS
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANNED = ("accounts", "encounters", "coding", "payers", "audits", "config")
+SCANNED = ("accounts", "encounters", "coding", "payers", "claims", "audits", "config")
 ENGINE = ("coding", "engine")
 
 CODE = r"(?:9\d{4}|[A-Z]\d{4})"

@@ -116,17 +116,17 @@ def test_setup_refuses_something_that_is_not_six_digits(client_for, prescriber):
 def test_user_without_a_device_signs_in_with_the_password_alone(client, biller):
     response = password_login(client, biller)
     assert response["Location"] == reverse("accounts:home")
-    assert client.get(reverse("payers:claim-queue")).status_code == 200
+    assert client.get(reverse("claims:claim-queue")).status_code == 200
 
 
 def test_user_with_a_device_is_sent_to_the_code_page_after_the_password(client, biller_with_app):
     biller, _device = biller_with_app
     password_login(client, biller)
 
-    response = client.get(reverse("payers:claim-queue"))
+    response = client.get(reverse("claims:claim-queue"))
 
     assert response.status_code == 302
-    assert response["Location"] == f"{VERIFY}?{urlencode({'next': reverse('payers:claim-queue')})}"
+    assert response["Location"] == f"{VERIFY}?{urlencode({'next': reverse('claims:claim-queue')})}"
     assert client.get(reverse("accounts:home"))["Location"].startswith(VERIFY)
 
 
@@ -137,14 +137,14 @@ def test_a_correct_code_lets_the_user_reach_their_home(client, biller_with_app):
 
     response = client.post(VERIFY, {"code": code(device)}, follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("payers:claim-queue")
+    assert response.redirect_chain[-1][0] == reverse("claims:claim-queue")
     assert response.status_code == 200
 
 
 def test_a_correct_code_goes_on_to_the_page_asked_for(client, biller_with_app):
     biller, device = biller_with_app
     password_login(client, biller)
-    queue = reverse("payers:claim-queue")
+    queue = reverse("claims:claim-queue")
     target = client.get(queue)["Location"]
 
     response = client.post(target, {"code": code(device), "next": queue})
@@ -162,7 +162,7 @@ def test_a_wrong_code_shows_an_error_and_stays_on_the_code_page(client, biller_w
     assert response.context["form"].errors["code"] == [
         "That code is not right. Enter the 6-digit code your app shows now."
     ]
-    assert client.get(reverse("payers:claim-queue"))["Location"].startswith(VERIFY)
+    assert client.get(reverse("claims:claim-queue"))["Location"].startswith(VERIFY)
 
 
 def test_repeated_wrong_codes_are_throttled_even_a_right_code_waits(
@@ -181,7 +181,7 @@ def test_repeated_wrong_codes_are_throttled_even_a_right_code_waits(
     ]
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
-    assert client.get(reverse("payers:claim-queue"))["Location"].startswith(VERIFY)
+    assert client.get(reverse("claims:claim-queue"))["Location"].startswith(VERIFY)
 
 
 def test_the_code_page_leaves_logout_open(client, biller_with_app):
@@ -195,7 +195,7 @@ def test_the_code_page_leaves_logout_open(client, biller_with_app):
 def test_htmx_requests_of_an_unverified_user_are_redirected_by_htmx(client, biller_with_app):
     biller, _device = biller_with_app
     password_login(client, biller)
-    response = client.get(reverse("payers:claim-queue"), headers={"HX-Request": "true"})
+    response = client.get(reverse("claims:claim-queue"), headers={"HX-Request": "true"})
     assert response["HX-Redirect"].startswith(VERIFY)
 
 
@@ -235,7 +235,7 @@ def test_turning_off_needs_a_current_code_then_logins_ask_for_the_password_only(
 
     client.post(reverse("accounts:logout"))
     password_login(client, biller)
-    assert client.get(reverse("payers:claim-queue")).status_code == 200
+    assert client.get(reverse("claims:claim-queue")).status_code == 200
 
 
 # --- OTP_REQUIRED_ROLES -----------------------------------------------------------------------
@@ -245,7 +245,7 @@ def test_required_role_without_a_device_is_sent_to_setup(client, settings, bille
     settings.OTP_REQUIRED_ROLES = ["Biller"]
     password_login(client, biller)
 
-    response = client.get(reverse("payers:claim-queue"))
+    response = client.get(reverse("claims:claim-queue"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(f"{SETUP}?next=")
@@ -257,7 +257,7 @@ def test_required_role_without_a_device_is_sent_to_setup(client, settings, bille
 def test_required_role_reaches_the_page_once_the_device_is_set_up(client, settings, biller):
     settings.OTP_REQUIRED_ROLES = ["Biller"]
     password_login(client, biller)
-    queue = reverse("payers:claim-queue")
+    queue = reverse("claims:claim-queue")
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=biller)
 

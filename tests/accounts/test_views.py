@@ -16,7 +16,7 @@ PASSWORD = "correct-horse-battery"
     ("role_fixture", "home"),
     [
         ("prescriber", "encounters:encounter-list"),
-        ("biller", "payers:claim-queue"),
+        ("biller", "claims:claim-queue"),
         ("compliance", "audits:audit-home"),
         ("practice_admin", "encounters:patient-list"),
     ],

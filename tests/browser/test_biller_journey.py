@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from payers.models import Claim, ClaimState
+from claims.models import Claim, ClaimState
+from tests.claims.helpers import signed_claim
 from tests.factories import ClinicianFactory, PatientFactory, UserFactory
-from tests.payers.helpers import default_fee_schedules, signed_claim
+from tests.payers.helpers import default_fee_schedules
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 import coding.views
+from claims.models import Claim
 from encounters.icd import icd_search
 from encounters.models import Encounter, EncounterStatus
-from payers.models import Claim
 from tests.browser.helpers import fill_medication_row, log_in
 from tests.factories import ClinicianFactory, CoverageFactory, PatientFactory
 from tests.sqlite_locks import release_signed_locks

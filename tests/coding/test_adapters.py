@@ -11,8 +11,8 @@ import datetime
 import pytest
 from django.http import QueryDict
 
-from coding.adapters import facts_from_encounter, facts_from_posted_form, payer_profile_from_payer
-from coding.engine import DataItems, PayerProfileError, facts_from_dict, mdm_from_items
+from coding.adapters import facts_from_encounter, facts_from_posted_form
+from coding.engine import DataItems, facts_from_dict, mdm_from_items
 from tests.factories import CoverageFactory, EncounterFactory, MedicationReviewFactory, payer
 
 
@@ -373,37 +373,3 @@ def test_saved_encounter_ignores_stored_items_the_engine_does_not_know():
         "data": "minimal",
         "risk": "minimal",
     }
-
-
-# --- payer rows -----------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("slug", ["medicare", "medicaid", "commercial"])
-def test_default_payer_rows_are_within_licence_scope(slug):
-    profile = payer_profile_from_payer(payer(slug))
-    assert profile.em_credentials == {"MD", "DO", "NP", "PA", "CNS"}
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("field", "stored", "message"),
-    [
-        (
-            "em_credentials",
-            ["MD", "LCSW"],
-            "LCSW cannot bill E/M under any payer: a licence-scope limit (EM-1)",
-        ),
-        (
-            "pharm_mgmt_90863_credentials",
-            ["RxP", "NP"],
-            "NP cannot bill 90863 under any payer: a licence-scope limit (CB-4)",
-        ),
-    ],
-)
-def test_em_1_cb_4_payer_row_beyond_licence_is_refused_naming_the_field(field, stored, message):
-    row = payer("commercial")
-    setattr(row, field, stored)
-    with pytest.raises(PayerProfileError) as caught:
-        payer_profile_from_payer(row)
-    assert (caught.value.field, caught.value.message) == (field, message)

@@ -1,13 +1,12 @@
 """The proposal stored at signing, and the chosen codes (issue: signing stores the proposal)."""
 
-import dataclasses
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from coding.adapters import facts_from_encounter, payer_profile_from_payer
-from coding.engine import ENGINE_VERSION, load_default_payer_profiles
+from coding.adapters import facts_from_encounter
+from coding.engine import ENGINE_VERSION
 from coding.models import SignedProposal
 from encounters.forms import coding_choice_from
 from encounters.services import encounter_sign
@@ -15,7 +14,6 @@ from tests.factories import (
     EncounterDiagnosisFactory,
     EncounterFactory,
     MedicationReviewFactory,
-    payer,
 )
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +45,6 @@ def test_facts_from_encounter_separates_the_two_blocks():
 def test_em_block_without_any_mdm_item_has_no_mdm():
     encounter = _draft(mdm_problems=[], mdm_risk=[])
     assert facts_from_encounter(encounter)["em"]["mdm"] is None
-
-
-@pytest.mark.parametrize("slug", ["medicare", "medicaid", "commercial"])
-def test_payer_rows_match_the_shipped_default_profiles(slug):
-    shipped = load_default_payer_profiles()[slug]
-    assert dataclasses.replace(payer_profile_from_payer(payer(slug)), name=shipped.name) == shipped
 
 
 def test_signing_stores_the_proposal_engine_version_and_rule_ids():

@@ -13,10 +13,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from claims.models import Claim
 from coding.models import SignedProposal
 from encounters import services
 from encounters.models import Encounter, EncounterStatus
-from payers.models import Claim
 from tests.encounters.test_views import _create_url, _detail_url, _edit_url, _form_data
 from tests.factories import CoverageFactory, EncounterFactory, PatientFactory
 

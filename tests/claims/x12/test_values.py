@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from payers.x12.build import SEPARATORS, X12ValueError, _seg, _text
+from claims.x12.build import SEPARATORS, X12ValueError, _seg, _text
 
 ANY_TEXT = st.text(
     alphabet=st.one_of(st.characters(), st.sampled_from(sorted(SEPARATORS) + ["\r", "\n"]))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.claims.helpers import signed_claim
 from tests.factories import UserFactory
-from tests.payers.helpers import signed_claim
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ import threading
 
 from django.db import connection, connections, transaction
 
-from payers.models import Claim, ClaimState
-from payers.services import StaleClaimError, claim_next_for_biller, claim_transition
+from claims.models import Claim, ClaimState
+from claims.queue import claim_next_for_biller
+from claims.transitions import StaleClaimError, claim_transition
+from tests.claims.helpers import signed_claim
 from tests.factories import ClinicianFactory, UserFactory
-from tests.payers.helpers import signed_claim
 
 
 def _billers():

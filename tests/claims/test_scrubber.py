@@ -11,9 +11,7 @@ import datetime
 
 import pytest
 
-from coding.engine import load_default_payer_profiles
-from coding.engine.codes import DAILY_MAX_UNITS as MAX_UNITS
-from payers.scrubber import (
+from claims.scrubber import (
     SCRUBBER_RULES,
     Finding,
     ScrubClaim,
@@ -22,6 +20,8 @@ from payers.scrubber import (
     is_flagged,
     scrub,
 )
+from coding.engine import load_default_payer_profiles
+from coding.engine.codes import DAILY_MAX_UNITS as MAX_UNITS
 
 TODAY = datetime.date(2026, 3, 16)
 GOOD_NPI = "1234567893"

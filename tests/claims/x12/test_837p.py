@@ -11,19 +11,15 @@ import pyx12.x12file
 import pyx12.x12n_document
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from claims.build import LineFix, claim_line_update
+from claims.export import claim_batch_export, claims_exportable
+from claims.models import Claim, ClaimLine, ClaimState, ExportBatch
+from claims.remittance import claim_payer_answer
+from claims.transitions import claim_transition
+from claims.x12.build import segments
 from encounters.models import SubscriberRelation
-from payers.models import Claim, ClaimLine, ClaimState, ExportBatch
-from payers.selectors import claims_exportable
-from payers.services import (
-    LineFix,
-    claim_batch_export,
-    claim_line_update,
-    claim_payer_answer,
-    claim_transition,
-)
-from payers.x12.build import segments
+from tests.claims.helpers import signed_claim
 from tests.factories import PatientFactory
-from tests.payers.helpers import signed_claim
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
+from claims.build import claim_build_for_encounter
+from claims.models import Claim, ClaimState
 from coding.models import SignedProposal
 from encounters import services as encounter_services
 from encounters.services import encounter_sign
-from payers.models import Claim, ClaimState, FeeScheduleEntry
-from payers.services import claim_build_for_encounter
+from payers.models import FeeScheduleEntry
+from tests.claims.helpers import signed_claim
 from tests.factories import (
     ClinicianFactory,
     EncounterDiagnosisFactory,
@@ -19,7 +21,6 @@ from tests.factories import (
     MedicationReviewFactory,
     payer,
 )
-from tests.payers.helpers import signed_claim
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from payers.models import Claim, ClaimState
-from payers.services import LineFix, StaleClaimError, claim_line_update
+from claims.build import LineFix, claim_line_update
+from claims.models import Claim, ClaimState
+from claims.transitions import StaleClaimError
 
 pytestmark = pytest.mark.django_db
 

@@ -7,15 +7,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from encounters.models import Addendum
-from payers.models import Claim, ClaimFrequency, ClaimState, ClaimTransition
-from payers.services import (
+from claims.models import Claim, ClaimFrequency, ClaimState, ClaimTransition
+from claims.remittance import claim_payer_answer
+from claims.transitions import (
     TRANSITIONS,
     StaleClaimError,
     claim_clinician_answer,
-    claim_payer_answer,
     claim_transition,
 )
+from encounters.models import Addendum
 
 pytestmark = pytest.mark.django_db
 S = ClaimState

@@ -1,0 +1,289 @@
+"""Building a claim at signing, and fixing its lines: lines, prices, scrubber findings.
+
+``claim_build_for_encounter`` runs in the signing transaction (registered by
+``claims.apps``): it takes the lines the clinician chose, adds the payer's modifiers (PY),
+prices them from the payer's fee schedule and scrubs the claim. ``claim_line_update`` is a
+biller's fix of one line, priced and scrubbed the same way.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import access_record
+from accounts.models import AccessAction
+from accounts.roles import Role, role_of
+from coding.adapters import facts_from_encounter
+from coding.engine.claim_lines import BilledLine, payer_modifiers
+from coding.engine.codes import modifiers_error
+from coding.engine.rules.dg_diagnoses import MAX_POINTERS, first_pointers
+from coding.models import SignedProposal
+from coding.services import chosen_lines_for, proposal_for_facts
+from payers.models import FeeScheduleEntry, Payer, billable_code_problem
+from payers.profiles import payer_profile_for
+from payers.selectors import fees_for
+
+from .models import Claim, ClaimEdit, ClaimLine, ClaimState, ClaimTransition, ScrubStatus
+from .scrubber import ScrubClaim, ScrubLine, has_errors, is_flagged, scrub
+from .transitions import EDITABLE_STATES, claim_version_check, claim_write
+
+S = ClaimState
+
+
+# ----------------------------------------------------------------------------- pricing
+def price(
+    fees: Mapping[tuple[str, str], FeeScheduleEntry],
+    code: str,
+    modifiers: Iterable[str],
+    units: int,
+) -> tuple[Decimal, Decimal]:
+    """(charge, expected) of a line: a modifier-specific fee wins over the code's general fee."""
+    entry = next((fees[(code, m)] for m in modifiers if (code, m) in fees), None)
+    entry = entry or fees.get((code, ""))
+    if entry is None:
+        return Decimal("0.00"), Decimal("0.00")
+    return entry.charge * units, entry.allowed * units
+
+
+# ----------------------------------------------------------------------------- building
+def _billed_lines(
+    chosen: list[dict[str, Any]], payer: Payer | None, pointers: tuple[int, ...]
+) -> tuple[BilledLine, ...]:
+    """The chosen lines as billed: the payer's own modifiers (PY, modifier 25) added by the
+    engine's rule, each line pointing to the claim's first diagnoses (DG-1)."""
+    lines = tuple(BilledLine.from_dict({**line, "pointers": list(pointers)}) for line in chosen)
+    return lines if payer is None else payer_modifiers(lines, payer_profile_for(payer))
+
+
+def _signed_choice(encounter: Any) -> tuple[dict[str, Any], dict[str, Any], list[dict], str]:
+    """(facts, proposal dict, chosen lines, override reason) of a signed encounter.
+
+    The coding app's signing step stores them (``SignedProposal``); if it has not run,
+    the same coding services compute them here, so the claim never depends on hook order.
+    """
+    stored = SignedProposal.objects.filter(encounter_id=encounter.pk).first()
+    if stored is not None:
+        return stored.facts, stored.proposal, stored.chosen_lines, stored.override_reason
+    facts = facts_from_encounter(encounter)
+    payer = encounter.coverage.payer if encounter.coverage_id else None
+    proposal = proposal_for_facts(facts=facts, payer=payer)
+    _option, lines = chosen_lines_for(proposal=proposal, choice=encounter.coding_choice)
+    return facts, proposal.to_dict(), lines, encounter.coding_override_reason.strip()
+
+
+def _subscriber(coverage: Any, patient: Any) -> dict[str, Any]:
+    if coverage is None:
+        return {}
+    self_ = coverage.relation == "18"
+    dob = patient.date_of_birth if self_ else coverage.subscriber_date_of_birth
+    return {
+        "relation": coverage.relation,
+        "first_name": patient.first_name if self_ else coverage.subscriber_first_name,
+        "last_name": patient.last_name if self_ else coverage.subscriber_last_name,
+        "date_of_birth": dob.isoformat() if dob else "",
+        "group_number": coverage.group_number,
+    }
+
+
+def claim_build_for_encounter(*, encounter: Any, user: AbstractBaseUser) -> Claim:
+    """Build and scrub the claim of a signed encounter (a signing step, same transaction)."""
+    facts, proposal, chosen, reason = _signed_choice(encounter)
+    coverage = encounter.coverage
+    payer = coverage.payer if coverage is not None else None
+    fees = fees_for(payer)
+    diagnoses = [d.code for d in encounter.diagnoses.all()]
+    lines = _billed_lines(chosen, payer, first_pointers(len(diagnoses)))
+    claim = Claim.objects.create(
+        encounter=encounter,
+        number=f"C{encounter.pk:08d}",
+        patient_id=encounter.patient_id,
+        clinician=encounter.clinician,
+        payer=payer,
+        coverage=coverage,
+        date_of_service=encounter.date_of_service,
+        place_of_service=str(proposal.get("place_of_service") or "11"),
+        member_id=coverage.member_id if coverage is not None else "",
+        subscriber=_subscriber(coverage, encounter.patient),
+        rendering_npi=encounter.clinician.npi,
+        billing_npi=settings.PRACTICE_NPI,
+        diagnoses=diagnoses,
+        override_reason=reason,
+        updated_by=user,
+    )
+    rows = []
+    for position, line in enumerate(lines, start=1):
+        charge, expected = price(fees, line.code, line.modifiers, line.units)
+        rows.append(
+            ClaimLine(
+                claim=claim,
+                position=position,
+                code=line.code,
+                units=line.units,
+                modifiers=list(line.modifiers),
+                pointers=list(line.pointers),
+                charge=charge,
+                expected=expected,
+            )
+        )
+    ClaimLine.objects.bulk_create(rows)
+    _apply_scrub(claim, rows, facts=facts, fees=fees)
+    claim.save(
+        update_fields=["findings", "scrub_status", "has_errors", "total_charge", "total_expected"]
+    )
+    ClaimTransition.objects.create(
+        claim=claim, from_state="", to_state=S.QUEUED, user=user, reason="Built at signing."
+    )
+    access_record(user=user, obj=claim, action=AccessAction.CREATE)
+    return claim
+
+
+def scrub_input(
+    claim: Claim,
+    lines: Iterable[ClaimLine],
+    *,
+    facts: Mapping[str, Any] | None,
+    fees: Mapping[tuple[str, str], FeeScheduleEntry],
+    today: datetime.date | None = None,
+) -> ScrubClaim:
+    """The scrubber's view of a claim (no database access after this point)."""
+    payer = claim.payer
+    return ScrubClaim(
+        lines=tuple(
+            ScrubLine(ln.code, ln.units, tuple(ln.modifiers), tuple(ln.pointers)) for ln in lines
+        ),
+        diagnoses=tuple(claim.diagnoses),
+        date_of_service=claim.date_of_service,
+        today=today or timezone.localdate(),
+        rendering_npi=claim.rendering_npi,
+        billing_npi=claim.billing_npi,
+        member_id=claim.member_id,
+        timely_filing_days=payer.timely_filing_days if payer else 365,
+        payer=payer_profile_for(payer) if payer else None,
+        facts=facts,
+        override_reason=claim.override_reason,
+        priced_codes=frozenset(code for code, _mod in fees) if payer else None,
+    )
+
+
+def _apply_scrub(
+    claim: Claim,
+    lines: list[ClaimLine],
+    *,
+    facts: Mapping[str, Any] | None,
+    fees: Mapping[tuple[str, str], FeeScheduleEntry],
+) -> None:
+    findings = scrub(scrub_input(claim, lines, facts=facts, fees=fees))
+    claim.findings = [f.to_dict() for f in findings]
+    claim.scrub_status = ScrubStatus.FLAGGED if is_flagged(findings) else ScrubStatus.CLEAN
+    claim.has_errors = has_errors(findings)
+    claim.total_charge = sum((ln.charge for ln in lines), Decimal("0.00"))
+    claim.total_expected = sum((ln.expected for ln in lines), Decimal("0.00"))
+
+
+def _signed_facts(claim: Claim) -> dict[str, Any] | None:
+    return (
+        SignedProposal.objects.filter(encounter_id=claim.encounter_id)
+        .values_list("facts", flat=True)
+        .first()
+    )
+
+
+# ----------------------------------------------------------------------------- fixing lines
+@dataclass(frozen=True)
+class LineFix:
+    code: str
+    units: int
+    modifiers: tuple[str, ...]
+    pointers: tuple[int, ...]
+
+
+def _validate_fix(fix: LineFix, diagnosis_count: int) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    code_problem = billable_code_problem(fix.code)
+    if code_problem:
+        errors["code"] = [code_problem]
+    if not 1 <= fix.units <= 99:
+        errors["units"] = ["Units must be between 1 and 99."]
+    modifier_problem = modifiers_error(fix.modifiers)
+    if modifier_problem:
+        errors["modifiers"] = [modifier_problem]
+    if not fix.pointers:
+        errors["pointers"] = ["Point to at least one diagnosis (DG-1)."]
+    elif len(fix.pointers) > MAX_POINTERS or len(set(fix.pointers)) != len(fix.pointers):
+        errors["pointers"] = ["Up to 4 different diagnosis pointers (DG-1)."]
+    elif any(not 1 <= p <= diagnosis_count for p in fix.pointers):
+        errors["pointers"] = [f"Pointers go from 1 to {diagnosis_count} (DG-1)."]
+    return errors
+
+
+@transaction.atomic
+def claim_line_update(
+    *, user: AbstractBaseUser, claim: Claim, version: int, position: int, fix: LineFix
+) -> Claim:
+    """Fix one line (code, units, modifiers, pointers), re-price and re-scrub.
+
+    A fix that leaves error-level findings is saved and shown: the biller may need several
+    fixes in a row, and approval stays blocked until the errors are gone.
+    """
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers fix claim lines.")
+    claim_version_check(claim, version)
+    if claim.state not in EDITABLE_STATES:
+        raise ValidationError(
+            f"A claim that is {claim.get_state_display().lower()} cannot be changed."
+        )
+    errors = _validate_fix(fix, len(claim.diagnoses))
+    if errors:
+        raise ValidationError(errors)
+    lines = list(claim.lines.all())
+    line = next((ln for ln in lines if ln.position == position), None)
+    if line is None:
+        raise ValidationError("That line is not on this claim.")
+    old = {
+        "code": line.code,
+        "units": line.units,
+        "modifiers": line.modifiers,
+        "pointers": line.pointers,
+    }
+    fees = fees_for(claim.payer)
+    line.code, line.units = fix.code, fix.units
+    line.modifiers, line.pointers = list(fix.modifiers), list(fix.pointers)
+    line.charge, line.expected = price(fees, line.code, line.modifiers, line.units)
+    _rescrub_and_write(claim, lines, fees=fees, user=user, version=version)
+    line.save(update_fields=["code", "units", "modifiers", "pointers", "charge", "expected"])
+    new = {
+        "code": line.code,
+        "units": line.units,
+        "modifiers": line.modifiers,
+        "pointers": line.pointers,
+    }
+    ClaimEdit.objects.create(claim=claim, user=user, position=position, old=old, new=new)
+    access_record(user=user, obj=claim, action=AccessAction.UPDATE)
+    return claim
+
+
+def _rescrub_and_write(
+    claim: Claim, lines: list[ClaimLine], *, fees: Any, user: AbstractBaseUser, version: int
+) -> Claim:
+    """Scrub the claim's lines again and save the findings and totals (version-checked)."""
+    _apply_scrub(claim, lines, facts=_signed_facts(claim), fees=fees)
+    return claim_write(
+        claim,
+        user=user,
+        version=version,
+        findings=claim.findings,
+        scrub_status=claim.scrub_status,
+        has_errors=claim.has_errors,
+        total_charge=claim.total_charge,
+        total_expected=claim.total_expected,
+    )

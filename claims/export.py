@@ -1,0 +1,116 @@
+"""The 837P export: claims waiting for the next file, the files made, and making one.
+
+``claim_batch_export`` writes one X12 837P file (``claims.x12.build``) of the exportable
+claims and records each claim's export change in the state table (``claims.transitions``):
+originals and corrections become submitted, voids at the payer become void. A value the
+writer refuses leaves every claim as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.access import access_record
+from accounts.models import AccessAction
+from accounts.roles import Role, role_of
+
+from .models import Claim, ClaimFrequency, ClaimState, ExportBatch, ScrubStatus
+from .transitions import transition_allowed, transition_record
+from .x12.build import X12ValueError, build_837p
+
+S = ClaimState
+
+
+def _require_biller(user: AbstractBaseUser) -> None:
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers work the claim queue.")
+
+
+def claims_exportable(*, user: AbstractBaseUser) -> QuerySet[Claim]:
+    """Claims waiting for the next 837P file: approved, corrected and clean, voids to send."""
+    _require_biller(user)
+    return (
+        Claim.objects.exportable()
+        .select_related("patient", "payer")
+        .order_by("payer__name", "date_of_service", "id")
+    )
+
+
+def export_batches(*, user: AbstractBaseUser) -> QuerySet[ExportBatch]:
+    """The last 20 837P files, newest first, without their content."""
+    _require_biller(user)
+    return ExportBatch.objects.select_related("created_by").defer("content")[:20]
+
+
+def export_batch_get(*, user: AbstractBaseUser, batch_id: int) -> ExportBatch:
+    """One 837P file to download (else 404); the download is recorded."""
+    _require_biller(user)
+    batch = ExportBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404("No such export.")
+    access_record(user=user, obj=batch, action=AccessAction.EXPORT)
+    return batch
+
+
+@transaction.atomic
+def claim_batch_export(
+    *, user: AbstractBaseUser, claim_ids: Iterable[int] | None = None
+) -> ExportBatch:
+    """Build one 837P file of the exportable claims; originals and corrections become
+    submitted, voids at the payer become void (``Claim.objects.exportable()``)."""
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers export claims.")
+    claims = Claim.objects.select_for_update(of=("self",)).exportable()
+    if claim_ids is not None:
+        claims = claims.filter(pk__in=list(claim_ids))
+    claims = list(
+        claims.select_related("patient", "payer", "clinician__user", "coverage")
+        .prefetch_related("lines")
+        .order_by("payer_id", "id")
+    )
+    if not claims:
+        raise ValidationError("No approved claims to export.")
+    control = (ExportBatch.objects.aggregate(m=Max("control_number"))["m"] or 0) + 1
+    try:
+        content = build_837p(claims, control_number=control, now=timezone.localtime())
+    except X12ValueError as exc:  # nothing is written and no claim changes state
+        raise ValidationError(str(exc)) from None
+    batch = ExportBatch.objects.create(
+        created_by=user, control_number=control, claim_count=len(claims), content=content
+    )
+    for claim in claims:
+        _claim_sent(claim, user=user, batch=batch)
+    return batch
+
+
+def _claim_sent(claim: Claim, *, user: AbstractBaseUser, batch: ExportBatch) -> None:
+    """Record that ``claim`` went out in ``batch`` (the table's export change)."""
+    to_state = S.VOID if claim.state == S.VOID_PENDING else S.SUBMITTED
+    transition = transition_allowed(claim, user=user, to_state=to_state, version=claim.version)
+    if not transition.export:
+        raise ValidationError(f"Claim {claim.number} is not ready for export.")
+    if claim.state == S.CORRECTED and claim.scrub_status != ScrubStatus.CLEAN:
+        raise ValidationError(
+            f"Corrected claim {claim.number} has scrubber findings: approve it again first."
+        )
+    reason = f"837P batch {batch.control_number}"
+    if claim.frequency_code == ClaimFrequency.REPLACEMENT:
+        reason += f" (replacement of payer claim {claim.payer_claim_number})"
+    elif claim.frequency_code == ClaimFrequency.VOID:
+        reason += f" (void of payer claim {claim.payer_claim_number})"
+    transition_record(
+        claim,
+        user=user,
+        to_state=to_state,
+        version=claim.version,
+        reason=reason,
+        batch=batch,
+        submission_count=claim.submission_count + 1,
+    )

@@ -1,0 +1,147 @@
+"""Forms of the claim screens: queue filters, line fixes, reasons, answers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from coding.engine.codes import code_error, modifiers_error
+from payers.forms import BootstrapForm
+
+from .models import ClaimState, ScrubStatus
+from .queue import SORTS, QueueFilters
+
+SPLIT = re.compile(r"[\s,;:+]+")
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in SPLIT.split(text.strip()) if t]
+
+
+class QueueFilterForm(BootstrapForm):
+    state = forms.ChoiceField(choices=[("", "All states"), *ClaimState.choices], required=False)
+    # Integer fields with a select: the filter validates before the choices are loaded.
+    payer = forms.IntegerField(required=False, widget=forms.Select)
+    clinician = forms.IntegerField(required=False, widget=forms.Select)
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    scrub = forms.ChoiceField(
+        choices=[("", "Any scrub result"), *ScrubStatus.choices],
+        required=False,
+        label="Scrubber result",
+    )
+    q = forms.CharField(required=False, label="Patient or claim number", max_length=60)
+    sort = forms.ChoiceField(
+        choices=[
+            ("dos", "Oldest date of service"),
+            ("-dos", "Newest date of service"),
+            ("patient", "Patient name"),
+            ("number", "Claim number"),
+            ("charge", "Highest charge"),
+            ("updated", "Recently changed"),
+        ],
+        required=False,
+    )
+
+    def set_choices(self, *, payers: Any, clinicians: Any) -> None:
+        """The payers and clinicians offered in the filter selects."""
+        self.fields["payer"].widget.choices = [
+            ("", "All payers"),
+            *((p.pk, p.name) for p in payers),
+        ]
+        self.fields["clinician"].widget.choices = [
+            ("", "All clinicians"),
+            *((c.pk, str(c)) for c in clinicians),
+        ]
+
+    def filters(self) -> QueueFilters:
+        """The filters typed; a field that does not validate is ignored (never a 500)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        sort = data.get("sort") or "dos"
+        return QueueFilters(
+            state=data.get("state", ""),
+            payer=data.get("payer"),
+            clinician=data.get("clinician"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            scrub=data.get("scrub", ""),
+            q=data.get("q", ""),
+            sort=sort if sort in SORTS else "dos",
+        )
+
+
+class VersionForm(BootstrapForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class LineFixForm(VersionForm):
+    code = forms.CharField(max_length=8)
+    units = forms.IntegerField(min_value=1, max_value=99)
+    modifiers = forms.CharField(required=False, max_length=20, help_text="e.g. 25 95")
+    pointers = forms.CharField(max_length=20, help_text="Diagnosis numbers, e.g. 1 2")
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip().upper()
+        error = code_error(code)
+        if error is not None:
+            raise forms.ValidationError(error)
+        return code
+
+    def clean_modifiers(self) -> tuple[str, ...]:
+        modifiers = tuple(m.upper() for m in _tokens(self.cleaned_data.get("modifiers") or ""))
+        error = modifiers_error(modifiers)
+        if error is not None:
+            raise forms.ValidationError(error)
+        return modifiers
+
+    def clean_pointers(self) -> tuple[int, ...]:
+        tokens = _tokens(self.cleaned_data.get("pointers") or "")
+        if not all(t.isdigit() for t in tokens):
+            raise forms.ValidationError("Diagnosis pointers are numbers, e.g. 1 2 (DG-1).")
+        return tuple(int(t) for t in tokens)
+
+
+class ReasonForm(VersionForm):
+    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClaimActionForm(ReasonForm):
+    """A change of state; a correction or void at the payer may bring the payer's claim number."""
+
+    payer_claim_number = forms.CharField(required=False)
+
+
+class PayerAnswerForm(VersionForm):
+    outcome = forms.ChoiceField(choices=[("paid", "Paid"), ("denied", "Denied")])
+    amount = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2)
+    carc = forms.CharField(required=False, max_length=8, label="Denial reason code (CARC)")
+    note = forms.CharField(required=False, max_length=300)
+    payer_claim_number = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Payer claim number (ICN/DCN)",
+        help_text="As on the payer's answer (835 CLP07); corrections and voids send it back.",
+    )
+
+
+class ClinicianAnswerForm(VersionForm):
+    answer = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Your answer"
+    )
+    addendum_text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Addendum (optional)"
+    )
+    addendum_reason = forms.CharField(required=False, max_length=300, label="Addendum reason")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("answer") or "").strip() and not (data.get("addendum_text") or "").strip():
+            self.add_error("answer", "Answer the question or add an addendum.")
+        return data

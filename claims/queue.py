@@ -1,0 +1,213 @@
+"""The billers' claim queue: one page of it, the next claim for a biller, bulk approval.
+
+The queue page runs a fixed number of queries whatever the data: one count, one page of 50
+rows (patient, payer and clinician joined), one count per state, and the filter choices.
+"Next claim" hands a queued claim to one biller and keeps it theirs for ``CLAIM_HOLD``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Clinician
+from accounts.roles import Role, role_of
+from payers.models import Payer
+
+from .models import Claim, ClaimState, ScrubStatus
+from .transitions import StaleClaimError, claim_transition
+
+S = ClaimState
+# How long a claim handed out by "next claim" stays with its biller.
+CLAIM_HOLD = datetime.timedelta(minutes=30)
+PAGE_SIZE = 50
+SORTS = {
+    "dos": ("date_of_service", "id"),
+    "-dos": ("-date_of_service", "-id"),
+    "patient": ("patient__last_name", "patient__first_name", "id"),
+    "number": ("number",),
+    "charge": ("-total_charge", "id"),
+    "updated": ("-updated_at", "-id"),
+}
+DEFAULT_SORT = "dos"
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    state: str = ClaimState.QUEUED
+    payer: int | None = None
+    clinician: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    scrub: str = ""
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+
+@dataclass
+class QueuePage:
+    page: Page
+    counts: dict[str, int]
+    filters: QueueFilters
+    payers: list[Payer] = field(default_factory=list)
+    clinicians: list[Clinician] = field(default_factory=list)
+
+
+def _require_biller(user: AbstractBaseUser) -> None:
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers work the claim queue.")
+
+
+def _filtered(filters: QueueFilters, *, with_state: bool) -> QuerySet[Claim]:
+    claims = Claim.objects.all()
+    if with_state and filters.state:
+        claims = claims.filter(state=filters.state)
+    if filters.payer:
+        claims = claims.filter(payer_id=filters.payer)
+    if filters.clinician:
+        claims = claims.filter(clinician_id=filters.clinician)
+    if filters.date_from:
+        claims = claims.filter(date_of_service__gte=filters.date_from)
+    if filters.date_to:
+        claims = claims.filter(date_of_service__lte=filters.date_to)
+    if filters.scrub in ScrubStatus.values:
+        claims = claims.filter(scrub_status=filters.scrub)
+    for word in filters.q.split():
+        claims = claims.filter(
+            Q(number__iexact=word)
+            | Q(patient__last_name__istartswith=word)
+            | Q(patient__first_name__istartswith=word)
+        )
+    return claims
+
+
+def claim_queue_for_biller(
+    *, user: AbstractBaseUser, filters: QueueFilters, page_number: Any = 1
+) -> QueuePage:
+    """One page of the filtered, sorted queue with the count of claims in each state."""
+    _require_biller(user)
+    claims = (
+        _filtered(filters, with_state=True)
+        .select_related("patient", "payer", "clinician__user", "claimed_by")
+        .only(
+            "id",
+            "number",
+            "state",
+            "scrub_status",
+            "has_errors",
+            "date_of_service",
+            "total_charge",
+            "total_expected",
+            "version",
+            "claimed_at",
+            "findings",
+            "patient__first_name",
+            "patient__last_name",
+            "payer__name",
+            "clinician__credential",
+            "clinician__user__first_name",
+            "clinician__user__last_name",
+            "clinician__user__username",
+            "claimed_by__username",
+        )
+        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+    )
+    page = Paginator(claims, PAGE_SIZE).get_page(page_number)
+    counts = {state: 0 for state in ClaimState.values}
+    for row in (
+        _filtered(filters, with_state=False).order_by().values("state").annotate(n=Count("id"))
+    ):
+        counts[row["state"]] = row["n"]
+    return QueuePage(
+        page=page,
+        counts=counts,
+        filters=filters,
+        payers=list(Payer.objects.order_by("name").only("id", "name")),
+        clinicians=list(
+            Clinician.objects.select_related("user")
+            .order_by("user__last_name", "user__first_name")
+            .only("id", "credential", "user__first_name", "user__last_name", "user__username")
+        ),
+    )
+
+
+# ----------------------------------------------------------------------------- hand-out
+def _claimable() -> Q:
+    stale = timezone.now() - CLAIM_HOLD
+    return Q(claimed_by__isnull=True) | Q(claimed_at__lt=stale)
+
+
+@transaction.atomic
+def claim_next_for_biller(*, user: AbstractBaseUser) -> Claim | None:
+    """Hand the biller the oldest queued claim nobody else holds (theirs stays theirs).
+
+    On PostgreSQL ``skip_locked`` lets two billers pass each other without waiting; the
+    guarded update is what makes the hand-out exclusive on every database.
+    """
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers take claims from the queue.")
+    mine = (
+        Claim.objects.filter(state=S.QUEUED, claimed_by=user)
+        .order_by("date_of_service", "id")
+        .first()
+    )
+    if mine is not None:
+        return mine
+    for _attempt in range(5):
+        candidate = (
+            Claim.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(), state=S.QUEUED)
+            .order_by("date_of_service", "id")
+            .first()
+        )
+        if candidate is None:
+            return None
+        now = timezone.now()
+        taken = Claim.objects.filter(_claimable(), pk=candidate.pk, state=S.QUEUED).update(
+            claimed_by=user, claimed_at=now
+        )
+        if taken:
+            candidate.claimed_by, candidate.claimed_at = user, now  # type: ignore[assignment]
+            return candidate
+    return None
+
+
+# ----------------------------------------------------------------------------- bulk approve
+def claims_bulk_approvable(claim_ids: Iterable[int]) -> list[Claim]:
+    """The claims among ``claim_ids`` that bulk approval takes: queued and clean."""
+    ids = [int(i) for i in claim_ids]
+    return list(
+        Claim.objects.filter(pk__in=ids, state=S.QUEUED, scrub_status=ScrubStatus.CLEAN)
+        .select_related("patient")
+        .order_by("date_of_service", "id")
+    )
+
+
+@transaction.atomic
+def claim_bulk_approve(*, user: AbstractBaseUser, claim_ids: Iterable[int]) -> int:
+    """Approve every queued clean claim among ``claim_ids``; the number approved."""
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers approve claims.")
+    approved = 0
+    for claim in claims_bulk_approvable(claim_ids):
+        try:
+            claim_transition(
+                user=user,
+                claim=claim,
+                to_state=S.APPROVED,
+                version=claim.version,
+                reason="Bulk approval of clean claims.",
+            )
+        except StaleClaimError:
+            continue  # changed meanwhile: it stays for a look of its own
+        approved += 1
+    return approved

@@ -1,0 +1,79 @@
+"""Reads of one claim: a claim for a biller or its clinician, and the clinician's inbox.
+
+``claim_get_for_user`` is the only way a view obtains a claim: it checks the role and the
+clinician, returns the claim or raises 404, and writes the access record.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.access import access_record
+from accounts.models import AccessAction
+from accounts.roles import Role, role_of
+from accounts.selectors import clinician_for_user
+
+from .models import Claim, ClaimState
+
+
+def _claim_detail_qs() -> QuerySet[Claim]:
+    # The psychotherapy note (pt_note) is never loaded for the claim page.
+    return (
+        Claim.objects.select_related(
+            "patient",
+            "payer",
+            "clinician__user",
+            "coverage",
+            "encounter",
+            "updated_by",
+            "claimed_by",
+            "batch",
+        )
+        .defer("encounter__pt_note")
+        .prefetch_related("lines", "transitions__user", "edits__user", "encounter__addenda")
+    )
+
+
+def claim_get_for_user(
+    *, user: AbstractBaseUser, claim_id: int, path: str = "", record: bool = True
+) -> Claim:
+    """The claim for a biller, or for the clinician of its encounter (else 404); recorded."""
+    role = role_of(user)
+    claims = _claim_detail_qs()
+    if role == Role.BILLER:
+        pass
+    elif role == Role.PRESCRIBER:
+        clinician = clinician_for_user(user)
+        if clinician is None:
+            raise PermissionDenied("Your account has no clinician profile.")
+        claims = claims.filter(clinician=clinician)
+    else:
+        raise PermissionDenied("Your role does not open claims.")
+    claim = claims.filter(pk=claim_id).first()
+    if claim is None:
+        raise Http404("No such claim.")
+    if record:
+        access_record(user=user, obj=claim, action=AccessAction.VIEW, path=path)
+    return claim
+
+
+def claim_returned_for_clinician(*, user: AbstractBaseUser) -> list[Claim]:
+    """The prescriber's claims returned with a question, with that question."""
+    if role_of(user) != Role.PRESCRIBER:
+        raise PermissionDenied("Only prescribers have a claim inbox.")
+    clinician = clinician_for_user(user)
+    if clinician is None:
+        raise PermissionDenied("Your account has no clinician profile.")
+    claims = list(
+        Claim.objects.filter(clinician=clinician, state=ClaimState.RETURNED)
+        .select_related("patient", "payer")
+        .prefetch_related("lines", "transitions__user")
+        .order_by("date_of_service", "id")
+    )
+    for claim in claims:
+        asked = [t for t in claim.transitions.all() if t.to_state == ClaimState.RETURNED]
+        claim.question = asked[-1] if asked else None  # type: ignore[attr-defined]
+    return claims

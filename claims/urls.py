@@ -1,0 +1,28 @@
+"""URLs of the claim screens, under /billing/: the queue, claims, exports, the clinician's inbox."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "claims"
+
+urlpatterns = [
+    path("", views.claim_queue, name="claim-queue"),
+    path("next/", views.claim_next, name="claim-next"),
+    path("bulk-approve/", views.claim_bulk_approve, name="claim-bulk-approve"),
+    path("claims/<int:claim_id>/", views.claim_detail, name="claim-detail"),
+    path(
+        "claims/<int:claim_id>/lines/<int:position>/",
+        views.claim_line_update,
+        name="claim-line-update",
+    ),
+    path("claims/<int:claim_id>/answer/", views.claim_answer, name="claim-answer"),
+    path(
+        "claims/<int:claim_id>/payer-answer/", views.claim_payer_answer, name="claim-payer-answer"
+    ),
+    path("claims/<int:claim_id>/<slug:action>/", views.claim_action, name="claim-action"),
+    path("inbox/", views.clinician_inbox, name="clinician-inbox"),
+    path("exports/", views.export_list, name="export-list"),
+    path("exports/new/", views.export_create, name="export-create"),
+    path("exports/<int:batch_id>/", views.export_download, name="export-download"),
+]

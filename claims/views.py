@@ -1,0 +1,357 @@
+"""Claim screens: the billers' queue, one claim, exports, the clinician's inbox.
+
+Thin views: each checks the role with its decorator and gets objects from a selector
+that checks the object; the job modules (transitions, build, queue, export, remittance)
+do the writes. htmx requests get the claim's body fragment back
+(``claim_detail.html#claim-body``); plain posts redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import role_required
+from accounts.roles import Role, role_of
+from encounters.icd import icd_lookup
+
+from . import build, export, queue, remittance, transitions
+from .export import claims_exportable, export_batch_get, export_batches
+from .forms import (
+    ClaimActionForm,
+    ClinicianAnswerForm,
+    LineFixForm,
+    PayerAnswerForm,
+    QueueFilterForm,
+)
+from .models import Claim, ClaimState
+from .scrubber import SCRUBBER_RULES
+from .selectors import claim_get_for_user, claim_returned_for_clinician
+
+# Actions on the claim page: URL word -> target state.
+ACTIONS = {
+    "approve": ClaimState.APPROVED,
+    "hold": ClaimState.ON_HOLD,
+    "release": ClaimState.QUEUED,
+    "return": ClaimState.RETURNED,
+    "void": ClaimState.VOID,
+    "reopen": ClaimState.QUEUED,
+    "correct": ClaimState.CORRECTED,
+    "void-at-payer": ClaimState.VOID_PENDING,
+}
+
+
+def _form_errors(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's errors next to the form's fields (others at the top of the form)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        key = (aliases or {}).get(name, name)
+        form.add_error(key if key in form.fields else None, errors)
+
+
+# ----------------------------------------------------------------------------- queue
+@require_GET
+@role_required(Role.BILLER)
+def claim_queue(request: HttpRequest) -> HttpResponse:
+    """The queue: filters, sort, search, 50 a page, counts per state."""
+    data = request.GET.copy()
+    data.setdefault("state", ClaimState.QUEUED)  # the queue opens on queued claims
+    form = QueueFilterForm(data)
+    queue_page = queue.claim_queue_for_biller(
+        user=request.user, filters=form.filters(), page_number=request.GET.get("page") or 1
+    )
+    form.set_choices(payers=queue_page.payers, clinicians=queue_page.clinicians)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "queue": queue_page,
+        "query": query.urlencode(),
+        "state_counts": [(v, label, queue_page.counts[v]) for v, label in ClaimState.choices],
+    }
+    template = "claims/claim_queue.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#queue-table"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_next(request: HttpRequest) -> HttpResponse:
+    """Hand the biller the next queued claim nobody else is working on."""
+    claim = queue.claim_next_for_biller(user=request.user)
+    if claim is None:
+        messages.info(request, "No queued claim is waiting: the queue is empty.")
+        return redirect("claims:claim-queue")
+    return redirect("claims:claim-detail", claim_id=claim.pk)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_bulk_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the selected clean claims, after a confirmation that states the count."""
+    ids = [i for i in request.POST.getlist("claim") if i.isdigit()]
+    if request.POST.get("confirm") != "yes":
+        approvable = queue.claims_bulk_approvable(ids)
+        context = {"claims": approvable, "skipped": len(ids) - len(approvable)}
+        return render(request, "claims/claim_bulk_approve.html", context)
+    count = queue.claim_bulk_approve(user=request.user, claim_ids=ids)
+    messages.success(request, f"{count} clean claim{'s' if count != 1 else ''} approved.")
+    return redirect("claims:claim-queue")
+
+
+# ----------------------------------------------------------------------------- one claim
+def _actions(claim: Claim, role: Role | None) -> list[dict[str, str]]:
+    """The buttons of the claim page: the table's transitions for this role and state."""
+    words = {
+        (ClaimState.QUEUED, ClaimState.APPROVED): "approve",
+        (ClaimState.ON_HOLD, ClaimState.QUEUED): "release",
+        (ClaimState.APPROVED, ClaimState.QUEUED): "reopen",
+    }
+    by_target = {state: word for word, state in ACTIONS.items()}
+    shown = []
+    for to_state, transition in transitions.transitions_from(claim.state, role):
+        if to_state in (ClaimState.PAID, ClaimState.DENIED) or role != Role.BILLER:
+            continue  # payer answers have their own form; clinicians answer in their inbox
+        word = words.get((claim.state, to_state), by_target.get(to_state, ""))
+        shown.append(
+            {
+                "word": word,
+                "label": transition.label,
+                "prompt": transition.reason_prompt,
+                "asks_payer_number": bool(transition.frequency),
+            }
+        )
+    return shown
+
+
+def _claim_context(claim: Claim, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    role = role_of(request.user)
+    return {
+        "claim": claim,
+        "encounter": claim.encounter,
+        "lines": list(claim.lines.all()),
+        "diagnoses": [
+            (n, code, found.description if (found := icd_lookup(code)) else "not billable")
+            for n, code in enumerate(claim.diagnoses, start=1)
+        ],
+        "actions": _actions(claim, role),
+        "is_biller": role == Role.BILLER,
+        "editable": claim.state in transitions.EDITABLE_STATES and role == Role.BILLER,
+        "answerable": claim.state == ClaimState.SUBMITTED and role == Role.BILLER,
+        "rules": SCRUBBER_RULES,
+        "answer_form": PayerAnswerForm(initial={"version": claim.version}),
+        **extra,
+    }
+
+
+def _render_claim(
+    request: HttpRequest, claim: Claim, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    template = "claims/claim_detail.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        template += "#claim-body"
+    response = render(request, template, _claim_context(claim, request, **extra), status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+@role_required(Role.BILLER, Role.PRESCRIBER)
+def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Lines, diagnoses, findings, time blocks, MDM and history (never the therapy note)."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    return _render_claim(request, claim)
+
+
+def _after_write(request: HttpRequest, claim_id: int, message: str) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        claim = claim_get_for_user(user=request.user, claim_id=claim_id, record=False)
+        return _render_claim(request, claim, notice=message)
+    messages.success(request, message)
+    return redirect("claims:claim-detail", claim_id=claim_id)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_line_update(request: HttpRequest, claim_id: int, position: int) -> HttpResponse:
+    """Fix one line and re-scrub; errors are shown next to the fields of that line."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = LineFixForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        fix = build.LineFix(data["code"], data["units"], data["modifiers"], data["pointers"])
+        try:
+            build.claim_line_update(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                position=position,
+                fix=fix,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return _after_write(request, claim_id, f"Line {position} saved and re-scrubbed.")
+    return _render_claim(request, claim, line_form=form, line_position=position)
+
+
+@require_POST
+@role_required(Role.BILLER, Role.PRESCRIBER)
+def claim_action(request: HttpRequest, claim_id: int, action: str) -> HttpResponse:
+    """Approve, hold, release, return with a question, void, reopen, mark corrected."""
+    if action not in ACTIONS:
+        raise Http404("No such action.")
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = ClaimActionForm(request.POST)
+    if form.is_valid():
+        try:
+            transitions.claim_transition(
+                user=request.user,
+                claim=claim,
+                to_state=ACTIONS[action],
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+                payer_claim_number=form.cleaned_data["payer_claim_number"],
+            )
+        except ValidationError as exc:
+            return _render_claim(
+                request,
+                claim,
+                action_errors=list(exc.messages),
+                action=action,
+                reason_typed=request.POST.get("reason", ""),
+                payer_number_typed=request.POST.get("payer_claim_number", ""),
+            )
+        return _after_write(
+            request, claim_id, f"Claim {claim.number}: {claim.get_state_display()}."
+        )
+    return _render_claim(
+        request,
+        claim,
+        action_errors=["Reload the claim and try again."],
+        action=action,
+        reason_typed=request.POST.get("reason", ""),
+        payer_number_typed=request.POST.get("payer_claim_number", ""),
+    )
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_payer_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """Record what the payer answered: paid with the amount, or denied with a CARC."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = PayerAnswerForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            remittance.claim_payer_answer(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                outcome=data["outcome"],
+                amount=data["amount"],
+                carc=data["carc"],
+                note=data["note"],
+                payer_claim_number=data["payer_claim_number"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return _after_write(
+                request, claim_id, f"Payer answer recorded: {claim.get_state_display()}."
+            )
+    return _render_claim(request, claim, answer_form=form)
+
+
+# ----------------------------------------------------------------------------- clinician
+def _inbox(request: HttpRequest, failed: tuple[int, Any] | None = None) -> HttpResponse:
+    items = [
+        (
+            claim,
+            failed[1]
+            if failed and failed[0] == claim.pk
+            else ClinicianAnswerForm(initial={"version": claim.version}),
+        )
+        for claim in claim_returned_for_clinician(user=request.user)
+    ]
+    return render(request, "claims/clinician_inbox.html", {"items": items})
+
+
+@require_GET
+@role_required(Role.PRESCRIBER)
+def clinician_inbox(request: HttpRequest) -> HttpResponse:
+    """The prescriber's claims returned by billers with a question."""
+    return _inbox(request)
+
+
+@require_POST
+@role_required(Role.PRESCRIBER)
+def claim_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
+    """The clinician answers (and may add an addendum); the claim goes back to the queue."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = ClinicianAnswerForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            transitions.claim_clinician_answer(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                answer=data["answer"],
+                addendum_text=data["addendum_text"],
+                addendum_reason=data["addendum_reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc, {"text": "addendum_text", "reason": "addendum_reason"})
+        else:
+            messages.success(request, f"Answer sent: claim {claim.number} is back with billing.")
+            return redirect("claims:clinician-inbox")
+    return _inbox(request, failed=(claim.pk, form))
+
+
+# ----------------------------------------------------------------------------- export
+@require_GET
+@role_required(Role.BILLER)
+def export_list(request: HttpRequest) -> HttpResponse:
+    """Approved claims waiting for the next 837P file, and the files made so far."""
+    context = {
+        "claims": list(claims_exportable(user=request.user)),
+        "batches": list(export_batches(user=request.user)),
+    }
+    return render(request, "claims/export_list.html", context)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def export_create(request: HttpRequest) -> HttpResponse:
+    """Write the 837P file of every approved claim and mark them submitted."""
+    try:
+        batch = export.claim_batch_export(user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("claims:export-list")
+    messages.success(
+        request, f"837P file {batch.filename} written: {batch.claim_count} claims submitted."
+    )
+    return redirect("claims:export-list")
+
+
+@require_GET
+@role_required(Role.BILLER)
+def export_download(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = export_batch_get(user=request.user, batch_id=batch_id)
+    response = HttpResponse(batch.content, content_type="application/edi-x12")
+    response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
+    return response

@@ -1,0 +1,96 @@
+"""Access to the claim URLs under /billing/, per role.
+
+Billers alone work the queue, claims, fixes, payer answers and 837P exports. The
+clinician of a claim's encounter opens that claim and answers it when it is returned
+(another prescriber gets 404). Compliance staff and practice admins reach nothing here.
+A view that accepts only POST answers 405 to a GET before any login check.
+"""
+
+from __future__ import annotations
+
+from tests.access_tables import UrlAccess, expect
+
+ALL_405 = expect(anonymous=405, prescriber=405, biller=405, compliance=405, admin=405)
+BILLER = expect(biller=200)
+
+
+def _claim(s):
+    """The prescriber's signed encounter's claim (built at signing)."""
+    return s.signed.claim
+
+
+def _claim_id(s):
+    return {"claim_id": _claim(s).pk}
+
+
+def _returned(s):
+    from claims.transitions import claim_transition
+
+    def build(setup):
+        claim = _claim(setup)
+        return claim_transition(
+            user=setup.user("biller"),
+            claim=claim,
+            to_state="returned",
+            version=claim.version,
+            reason="Was the visit by video?",
+        )
+
+    return s.cached("returned_claim", build)
+
+
+def _batch(s):
+    from claims.models import ExportBatch
+
+    def build(setup):
+        return ExportBatch.objects.create(
+            created_by=setup.user("biller"), control_number=900001, claim_count=0, content="ISA~"
+        )
+
+    return {"batch_id": s.cached("batch", build).pk}
+
+
+ACCESS: dict[str, UrlAccess] = {
+    "claims:claim-queue": UrlAccess(get=BILLER, query="?state=&q=a"),
+    "claims:claim-next": UrlAccess(get=ALL_405, post=expect(biller=302)),
+    "claims:claim-bulk-approve": UrlAccess(
+        get=ALL_405,
+        post=BILLER,  # the confirmation page
+        post_data=lambda s: {"claim": [_claim(s).pk]},
+    ),
+    "claims:claim-detail": UrlAccess(
+        get=expect(prescriber=200, other_prescriber=404, biller=200),
+        kwargs=_claim_id,
+        shows=_claim,
+    ),
+    "claims:claim-line-update": UrlAccess(
+        get=ALL_405,
+        kwargs=lambda s: {**_claim_id(s), "position": 1},
+        post=BILLER,  # an empty fix comes back with its errors
+        htmx=True,
+    ),
+    "claims:claim-action": UrlAccess(
+        get=ALL_405,
+        kwargs=lambda s: {**_claim_id(s), "action": "hold"},
+        # a blank reason comes back with its error; the prescriber's own claim is not
+        # theirs to hold (403 from the service), another prescriber's is not found
+        post=expect(prescriber=403, other_prescriber=404, biller=200),
+        post_data=lambda s: {"version": _claim(s).version, "reason": ""},
+        htmx=True,
+    ),
+    "claims:claim-payer-answer": UrlAccess(
+        get=ALL_405,
+        kwargs=_claim_id,
+        post=BILLER,  # an empty answer comes back with its errors
+        htmx=True,
+    ),
+    "claims:claim-answer": UrlAccess(
+        get=ALL_405,
+        kwargs=lambda s: {"claim_id": _returned(s).pk},
+        post=expect(prescriber=200, other_prescriber=404),  # empty: back with its error
+    ),
+    "claims:clinician-inbox": UrlAccess(get=expect(prescriber=200)),
+    "claims:export-list": UrlAccess(get=BILLER),
+    "claims:export-create": UrlAccess(get=ALL_405, post=expect(biller=302)),
+    "claims:export-download": UrlAccess(get=BILLER, kwargs=_batch),
+}

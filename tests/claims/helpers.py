@@ -1,0 +1,50 @@
+"""Signed encounters and their claims for the billing tests, signed the way clinicians sign."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from claims.models import Claim
+from encounters.services import encounter_sign
+from tests.factories import (
+    ClinicianFactory,
+    CoverageFactory,
+    EncounterDiagnosisFactory,
+    EncounterFactory,
+    MedicationReviewFactory,
+    PatientFactory,
+    payer,
+)
+
+
+def signed_claim(
+    *,
+    clinician: Any = None,
+    payer_slug: str = "commercial",
+    days_ago: int = 3,
+    diagnoses: tuple[str, ...] = ("F41.0",),
+    medication: bool = True,
+    patient: Any = None,
+    **fields: Any,
+) -> Claim:
+    """Sign a complete encounter (90833 + 99214 by default) and return the claim it built."""
+    clinician = clinician or ClinicianFactory(credential="MD")
+    patient = patient or PatientFactory()
+    coverage = CoverageFactory(patient=patient, payer=payer(payer_slug))
+    encounter = EncounterFactory(
+        patient=patient,
+        clinician=clinician,
+        coverage=coverage,
+        date_of_service=datetime.date.today() - datetime.timedelta(days=days_ago),
+        **fields,
+    )
+    for position, code in enumerate(diagnoses, start=1):
+        EncounterDiagnosisFactory(encounter=encounter, position=position, code=code)
+    if medication:
+        MedicationReviewFactory(encounter=encounter)
+    # Without the review the drug management is a documentation gap the clinician accepts.
+    encounter_sign(
+        user=clinician.user, encounter=encounter, documentation_acknowledged=not medication
+    )
+    return Claim.objects.get(encounter=encounter)

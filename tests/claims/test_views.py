@@ -1,0 +1,383 @@
+"""Claim pages: the queue (filters, counts, a fixed number of queries), the claim page,
+fixes and actions over htmx, bulk approval, the clinician's inbox, exports, payer answers."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import AccessRecord
+from claims.models import Claim, ClaimState
+from claims.transitions import claim_transition
+from tests.claims.helpers import signed_claim
+from tests.factories import ClinicianFactory, PatientFactory
+
+pytestmark = pytest.mark.django_db
+QUEUE = reverse("claims:claim-queue")
+
+
+def _copies(claim: Claim, n: int) -> None:
+    """``n`` more claim rows like ``claim`` (each on an encounter of its own)."""
+    from encounters.models import Encounter, EncounterStatus
+
+    encounter = claim.encounter
+    fields = {
+        f.name: getattr(encounter, f.name)
+        for f in Encounter._meta.concrete_fields
+        if f.name not in ("id", "status", "signed_at", "signed_by", "draft_key")
+    }
+    clones = Encounter.objects.bulk_create(
+        Encounter(**{**fields, "status": EncounterStatus.DRAFT}) for _ in range(n)
+    )
+    Claim.objects.bulk_create(
+        Claim(
+            **{
+                f.attname: getattr(claim, f.attname)
+                for f in Claim._meta.concrete_fields
+                if f.name not in ("id", "encounter", "number")
+            },
+            encounter_id=e.pk,
+            number=f"X{e.pk:08d}",
+        )
+        for e in clones
+    )
+
+
+def _queue_queries(client, django_assert_num_queries, expected: int) -> None:
+    with django_assert_num_queries(expected):
+        response = client.get(QUEUE, {"state": "", "sort": "patient"})
+    assert response.status_code == 200
+
+
+def test_queue_runs_the_same_number_of_queries_for_5_and_60_claims(
+    client_for, biller, prescriber, django_assert_num_queries
+):
+    client = client_for(biller)
+    claim = signed_claim(clinician=prescriber.clinician)
+    _copies(claim, 4)
+    client.get(QUEUE)  # warm the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as five:
+        assert client.get(QUEUE, {"state": "", "sort": "patient"}).status_code == 200
+    _copies(claim, 55)
+    assert Claim.objects.count() == 60
+    ClinicianFactory()  # another clinician in the filter list costs no query either
+    _queue_queries(client, django_assert_num_queries, len(five.captured_queries))
+    response = client.get(QUEUE, {"state": "", "page": 2})
+    assert len(response.context["queue"].page.object_list) == 10
+
+
+def test_queue_pages_50_claims_and_counts_each_state(client_for, biller, prescriber):
+    claim = signed_claim(clinician=prescriber.clinician)
+    _copies(claim, 54)
+    Claim.objects.filter(pk__in=list(Claim.objects.values_list("pk", flat=True)[:3])).update(
+        state=ClaimState.ON_HOLD
+    )
+    response = client_for(biller).get(QUEUE)
+    queue = response.context["queue"]
+    assert queue.page.paginator.count == 52  # queued ones: the queue opens on queued claims
+    assert len(queue.page.object_list) == 50
+    assert queue.counts[ClaimState.QUEUED] == 52
+    assert queue.counts[ClaimState.ON_HOLD] == 3
+    assert b'On hold <span class="badge text-bg-light">3</span>' in response.content
+
+
+def test_queue_filters_by_payer_clinician_dates_scrub_result_and_search(
+    client_for, biller, prescriber, other_prescriber
+):
+    a = signed_claim(clinician=prescriber.clinician, payer_slug="medicare", days_ago=10)
+    b = signed_claim(
+        clinician=other_prescriber.clinician,
+        patient=PatientFactory(last_name="Zephyr", first_name="Quinn"),
+        days_ago=3,
+    )
+    Claim.objects.filter(pk=b.pk).update(scrub_status="flagged")
+    client = client_for(biller)
+
+    def numbers(**params):
+        response = client.get(QUEUE, {"state": "", **params})
+        assert response.status_code == 200
+        return {c.number for c in response.context["queue"].page.object_list}
+
+    assert numbers() == {a.number, b.number}
+    assert numbers(payer=a.payer_id) == {a.number}
+    assert numbers(clinician=other_prescriber.clinician.pk) == {b.number}
+    since = (datetime.date.today() - datetime.timedelta(days=5)).isoformat()
+    assert numbers(date_from=since) == {b.number}
+    assert numbers(date_to=since) == {a.number}
+    assert numbers(scrub="flagged") == {b.number}
+    assert numbers(scrub="clean") == {a.number}
+    assert numbers(q="zeph") == {b.number}
+    assert numbers(q=a.number.lower()) == {a.number}
+    assert numbers(date_from="not a date") == {a.number, b.number}  # ignored, never a 500
+
+
+def test_queue_htmx_request_gets_the_table_fragment_only(client_for, biller, claim):
+    response = client_for(biller).get(QUEUE, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="queue-table">')
+    assert claim.number in body
+    assert "HX-Request" in response["Vary"]
+
+
+def test_claim_page_shows_lines_findings_time_blocks_and_mdm_never_the_therapy_note(
+    client_for, biller, prescriber
+):
+    secret = "Patient disclosed childhood trauma details here."
+    claim = signed_claim(clinician=prescriber.clinician, pt_note=secret, pt_focus="Panic")
+    Claim.objects.filter(pk=claim.pk).update(
+        findings=[{"rule": "SC-NPI", "level": "error", "text": "bad npi", "line": None}]
+    )
+    response = client_for(biller).get(reverse("claims:claim-detail", args=[claim.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert secret not in body
+    assert "interoceptive" not in body
+    assert "SC-NPI" in body
+    assert "99214" in body
+    assert "90833" in body
+    assert "09:00–09:30 (30 min)" in body
+    assert "chronic illness with exacerbation" in body  # the MDM summary, in words
+    assert "F41.0" in body
+    assert AccessRecord.objects.filter(
+        user=biller, object_type="claims.Claim", object_id=str(claim.pk), action="view"
+    ).exists()
+
+
+def test_line_fix_over_htmx_returns_the_rescrubbed_claim_body(client_for, biller, claim):
+    url = reverse("claims:claim-line-update", args=[claim.pk, 1])
+    response = client_for(biller).post(
+        url,
+        {"version": 1, "code": "99215", "units": 1, "modifiers": "", "pointers": "1"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="claim-body"')
+    assert "SC-ENGINE" in body
+    assert "Line 1 saved and re-scrubbed." in body
+    assert Claim.objects.get(pk=claim.pk).lines.get(position=1).code == "99215"
+
+
+def test_a_bad_line_fix_comes_back_with_the_typed_values_and_the_error_beside_the_field(
+    client_for, biller, claim
+):
+    url = reverse("claims:claim-line-update", args=[claim.pk, 1])
+    response = client_for(biller).post(
+        url,
+        {"version": 1, "code": "99999", "units": 1, "modifiers": "25", "pointers": "7"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="99999"' in body
+    assert "99999 is not a code this practice bills." in body
+    assert Claim.objects.get(pk=claim.pk).version == 1
+
+
+def test_a_line_fix_with_a_malformed_modifier_shows_the_error_beside_the_modifiers(
+    client_for, biller, claim
+):
+    url = reverse("claims:claim-line-update", args=[claim.pk, 1])
+    response = client_for(biller).post(
+        url,
+        {"version": 1, "code": "99214", "units": 1, "modifiers": "25 X~Q*", "pointers": "1"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="25 X~Q*"' in body
+    assert '<div class="invalid-feedback">Modifier X~Q* is not one this practice uses' in body
+    assert Claim.objects.get(pk=claim.pk).version == 1
+
+
+def test_a_stale_line_fix_says_who_changed_the_claim(client_for, biller, other_biller, claim):
+    claim_transition(user=other_biller, claim=claim, to_state="on_hold", version=1, reason="x")
+    url = reverse("claims:claim-line-update", args=[claim.pk, 1])
+    response = client_for(biller).post(
+        url,
+        {"version": 1, "code": "99215", "units": 1, "pointers": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "This claim was changed by Bea Second at" in response.content.decode()
+
+
+def test_hold_without_a_reason_is_refused_next_to_the_action(client_for, biller, claim):
+    url = reverse("claims:claim-action", args=[claim.pk, "hold"])
+    response = client_for(biller).post(
+        url, {"version": 1, "reason": ""}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 200
+    assert "Why is the claim on hold?: this is required." in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.QUEUED
+
+
+def test_approve_and_return_actions_change_the_state(client_for, biller, claim):
+    client = client_for(biller)
+    client.post(reverse("claims:claim-action", args=[claim.pk, "approve"]), {"version": 1})
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
+    client.post(
+        reverse("claims:claim-action", args=[claim.pk, "reopen"]),
+        {"version": 2, "reason": "recheck"},
+    )
+    client.post(
+        reverse("claims:claim-action", args=[claim.pk, "return"]),
+        {"version": 3, "reason": "Was it by video?"},
+    )
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.RETURNED
+
+
+def test_bulk_approve_confirms_the_count_then_approves_only_clean_queued_claims(
+    client_for, biller, prescriber
+):
+    clean = [signed_claim(clinician=prescriber.clinician) for _ in range(2)]
+    flagged = signed_claim(clinician=prescriber.clinician)
+    Claim.objects.filter(pk=flagged.pk).update(scrub_status="flagged")
+    client = client_for(biller)
+    ids = [c.pk for c in [*clean, flagged]]
+    confirm = client.post(reverse("claims:claim-bulk-approve"), {"claim": ids})
+    body = confirm.content.decode()
+    assert "Approve 2 clean claims?" in body
+    assert "1 selected claim is not queued and clean" in body
+    assert Claim.objects.filter(state=ClaimState.APPROVED).count() == 0
+    done = client.post(
+        reverse("claims:claim-bulk-approve"), {"claim": ids, "confirm": "yes"}, follow=True
+    )
+    assert "2 clean claims approved." in done.content.decode()
+    assert set(Claim.objects.filter(state=ClaimState.APPROVED).values_list("pk", flat=True)) == {
+        c.pk for c in clean
+    }
+
+
+def test_next_claim_opens_the_oldest_queued_claim(client_for, biller, prescriber):
+    old = signed_claim(clinician=prescriber.clinician, days_ago=9)
+    signed_claim(clinician=prescriber.clinician, days_ago=2)
+    response = client_for(biller).post(reverse("claims:claim-next"))
+    assert response.url == reverse("claims:claim-detail", args=[old.pk])
+
+
+def test_returned_claim_reaches_the_clinicians_inbox_and_the_answer_sends_it_back(
+    client_for, biller, prescriber, claim
+):
+    claim_transition(
+        user=biller, claim=claim, to_state="returned", version=1, reason="Was the visit by video?"
+    )
+    client = client_for(prescriber)
+    inbox = client.get(reverse("claims:clinician-inbox"))
+    assert "Was the visit by video?" in inbox.content.decode()
+    assert claim.number in inbox.content.decode()
+    empty = client.post(reverse("claims:claim-answer", args=[claim.pk]), {"version": 2})
+    assert "Answer the question or add an addendum." in empty.content.decode()
+    client.post(
+        reverse("claims:claim-answer", args=[claim.pk]),
+        {"version": 2, "answer": "In person, office."},
+    )
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.QUEUED
+    assert claim.transitions.last().reason == "In person, office."
+
+
+def test_another_prescriber_cannot_answer_or_open_the_claim(
+    client_for, biller, other_prescriber, claim
+):
+    claim_transition(user=biller, claim=claim, to_state="returned", version=1, reason="?")
+    client = client_for(other_prescriber)
+    assert client.get(reverse("claims:claim-detail", args=[claim.pk])).status_code == 404
+    response = client.post(
+        reverse("claims:claim-answer", args=[claim.pk]), {"version": 2, "answer": "x"}
+    )
+    assert response.status_code == 404
+    assert claim.number not in client.get(reverse("claims:clinician-inbox")).content.decode()
+
+
+def test_an_export_refused_for_an_unsafe_value_says_which_claim_and_element(
+    client_for, biller, claim
+):
+    from claims.models import ClaimLine
+
+    claim_transition(user=biller, claim=claim, to_state=ClaimState.APPROVED, version=1)
+    ClaimLine.objects.filter(claim=claim, position=1).update(modifiers=["X~Q*"])
+    response = client_for(biller).post(reverse("claims:export-create"), follow=True)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"Claim {claim.number}: SV101-3 (modifier)" in body
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
+
+
+def test_the_payer_answer_form_records_the_payer_claim_number(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.SUBMITTED)
+    client = client_for(biller)
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'name="payer_claim_number"' in page
+    response = client.post(
+        reverse("claims:claim-payer-answer", args=[claim.pk]),
+        {"version": 1, "outcome": "denied", "carc": "16", "payer_claim_number": "ICN-5501"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert (claim.state, claim.payer_claim_number) == (ClaimState.DENIED, "ICN-5501")
+    body = response.content.decode()
+    assert 'data-testid="payer-claim-number">ICN-5501<' in body
+    assert 'value="ICN-5501"' in body  # offered again on "Corrected, resubmit" and the void
+
+
+def test_a_bad_payer_claim_number_comes_back_beside_the_field(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.SUBMITTED)
+    response = client_for(biller).post(
+        reverse("claims:claim-payer-answer", args=[claim.pk]),
+        {"version": 1, "outcome": "paid", "amount": "10", "payer_claim_number": "1~REF"},
+    )
+    assert response.status_code == 200
+    assert "payer_claim_number" in response.context["answer_form"].errors
+    assert 'value="1~REF"' in response.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.SUBMITTED
+
+
+def test_correct_action_takes_the_payer_claim_number_when_none_is_stored(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.DENIED)
+    client = client_for(biller)
+    url = reverse("claims:claim-action", args=[claim.pk, "correct"])
+    refused = client.post(url, {"version": 1, "reason": "fixed"}, headers={"HX-Request": "true"})
+    assert "claim control number" in refused.content.decode()
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.DENIED
+    client.post(url, {"version": 1, "reason": "fixed", "payer_claim_number": "ICN-1"})
+    claim.refresh_from_db()
+    assert (claim.state, claim.payer_claim_number, claim.frequency_code) == (
+        ClaimState.CORRECTED,
+        "ICN-1",
+        "7",
+    )
+
+
+def test_a_paid_claim_offers_a_void_at_the_payer(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(state=ClaimState.PAID, payer_claim_number="ICN-2")
+    client = client_for(biller)
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'data-testid="action-void-at-payer"' in page
+    client.post(
+        reverse("claims:claim-action", args=[claim.pk, "void-at-payer"]),
+        {"version": 1, "reason": "Wrong patient", "payer_claim_number": "ICN-2"},
+    )
+    claim.refresh_from_db()
+    assert (claim.state, claim.frequency_code) == (ClaimState.VOID_PENDING, "8")
+    exports = client.get(reverse("claims:export-list")).content.decode()
+    assert claim.number in exports
+    assert "Void" in exports
+
+
+def test_a_flagged_correction_says_it_needs_approval_and_offers_it(client_for, biller, claim):
+    Claim.objects.filter(pk=claim.pk).update(
+        state=ClaimState.CORRECTED, scrub_status="flagged", payer_claim_number="ICN-3"
+    )
+    page = client_for(biller).get(reverse("claims:claim-detail", args=[claim.pk]))
+    body = page.content.decode()
+    assert 'data-testid="approve-again"' in body
+    assert 'data-testid="action-approve"' in body
+    assert 'data-testid="action-void-at-payer"' in body
