@@ -9,13 +9,18 @@ below coding and reads only the engine.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from coding.engine import DataItems, mdm_from_items
 from coding.engine.documentation import MedicationEvidence, NoteEvidence
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS
 from encounters.models import block_minutes
+from encounters.posted import (
+    mdm_items_from_post,
+    posted_date,
+    posted_flag,
+    posted_time,
+)
 from encounters.validation import encounter_time_errors
 
 if TYPE_CHECKING:
@@ -103,51 +108,11 @@ def facts_from_encounter(encounter: Encounter) -> dict[str, Any]:
     )
 
 
-def _time(value: Any) -> datetime.time | None:
-    if isinstance(value, datetime.time):
-        return value
-    try:
-        return datetime.time.fromisoformat(str(value).strip()) if value else None
-    except ValueError:
-        return None
-
-
-def _count(value: Any) -> int:
-    try:
-        return max(int(value), 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _flag(data: Mapping[str, Any], name: str) -> bool:
-    return str(data.get(name, "")).lower() in {"on", "true", "1", "yes"}
-
-
-def mdm_items_from_post(data: Any) -> tuple[list[str], DataItems, list[str]]:
-    """The MDM problems, data items and risk items of a posted encounter form (a QueryDict)."""
-    problems = [p for p in data.getlist("mdm_problems") if p in PROBLEM_ITEMS]
-    risk = [r for r in data.getlist("mdm_risk") if r in RISK_ITEMS]
-    items = DataItems(
-        notes_reviewed=_count(data.get("mdm_notes_reviewed")),
-        results_reviewed=_count(data.get("mdm_results_reviewed")),
-        tests_ordered=_count(data.get("mdm_tests_ordered")),
-        independent_historian=_flag(data, "mdm_independent_historian"),
-        independent_interpretation=_flag(data, "mdm_independent_interpretation"),
-        external_discussion=_flag(data, "mdm_external_discussion"),
-    )
-    return problems, items, risk
-
-
-def _date(value: Any) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        return None
-
-
 def _posted_times(data: Any) -> dict[str, datetime.time | None]:
     """The two blocks' posted start and end times; one that cannot be read is None."""
-    return {name: _time(data.get(name)) for name in ("pt_start", "pt_end", "em_start", "em_end")}
+    return {
+        name: posted_time(data.get(name)) for name in ("pt_start", "pt_end", "em_start", "em_end")
+    }
 
 
 def posted_time_problems(data: Any) -> list[str]:
@@ -157,7 +122,7 @@ def posted_time_problems(data: Any) -> list[str]:
     as soon as it is typed instead of proposing codes for times that cannot be signed.
     """
     errors = encounter_time_errors(
-        date_of_service=_date(data.get("date_of_service")),
+        date_of_service=posted_date(data.get("date_of_service")),
         **_posted_times(data),
         now=None,
         partial_ok=True,
@@ -196,7 +161,7 @@ def _medication_prefixes(data: Any) -> list[str]:
         if k.startswith("medications-")
         and k.endswith("-name")
         and str(data.get(k, "")).strip()
-        and not _flag(data, k[: -len("name")] + "DELETE")
+        and not posted_flag(data, k[: -len("name")] + "DELETE")
     ]
 
 
@@ -208,21 +173,21 @@ def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None
     """
     medication_names = _medication_prefixes(data)
     problems, items, risk = mdm_items_from_post(data)
-    date_of_service = _date(data.get("date_of_service"))
+    date_of_service = posted_date(data.get("date_of_service"))
     return facts_dict(
         facts_id="form",
         credential=credential,
         payer_slug=payer_slug,
         patient_status=str(data.get("patient_status", "")),
         setting=str(data.get("setting", "")),
-        patient_at_home=_flag(data, "patient_at_home"),
+        patient_at_home=posted_flag(data, "patient_at_home"),
         pt_kind=str(data.get("pt_kind", "")),
         **_posted_times(data),
         problems=problems,
         data=items,
         risk=risk,
         pharmacologic_management=bool(medication_names),
-        interactive_complexity=_flag(data, "interactive_complexity"),
+        interactive_complexity=posted_flag(data, "interactive_complexity"),
         diagnostic_evaluation=str(data.get("diagnostic_evaluation", "")),
         date_of_service=date_of_service,
     )

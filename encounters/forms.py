@@ -18,7 +18,6 @@ from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inline
 from django.utils import timezone
 
 from accounts.models import Clinician
-from coding.adapters import mdm_items_from_post
 from coding.engine import DataItems, mdm_from_items
 from coding.engine.codes import code_lines_from_text
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, mdm_level
@@ -37,6 +36,7 @@ from .models import (
     Setting,
     SubscriberRelation,
 )
+from .posted import mdm_items_from_post
 from .services import MAX_DIAGNOSES
 from .validation import encounter_time_errors
 

@@ -61,7 +61,7 @@ class Allowed:
     why: str
 
 
-SEED_DEMO = "encounters/management/commands/seed_demo.py"
+SEED_DEMO = "audits/management/commands/seed_demo.py"
 DEMO_OVERCODING = (
     "demo data: NEXT_EM_LEVEL bills one E/M level above the proposal on a few demo visits, "
     "so the demo queue has claims the scrubber flags; it decides no claim of a real visit"
