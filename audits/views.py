@@ -6,19 +6,18 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from accounts.access import access_record
 from accounts.decorators import role_required
+from accounts.http import AuthenticatedRequest
 from accounts.models import AccessAction
 from accounts.roles import Role
 
@@ -42,14 +41,7 @@ from .selectors import (
 )
 
 
-class AuditRequest(HttpRequest):
-    """A request that passed ``role_required``: a signed-in user, plus django-htmx's details."""
-
-    user: User
-    htmx: HtmxDetails
-
-
-def _home(request: AuditRequest, form: DrawForm) -> HttpResponse:
+def _home(request: AuthenticatedRequest, form: DrawForm) -> HttpResponse:
     samples = sample_list_for_auditor(user=request.user)
     context = {"samples": samples, "form": form, "sample_size": settings.AUDIT_SAMPLE_SIZE}
     return render(request, "audits/sample_list.html", context)
@@ -57,7 +49,7 @@ def _home(request: AuditRequest, form: DrawForm) -> HttpResponse:
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def audit_home(request: AuditRequest) -> HttpResponse:
+def audit_home(request: AuthenticatedRequest) -> HttpResponse:
     """The drawn months and the form to draw a month."""
     initial = {"month": f"{previous_month(timezone.localdate()):%Y-%m}"}
     return _home(request, DrawForm(initial=initial))
@@ -65,7 +57,7 @@ def audit_home(request: AuditRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COMPLIANCE)
-def sample_draw(request: AuditRequest) -> HttpResponse:
+def sample_draw(request: AuthenticatedRequest) -> HttpResponse:
     """Draw a month (once: a month already drawn shows its stored sample)."""
     form = DrawForm(request.POST)
     if form.is_valid():
@@ -81,7 +73,7 @@ def sample_draw(request: AuditRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def sample_detail(request: AuditRequest, month: datetime.date) -> HttpResponse:
+def sample_detail(request: AuthenticatedRequest, month: datetime.date) -> HttpResponse:
     """The month's sample and its report: accuracy, findings, trend (AU-1, AU-3)."""
     sample = sample_get_for_auditor(user=request.user, month=month)
     report = month_report(month_report_info_fetch(sample=sample))
@@ -100,7 +92,9 @@ def sample_detail(request: AuditRequest, month: datetime.date) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.COMPLIANCE)
-def chart_review(request: AuditRequest, month: datetime.date, encounter_id: int) -> HttpResponse:
+def chart_review(
+    request: AuthenticatedRequest, month: datetime.date, encounter_id: int
+) -> HttpResponse:
     """One sampled chart, read-only, with the structured review form (AU-3)."""
     sample = sample_get_for_auditor(user=request.user, month=month)
     item = audit_item_get_for_auditor(
@@ -148,7 +142,7 @@ def _download(content: bytes | str, *, filename: str, content_type: str) -> Http
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def sample_findings_csv(request: AuditRequest, month: datetime.date) -> HttpResponse:
+def sample_findings_csv(request: AuthenticatedRequest, month: datetime.date) -> HttpResponse:
     """The month's findings, one row per sampled chart."""
     sample = sample_get_for_auditor(user=request.user, month=month)
     report = month_report(month_report_info_fetch(sample=sample))
@@ -162,7 +156,7 @@ def sample_findings_csv(request: AuditRequest, month: datetime.date) -> HttpResp
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def sample_report_pdf(request: AuditRequest, month: datetime.date) -> HttpResponse:
+def sample_report_pdf(request: AuthenticatedRequest, month: datetime.date) -> HttpResponse:
     """The month's report as a PDF to file."""
     sample = sample_get_for_auditor(user=request.user, month=month)
     report = month_report(month_report_info_fetch(sample=sample))
@@ -175,7 +169,7 @@ def sample_report_pdf(request: AuditRequest, month: datetime.date) -> HttpRespon
 
 @require_GET
 @role_required(Role.PRESCRIBER)
-def finding_list(request: AuditRequest) -> HttpResponse:
+def finding_list(request: AuthenticatedRequest) -> HttpResponse:
     """The prescriber's reviewed charts with outcome and comment."""
     findings = findings_for_clinician(user=request.user)
     return render(request, "audits/finding_list.html", {"findings": findings})
@@ -183,7 +177,7 @@ def finding_list(request: AuditRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.PRESCRIBER)
-def finding_acknowledge(request: AuditRequest, review_id: int) -> HttpResponse:
+def finding_acknowledge(request: AuthenticatedRequest, review_id: int) -> HttpResponse:
     """The prescriber acknowledges a finding on their chart."""
     review = finding_get_for_clinician(user=request.user, review_id=review_id)
     review = services.finding_acknowledge(user=request.user, review=review)
