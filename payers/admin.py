@@ -1,22 +1,37 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import FeeScheduleEntry, Payer, PayerChange
 
+if TYPE_CHECKING:
+    # The admin classes are generic in django-stubs only; Django's own take no type
+    # parameters at run time, so only the type checker sees them.
+    FeeInlineBase = admin.TabularInline[FeeScheduleEntry, Payer]
+    PayerAdminBase = admin.ModelAdmin[Payer]
+    PayerChangeAdminBase = admin.ModelAdmin[PayerChange]
+else:
+    FeeInlineBase = admin.TabularInline
+    PayerAdminBase = PayerChangeAdminBase = admin.ModelAdmin
 
-class FeeInline(admin.TabularInline):
+
+class FeeInline(FeeInlineBase):
     model = FeeScheduleEntry
     extra = 0
 
 
 @admin.register(Payer)
-class PayerAdmin(admin.ModelAdmin):
+class PayerAdmin(PayerAdminBase):
     list_display = ["name", "slug", "payer_id", "claim_filing_indicator", "timely_filing_days"]
     inlines = [FeeInline]
 
 
 @admin.register(PayerChange)
-class PayerChangeAdmin(admin.ModelAdmin):
+class PayerChangeAdmin(PayerChangeAdminBase):
     list_display = ["at", "payer", "field", "old", "new", "user"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: PayerChange | None = None) -> bool:
         return False

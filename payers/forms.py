@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -16,6 +16,12 @@ from coding.engine.payer import PROLONGED_CODES, VIDEO_MODIFIERS, CredentialList
 
 from .models import Payer
 from .services import PAYER_FIELDS
+
+if TYPE_CHECKING:
+    # ModelForm is generic in django-stubs only; Django's takes no type parameter at run time.
+    PayerModelForm = forms.ModelForm[Payer]
+else:
+    PayerModelForm = forms.ModelForm
 
 
 class BootstrapForm(forms.Form):
@@ -48,7 +54,7 @@ class ListField(forms.CharField):
         return ", ".join(value) if isinstance(value, list | tuple) else str(value or "")
 
 
-class PayerForm(forms.ModelForm):
+class PayerForm(PayerModelForm):
     em_credentials = ListField(
         required=False,
         label="Credentials that may report E/M",

@@ -5,7 +5,7 @@ The claims app prices claim lines from ``fees_for``.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
@@ -22,13 +22,13 @@ def fees_for(payer: Payer | None) -> dict[tuple[str, str], FeeScheduleEntry]:
     return {(f.code, f.modifier): f for f in payer.fees.all()}
 
 
-def payer_list_for_admin(*, user: AbstractBaseUser) -> QuerySet[Payer]:
+def payer_list_for_admin(*, user: User) -> QuerySet[Payer]:
     if role_of(user) != Role.ADMIN:
         raise PermissionDenied("Only practice admins manage payers.")
     return Payer.objects.annotate(fee_count=Count("fees")).order_by("name")
 
 
-def payer_get_for_admin(*, user: AbstractBaseUser, payer_id: int) -> Payer:
+def payer_get_for_admin(*, user: User, payer_id: int) -> Payer:
     if role_of(user) != Role.ADMIN:
         raise PermissionDenied("Only practice admins manage payers.")
     payer = Payer.objects.prefetch_related("fees", "changes__user").filter(pk=payer_id).first()

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -49,13 +49,13 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _require_admin(user: AbstractBaseUser) -> None:
+def _require_admin(user: User) -> None:
     if role_of(user) != Role.ADMIN:
         raise PermissionDenied("Only practice admins change payers.")
 
 
 @transaction.atomic
-def payer_update(*, user: AbstractBaseUser, payer: Payer, data: Mapping[str, Any]) -> Payer:
+def payer_update(*, user: User, payer: Payer, data: Mapping[str, Any]) -> Payer:
     """Change a payer's profile; each changed field is recorded with its old and new value."""
     _require_admin(user)
     stored = Payer.objects.select_for_update().get(pk=payer.pk)  # old values, not a form's copy
@@ -84,7 +84,7 @@ def payer_update(*, user: AbstractBaseUser, payer: Payer, data: Mapping[str, Any
 @transaction.atomic
 def fee_set(
     *,
-    user: AbstractBaseUser,
+    user: User,
     payer: Payer,
     code: str,
     modifier: str,
@@ -121,7 +121,7 @@ def fee_set(
 
 
 @transaction.atomic
-def fee_delete(*, user: AbstractBaseUser, entry: FeeScheduleEntry) -> None:
+def fee_delete(*, user: User, entry: FeeScheduleEntry) -> None:
     """Remove a fee schedule row, recording what it was."""
     _require_admin(user)
     PayerChange.objects.create(

@@ -6,23 +6,24 @@ services do the writes and record every change.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
+from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
 
 from . import services
 from .forms import FeeForm, PayerForm
+from .models import Payer
 from .selectors import payer_get_for_admin, payer_list_for_admin
 
 
-def _form_errors(form: Any, exc: ValidationError) -> None:
+def _form_errors(form: BaseForm, exc: ValidationError) -> None:
     """Put a service's errors next to the form's fields (others at the top of the form)."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
@@ -33,20 +34,22 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 
 @require_GET
 @role_required(Role.ADMIN)
-def payer_list(request: HttpRequest) -> HttpResponse:
+def payer_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request, "payers/payer_list.html", {"payers": payer_list_for_admin(user=request.user)}
     )
 
 
-def _payer_page(request: HttpRequest, payer: Any, form: Any, fee_form: Any) -> HttpResponse:
+def _payer_page(
+    request: AuthenticatedRequest, payer: Payer, form: PayerForm, fee_form: FeeForm
+) -> HttpResponse:
     context = {"payer": payer, "form": form, "fee_form": fee_form}
     return render(request, "payers/payer_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def payer_detail(request: HttpRequest, payer_id: int) -> HttpResponse:
+def payer_detail(request: AuthenticatedRequest, payer_id: int) -> HttpResponse:
     """The payer's profile form, fee schedule and change history."""
     payer = payer_get_for_admin(user=request.user, payer_id=payer_id)
     if request.method == "POST":
@@ -67,7 +70,7 @@ def payer_detail(request: HttpRequest, payer_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def fee_save(request: HttpRequest, payer_id: int) -> HttpResponse:
+def fee_save(request: AuthenticatedRequest, payer_id: int) -> HttpResponse:
     """Add or change one fee schedule amount."""
     payer = payer_get_for_admin(user=request.user, payer_id=payer_id)
     form = FeeForm(request.POST)
@@ -84,7 +87,7 @@ def fee_save(request: HttpRequest, payer_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.ADMIN)
-def fee_delete(request: HttpRequest, payer_id: int, fee_id: int) -> HttpResponse:
+def fee_delete(request: AuthenticatedRequest, payer_id: int, fee_id: int) -> HttpResponse:
     payer = payer_get_for_admin(user=request.user, payer_id=payer_id)
     entry = next((f for f in payer.fees.all() if f.pk == fee_id), None)
     if entry is None:
