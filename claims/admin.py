@@ -1,9 +1,23 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from .models import Claim, ClaimTransition, ExportBatch
 
+if TYPE_CHECKING:
+    # The admin classes are generic in django-stubs only; Django's own take no type
+    # parameters at run time, so only the type checker sees them.
+    TransitionInlineBase = admin.TabularInline[ClaimTransition, Claim]
+    ClaimAdminBase = admin.ModelAdmin[Claim]
+    ExportBatchAdminBase = admin.ModelAdmin[ExportBatch]
+else:
+    TransitionInlineBase = admin.TabularInline
+    ClaimAdminBase = ExportBatchAdminBase = admin.ModelAdmin
 
-class TransitionInline(admin.TabularInline):
+
+class TransitionInline(TransitionInlineBase):
     model = ClaimTransition
     extra = 0
     can_delete = False
@@ -11,7 +25,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ClaimAdminBase):
     list_display = ["number", "state", "scrub_status", "date_of_service", "payer", "total_charge"]
     list_filter = ["state", "scrub_status", "payer"]
     search_fields = ["number"]
@@ -20,5 +34,5 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportBatch)
-class ExportBatchAdmin(admin.ModelAdmin):
+class ExportBatchAdmin(ExportBatchAdminBase):
     list_display = ["control_number", "created_at", "created_by", "claim_count"]

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -65,7 +65,9 @@ def _billed_lines(
     return lines if payer is None else payer_modifiers(lines, payer_profile_for(payer))
 
 
-def _signed_choice(encounter: Any) -> tuple[dict[str, Any], dict[str, Any], list[dict], str]:
+def _signed_choice(
+    encounter: Any,
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], str]:
     """(facts, proposal dict, chosen lines, override reason) of a signed encounter.
 
     The coding app's signing step stores them (``SignedProposal``); if it has not run,
@@ -95,7 +97,7 @@ def _subscriber(coverage: Any, patient: Any) -> dict[str, Any]:
     }
 
 
-def claim_build_for_encounter(*, encounter: Any, user: AbstractBaseUser) -> Claim:
+def claim_build_for_encounter(*, encounter: Any, user: User) -> Claim:
     """Build and scrub the claim of a signed encounter (a signing step, same transaction)."""
     facts, proposal, chosen, reason = _signed_choice(encounter)
     coverage = encounter.coverage
@@ -228,7 +230,7 @@ def _validate_fix(fix: LineFix, diagnosis_count: int) -> dict[str, list[str]]:
 
 @transaction.atomic
 def claim_line_update(
-    *, user: AbstractBaseUser, claim: Claim, version: int, position: int, fix: LineFix
+    *, user: User, claim: Claim, version: int, position: int, fix: LineFix
 ) -> Claim:
     """Fix one line (code, units, modifiers, pointers), re-price and re-scrub.
 
@@ -273,7 +275,7 @@ def claim_line_update(
 
 
 def _rescrub_and_write(
-    claim: Claim, lines: list[ClaimLine], *, fees: Any, user: AbstractBaseUser, version: int
+    claim: Claim, lines: list[ClaimLine], *, fees: Any, user: User, version: int
 ) -> Claim:
     """Scrub the claim's lines again and save the findings and totals (version-checked)."""
     _apply_scrub(claim, lines, facts=_signed_facts(claim), fees=fees)

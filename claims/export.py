@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
@@ -28,12 +28,12 @@ from .x12.build import X12ValueError, build_837p
 S = ClaimState
 
 
-def _require_biller(user: AbstractBaseUser) -> None:
+def _require_biller(user: User) -> None:
     if role_of(user) != Role.BILLER:
         raise PermissionDenied("Only billers work the claim queue.")
 
 
-def claims_exportable(*, user: AbstractBaseUser) -> QuerySet[Claim]:
+def claims_exportable(*, user: User) -> QuerySet[Claim]:
     """Claims waiting for the next 837P file: approved, corrected and clean, voids to send."""
     _require_biller(user)
     return (
@@ -43,13 +43,13 @@ def claims_exportable(*, user: AbstractBaseUser) -> QuerySet[Claim]:
     )
 
 
-def export_batches(*, user: AbstractBaseUser) -> QuerySet[ExportBatch]:
+def export_batches(*, user: User) -> QuerySet[ExportBatch]:
     """The last 20 837P files, newest first, without their content."""
     _require_biller(user)
     return ExportBatch.objects.select_related("created_by").defer("content")[:20]
 
 
-def export_batch_get(*, user: AbstractBaseUser, batch_id: int) -> ExportBatch:
+def export_batch_get(*, user: User, batch_id: int) -> ExportBatch:
     """One 837P file to download (else 404); the download is recorded."""
     _require_biller(user)
     batch = ExportBatch.objects.filter(pk=batch_id).first()
@@ -60,18 +60,16 @@ def export_batch_get(*, user: AbstractBaseUser, batch_id: int) -> ExportBatch:
 
 
 @transaction.atomic
-def claim_batch_export(
-    *, user: AbstractBaseUser, claim_ids: Iterable[int] | None = None
-) -> ExportBatch:
+def claim_batch_export(*, user: User, claim_ids: Iterable[int] | None = None) -> ExportBatch:
     """Build one 837P file of the exportable claims; originals and corrections become
     submitted, voids at the payer become void (``Claim.objects.exportable()``)."""
     if role_of(user) != Role.BILLER:
         raise PermissionDenied("Only billers export claims.")
-    claims = Claim.objects.select_for_update(of=("self",)).exportable()
+    exportable = Claim.objects.select_for_update(of=("self",)).exportable()
     if claim_ids is not None:
-        claims = claims.filter(pk__in=list(claim_ids))
+        exportable = exportable.filter(pk__in=list(claim_ids))
     claims = list(
-        claims.select_related("patient", "payer", "clinician__user", "coverage")
+        exportable.select_related("patient", "payer", "clinician__user", "coverage")
         .prefetch_related("lines")
         .order_by("payer_id", "id")
     )
@@ -90,7 +88,7 @@ def claim_batch_export(
     return batch
 
 
-def _claim_sent(claim: Claim, *, user: AbstractBaseUser, batch: ExportBatch) -> None:
+def _claim_sent(claim: Claim, *, user: User, batch: ExportBatch) -> None:
     """Record that ``claim`` went out in ``batch`` (the table's export change)."""
     to_state = S.VOID if claim.state == S.VOID_PENDING else S.SUBMITTED
     transition = transition_allowed(claim, user=user, to_state=to_state, version=claim.version)

@@ -88,7 +88,7 @@ class LineFixForm(VersionForm):
     pointers = forms.CharField(max_length=20, help_text="Diagnosis numbers, e.g. 1 2")
 
     def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip().upper()
+        code: str = self.cleaned_data["code"].strip().upper()
         error = code_error(code)
         if error is not None:
             raise forms.ValidationError(error)

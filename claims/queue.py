@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -55,14 +55,14 @@ class QueueFilters:
 
 @dataclass
 class QueuePage:
-    page: Page
+    page: Page[Claim]
     counts: dict[str, int]
     filters: QueueFilters
     payers: list[Payer] = field(default_factory=list)
     clinicians: list[Clinician] = field(default_factory=list)
 
 
-def _require_biller(user: AbstractBaseUser) -> None:
+def _require_biller(user: User) -> None:
     if role_of(user) != Role.BILLER:
         raise PermissionDenied("Only billers work the claim queue.")
 
@@ -90,9 +90,7 @@ def _filtered(filters: QueueFilters, *, with_state: bool) -> QuerySet[Claim]:
     return claims
 
 
-def claim_queue_for_biller(
-    *, user: AbstractBaseUser, filters: QueueFilters, page_number: Any = 1
-) -> QueuePage:
+def claim_queue_for_biller(*, user: User, filters: QueueFilters, page_number: Any = 1) -> QueuePage:
     """One page of the filtered, sorted queue with the count of claims in each state."""
     _require_biller(user)
     claims = (
@@ -147,7 +145,7 @@ def _claimable() -> Q:
 
 
 @transaction.atomic
-def claim_next_for_biller(*, user: AbstractBaseUser) -> Claim | None:
+def claim_next_for_biller(*, user: User) -> Claim | None:
     """Hand the biller the oldest queued claim nobody else holds (theirs stays theirs).
 
     On PostgreSQL ``skip_locked`` lets two billers pass each other without waiting; the
@@ -176,7 +174,7 @@ def claim_next_for_biller(*, user: AbstractBaseUser) -> Claim | None:
             claimed_by=user, claimed_at=now
         )
         if taken:
-            candidate.claimed_by, candidate.claimed_at = user, now  # type: ignore[assignment]
+            candidate.claimed_by, candidate.claimed_at = user, now
             return candidate
     return None
 
@@ -193,7 +191,7 @@ def claims_bulk_approvable(claim_ids: Iterable[int]) -> list[Claim]:
 
 
 @transaction.atomic
-def claim_bulk_approve(*, user: AbstractBaseUser, claim_ids: Iterable[int]) -> int:
+def claim_bulk_approve(*, user: User, claim_ids: Iterable[int]) -> int:
     """Approve every queued clean claim among ``claim_ids``; the number approved."""
     if role_of(user) != Role.BILLER:
         raise PermissionDenied("Only billers approve claims.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -22,7 +22,7 @@ S = ClaimState
 @transaction.atomic
 def claim_payer_answer(
     *,
-    user: AbstractBaseUser,
+    user: User,
     claim: Claim,
     version: int,
     outcome: str,

@@ -6,7 +6,7 @@ clinician, returns the claim or raises 404, and writes the access record.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -37,9 +37,7 @@ def _claim_detail_qs() -> QuerySet[Claim]:
     )
 
 
-def claim_get_for_user(
-    *, user: AbstractBaseUser, claim_id: int, path: str = "", record: bool = True
-) -> Claim:
+def claim_get_for_user(*, user: User, claim_id: int, path: str = "", record: bool = True) -> Claim:
     """The claim for a biller, or for the clinician of its encounter (else 404); recorded."""
     role = role_of(user)
     claims = _claim_detail_qs()
@@ -60,7 +58,7 @@ def claim_get_for_user(
     return claim
 
 
-def claim_returned_for_clinician(*, user: AbstractBaseUser) -> list[Claim]:
+def claim_returned_for_clinician(*, user: User) -> list[Claim]:
     """The prescriber's claims returned with a question, with that question."""
     if role_of(user) != Role.PRESCRIBER:
         raise PermissionDenied("Only prescribers have a claim inbox.")

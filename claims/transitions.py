@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -114,7 +114,7 @@ def claim_version_check(claim: Claim, version: int) -> None:
         raise StaleClaimError(_stale_message(claim.pk), code="stale")
 
 
-def claim_write(claim: Claim, *, user: AbstractBaseUser, version: int, **fields: Any) -> Claim:
+def claim_write(claim: Claim, *, user: User, version: int, **fields: Any) -> Claim:
     """Update ``claim`` if it is still at ``version``; bump the version; else StaleClaimError."""
     now = timezone.now()
     updated = Claim.objects.filter(pk=claim.pk, version=version).update(
@@ -125,12 +125,12 @@ def claim_write(claim: Claim, *, user: AbstractBaseUser, version: int, **fields:
     for name, value in fields.items():
         setattr(claim, name, value)
     claim.version = version + 1
-    claim.updated_by = user  # type: ignore[assignment]
+    claim.updated_by = user
     claim.updated_at = now
     return claim
 
 
-def _require_role_for(claim: Claim, user: AbstractBaseUser, transition: Transition) -> None:
+def _require_role_for(claim: Claim, user: User, transition: Transition) -> None:
     role = role_of(user)
     if role != transition.role:
         raise PermissionDenied(f"Only a {transition.role.value.lower()} may do this.")
@@ -151,7 +151,7 @@ def payer_claim_number_clean(value: str) -> str:
 @transaction.atomic
 def claim_transition(
     *,
-    user: AbstractBaseUser,
+    user: User,
     claim: Claim,
     to_state: str,
     version: int,
@@ -194,9 +194,7 @@ def claim_transition(
     )
 
 
-def transition_allowed(
-    claim: Claim, *, user: AbstractBaseUser, to_state: str, version: int
-) -> Transition:
+def transition_allowed(claim: Claim, *, user: User, to_state: str, version: int) -> Transition:
     """The table's entry for this change, if ``user`` may make it (else the error)."""
     claim_version_check(claim, version)
     transition = TRANSITIONS.get((claim.state, to_state))
@@ -228,7 +226,7 @@ def _frequency_fields(claim: Claim, transition: Transition, typed: str) -> dict[
 def transition_record(
     claim: Claim,
     *,
-    user: AbstractBaseUser,
+    user: User,
     to_state: str,
     version: int,
     reason: str,
@@ -249,7 +247,7 @@ def transition_record(
 @transaction.atomic
 def claim_clinician_answer(
     *,
-    user: AbstractBaseUser,
+    user: User,
     claim: Claim,
     version: int,
     answer: str,

@@ -8,16 +8,18 @@ do the writes. htmx requests get the claim's body fragment back
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.forms import BaseForm
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
+from accounts.http import AuthenticatedRequest
 from accounts.roles import Role, role_of
 from encounters.icd import icd_lookup
 
@@ -47,7 +49,9 @@ ACTIONS = {
 }
 
 
-def _form_errors(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+def _form_errors(
+    form: BaseForm, exc: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
     """Put a service's errors next to the form's fields (others at the top of the form)."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
@@ -60,7 +64,7 @@ def _form_errors(form: Any, exc: ValidationError, aliases: dict[str, str] | None
 # ----------------------------------------------------------------------------- queue
 @require_GET
 @role_required(Role.BILLER)
-def claim_queue(request: HttpRequest) -> HttpResponse:
+def claim_queue(request: AuthenticatedRequest) -> HttpResponse:
     """The queue: filters, sort, search, 50 a page, counts per state."""
     data = request.GET.copy()
     data.setdefault("state", ClaimState.QUEUED)  # the queue opens on queued claims
@@ -78,7 +82,7 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
         "state_counts": [(v, label, queue_page.counts[v]) for v, label in ClaimState.choices],
     }
     template = "claims/claim_queue.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#queue-table"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -87,7 +91,7 @@ def claim_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.BILLER)
-def claim_next(request: HttpRequest) -> HttpResponse:
+def claim_next(request: AuthenticatedRequest) -> HttpResponse:
     """Hand the biller the next queued claim nobody else is working on."""
     claim = queue.claim_next_for_biller(user=request.user)
     if claim is None:
@@ -98,9 +102,9 @@ def claim_next(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.BILLER)
-def claim_bulk_approve(request: HttpRequest) -> HttpResponse:
+def claim_bulk_approve(request: AuthenticatedRequest) -> HttpResponse:
     """Approve the selected clean claims, after a confirmation that states the count."""
-    ids = [i for i in request.POST.getlist("claim") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("claim") if i.isdigit()]
     if request.POST.get("confirm") != "yes":
         approvable = queue.claims_bulk_approvable(ids)
         context = {"claims": approvable, "skipped": len(ids) - len(approvable)}
@@ -111,31 +115,38 @@ def claim_bulk_approve(request: HttpRequest) -> HttpResponse:
 
 
 # ----------------------------------------------------------------------------- one claim
-def _actions(claim: Claim, role: Role | None) -> list[dict[str, str]]:
+class ActionButton(TypedDict):
+    word: str  # the URL word of ``ACTIONS``
+    label: str
+    prompt: str  # non-empty: the button asks for a reason
+    asks_payer_number: bool
+
+
+def _actions(claim: Claim, role: Role | None) -> list[ActionButton]:
     """The buttons of the claim page: the table's transitions for this role and state."""
-    words = {
+    words: dict[tuple[str, str], str] = {
         (ClaimState.QUEUED, ClaimState.APPROVED): "approve",
         (ClaimState.ON_HOLD, ClaimState.QUEUED): "release",
         (ClaimState.APPROVED, ClaimState.QUEUED): "reopen",
     }
-    by_target = {state: word for word, state in ACTIONS.items()}
-    shown = []
+    by_target: dict[str, str] = {state: word for word, state in ACTIONS.items()}
+    shown: list[ActionButton] = []
     for to_state, transition in transitions.transitions_from(claim.state, role):
         if to_state in (ClaimState.PAID, ClaimState.DENIED) or role != Role.BILLER:
             continue  # payer answers have their own form; clinicians answer in their inbox
         word = words.get((claim.state, to_state), by_target.get(to_state, ""))
         shown.append(
-            {
-                "word": word,
-                "label": transition.label,
-                "prompt": transition.reason_prompt,
-                "asks_payer_number": bool(transition.frequency),
-            }
+            ActionButton(
+                word=word,
+                label=transition.label,
+                prompt=transition.reason_prompt,
+                asks_payer_number=bool(transition.frequency),
+            )
         )
     return shown
 
 
-def _claim_context(claim: Claim, request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) -> dict[str, Any]:
     role = role_of(request.user)
     return {
         "claim": claim,
@@ -156,10 +167,10 @@ def _claim_context(claim: Claim, request: HttpRequest, **extra: Any) -> dict[str
 
 
 def _render_claim(
-    request: HttpRequest, claim: Claim, *, status: int = 200, **extra: Any
+    request: AuthenticatedRequest, claim: Claim, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
     template = "claims/claim_detail.html"
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         template += "#claim-body"
     response = render(request, template, _claim_context(claim, request, **extra), status=status)
     patch_vary_headers(response, ["HX-Request"])
@@ -168,14 +179,14 @@ def _render_claim(
 
 @require_GET
 @role_required(Role.BILLER, Role.PRESCRIBER)
-def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_detail(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
     """Lines, diagnoses, findings, time blocks, MDM and history (never the therapy note)."""
     claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
     return _render_claim(request, claim)
 
 
-def _after_write(request: HttpRequest, claim_id: int, message: str) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+def _after_write(request: AuthenticatedRequest, claim_id: int, message: str) -> HttpResponse:
+    if request.htmx:
         claim = claim_get_for_user(user=request.user, claim_id=claim_id, record=False)
         return _render_claim(request, claim, notice=message)
     messages.success(request, message)
@@ -184,7 +195,7 @@ def _after_write(request: HttpRequest, claim_id: int, message: str) -> HttpRespo
 
 @require_POST
 @role_required(Role.BILLER)
-def claim_line_update(request: HttpRequest, claim_id: int, position: int) -> HttpResponse:
+def claim_line_update(request: AuthenticatedRequest, claim_id: int, position: int) -> HttpResponse:
     """Fix one line and re-scrub; errors are shown next to the fields of that line."""
     claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
     form = LineFixForm(request.POST)
@@ -208,7 +219,7 @@ def claim_line_update(request: HttpRequest, claim_id: int, position: int) -> Htt
 
 @require_POST
 @role_required(Role.BILLER, Role.PRESCRIBER)
-def claim_action(request: HttpRequest, claim_id: int, action: str) -> HttpResponse:
+def claim_action(request: AuthenticatedRequest, claim_id: int, action: str) -> HttpResponse:
     """Approve, hold, release, return with a question, void, reopen, mark corrected."""
     if action not in ACTIONS:
         raise Http404("No such action.")
@@ -248,7 +259,7 @@ def claim_action(request: HttpRequest, claim_id: int, action: str) -> HttpRespon
 
 @require_POST
 @role_required(Role.BILLER)
-def claim_payer_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_payer_answer(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
     """Record what the payer answered: paid with the amount, or denied with a CARC."""
     claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
     form = PayerAnswerForm(request.POST)
@@ -275,7 +286,9 @@ def claim_payer_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
 
 
 # ----------------------------------------------------------------------------- clinician
-def _inbox(request: HttpRequest, failed: tuple[int, Any] | None = None) -> HttpResponse:
+def _inbox(
+    request: AuthenticatedRequest, failed: tuple[int, ClinicianAnswerForm] | None = None
+) -> HttpResponse:
     items = [
         (
             claim,
@@ -290,14 +303,14 @@ def _inbox(request: HttpRequest, failed: tuple[int, Any] | None = None) -> HttpR
 
 @require_GET
 @role_required(Role.PRESCRIBER)
-def clinician_inbox(request: HttpRequest) -> HttpResponse:
+def clinician_inbox(request: AuthenticatedRequest) -> HttpResponse:
     """The prescriber's claims returned by billers with a question."""
     return _inbox(request)
 
 
 @require_POST
 @role_required(Role.PRESCRIBER)
-def claim_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
+def claim_answer(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
     """The clinician answers (and may add an addendum); the claim goes back to the queue."""
     claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
     form = ClinicianAnswerForm(request.POST)
@@ -323,7 +336,7 @@ def claim_answer(request: HttpRequest, claim_id: int) -> HttpResponse:
 # ----------------------------------------------------------------------------- export
 @require_GET
 @role_required(Role.BILLER)
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: AuthenticatedRequest) -> HttpResponse:
     """Approved claims waiting for the next 837P file, and the files made so far."""
     context = {
         "claims": list(claims_exportable(user=request.user)),
@@ -334,7 +347,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.BILLER)
-def export_create(request: HttpRequest) -> HttpResponse:
+def export_create(request: AuthenticatedRequest) -> HttpResponse:
     """Write the 837P file of every approved claim and mark them submitted."""
     try:
         batch = export.claim_batch_export(user=request.user)
@@ -350,7 +363,7 @@ def export_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.BILLER)
-def export_download(request: HttpRequest, batch_id: int) -> HttpResponse:
+def export_download(request: AuthenticatedRequest, batch_id: int) -> HttpResponse:
     batch = export_batch_get(user=request.user, batch_id=batch_id)
     response = HttpResponse(batch.content, content_type="application/edi-x12")
     response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
