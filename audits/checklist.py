@@ -141,8 +141,8 @@ def _time_blocks(e: Encounter) -> Suggestion:
         return Suggestion(Check.NOT_MET, "Med-management start or end time missing.")
     if not (e.pt_start or e.em_start):
         return Suggestion(Check.NOT_APPLICABLE, "No timed block documented.")
-    both = e.pt_start and e.em_start and e.pt_end and e.em_end
-    if both and e.pt_start < e.em_end and e.em_start < e.pt_end:  # type: ignore[operator]
+    pt_start, pt_end, em_start, em_end = e.pt_start, e.pt_end, e.em_start, e.em_end
+    if pt_start and pt_end and em_start and em_end and pt_start < em_end and em_start < pt_end:
         return Suggestion(Check.NOT_MET, "The psychotherapy and med-management blocks overlap.")
     return Suggestion(Check.MET, "Start and end times documented; blocks do not overlap.")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -14,6 +14,12 @@ from .models import CHECKLIST, ChartReview, Outcome
 from .sampling import parse_month
 
 CODE_SPLIT = re.compile(r"[+,;]")
+
+if TYPE_CHECKING:
+    # ModelForm is generic in django-stubs only; Django's takes no type parameter at run time.
+    ChartReviewModelForm = forms.ModelForm[ChartReview]
+else:
+    ChartReviewModelForm = forms.ModelForm
 
 
 class DrawForm(forms.Form):
@@ -41,7 +47,7 @@ def codes_in(text: str) -> list[str]:
     return codes
 
 
-class ChartReviewForm(forms.ModelForm):
+class ChartReviewForm(ChartReviewModelForm):
     class Meta:
         model = ChartReview
         fields = [*CHECKLIST, "outcome", "reviewer_code", "comment"]
@@ -58,7 +64,7 @@ class ChartReviewForm(forms.ModelForm):
             self.fields[name].error_messages["required"] = "Choose one."
 
     def clean_reviewer_code(self) -> str:
-        text = self.cleaned_data.get("reviewer_code", "").strip()
+        text: str = self.cleaned_data.get("reviewer_code", "").strip()
         unknown = [code for code in codes_in(text) if code not in LABELS]
         if unknown:
             raise forms.ValidationError(
@@ -68,7 +74,8 @@ class ChartReviewForm(forms.ModelForm):
         return text
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         outcome = data.get("outcome")
         if outcome in (Outcome.OVER_CODED, Outcome.UNDER_CODED) and not data.get("reviewer_code"):
             self.add_error("reviewer_code", "Enter the code you would have billed.")

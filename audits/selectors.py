@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, User
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -27,12 +27,12 @@ from .models import AuditSample, AuditSampleItem, ChartReview, Outcome
 from .sampling import months_back
 
 
-def _require_compliance(user: AbstractBaseUser) -> None:
+def _require_compliance(user: User) -> None:
     if role_of(user) != Role.COMPLIANCE:
         raise PermissionDenied("Only compliance staff open chart audits.")
 
 
-def sample_list_for_auditor(*, user: AbstractBaseUser) -> QuerySet[AuditSample]:
+def sample_list_for_auditor(*, user: User) -> QuerySet[AuditSample]:
     """Every drawn month, newest first, with its review counts."""
     _require_compliance(user)
     return AuditSample.objects.annotate(
@@ -42,7 +42,7 @@ def sample_list_for_auditor(*, user: AbstractBaseUser) -> QuerySet[AuditSample]:
     ).order_by("-month")
 
 
-def sample_get_for_auditor(*, user: AbstractBaseUser, month: datetime.date) -> AuditSample:
+def sample_get_for_auditor(*, user: User, month: datetime.date) -> AuditSample:
     """The sample of ``month`` (404 when not drawn)."""
     _require_compliance(user)
     sample = AuditSample.objects.filter(month=month).select_related("drawn_by").first()
@@ -74,9 +74,7 @@ def billed_lines(encounter: Encounter) -> list[dict[str, Any]]:
     return lines if lines is not None else chosen_lines(encounter)
 
 
-def encounter_get_for_auditor(
-    *, user: AbstractBaseUser, encounter_id: int, path: str = ""
-) -> Encounter:
+def encounter_get_for_auditor(*, user: User, encounter_id: int, path: str = "") -> Encounter:
     """A signed encounter that is in a drawn sample (else 404), recording the access."""
     _require_compliance(user)
     encounter = (
@@ -99,7 +97,7 @@ def encounter_get_for_auditor(
 
 
 def audit_item_get_for_auditor(
-    *, user: AbstractBaseUser, sample: AuditSample, encounter_id: int, path: str = ""
+    *, user: User, sample: AuditSample, encounter_id: int, path: str = ""
 ) -> AuditSampleItem:
     """The sampled chart ``encounter_id`` of ``sample``, its encounter read through the auditor."""
     item = (
@@ -113,7 +111,7 @@ def audit_item_get_for_auditor(
     return item
 
 
-def findings_for_clinician(*, user: AbstractBaseUser) -> QuerySet[ChartReview]:
+def findings_for_clinician(*, user: User) -> QuerySet[ChartReview]:
     """Reviews of the prescriber's own charts, newest month first."""
     if role_of(user) != Role.PRESCRIBER:
         raise PermissionDenied("Only prescribers see findings on their charts.")
@@ -132,7 +130,7 @@ def findings_for_clinician(*, user: AbstractBaseUser) -> QuerySet[ChartReview]:
     )
 
 
-def finding_get_for_clinician(*, user: AbstractBaseUser, review_id: int) -> ChartReview:
+def finding_get_for_clinician(*, user: User, review_id: int) -> ChartReview:
     """A finding on one of the prescriber's charts (else 404)."""
     review = (
         findings_for_clinician(user=user)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -47,7 +47,7 @@ def _check_month(month: datetime.date, today: datetime.date) -> None:
 def audit_sample_draw(
     *,
     month: datetime.date,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     size: int | None = None,
     stratify: bool | None = None,
 ) -> AuditSample:
@@ -127,9 +127,7 @@ REVIEW_FIELDS = (*CHECKLIST, "outcome", "reviewer_code", "comment")
 
 
 @transaction.atomic
-def chart_review_save(
-    *, user: AbstractBaseUser, item: AuditSampleItem, data: Mapping[str, Any]
-) -> ChartReview:
+def chart_review_save(*, user: User, item: AuditSampleItem, data: Mapping[str, Any]) -> ChartReview:
     """Record (or revise) the review of one sampled chart (AU-3).
 
     A revised finding must be acknowledged again by the clinician.
@@ -141,7 +139,7 @@ def chart_review_save(
     review.comment = review.comment.strip()
     if review.outcome == Outcome.SUPPORTED and not review.reviewer_code:
         review.reviewer_code = ""
-    review.reviewer = user  # type: ignore[assignment]
+    review.reviewer = user
     review.reviewed_at = timezone.now()
     review.acknowledged_by = None
     review.acknowledged_at = None
@@ -152,7 +150,7 @@ def chart_review_save(
 
 
 @transaction.atomic
-def finding_acknowledge(*, user: AbstractBaseUser, review: ChartReview) -> ChartReview:
+def finding_acknowledge(*, user: User, review: ChartReview) -> ChartReview:
     """The clinician acknowledges the finding on their chart: who and when are kept."""
     if review.item.encounter.clinician.user_id != user.pk:
         raise PermissionDenied("Only the clinician who signed the chart acknowledges its finding.")
