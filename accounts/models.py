@@ -11,7 +11,7 @@ def npi_is_valid(npi: str) -> bool:
     NPIs are checked with the Luhn formula over the 9 digits prefixed by the
     card issuer prefix 80840 (CMS NPI standard).
     """
-    if len(npi) != 10 or not npi.isdigit():
+    if len(npi) != 10 or not (npi.isascii() and npi.isdigit()):
         return False
     digits = [int(c) for c in "80840" + npi[:9]]
     total = 0

@@ -53,7 +53,7 @@ def access_record_list_for_admin(
         records = records.filter(user__username__iexact=username.strip())
     if object_type in dict(ACCESS_OBJECT_TYPES):
         records = records.filter(object_type=object_type)
-    if object_id.strip().isdigit():
+    if object_id.strip().isascii() and object_id.strip().isdigit():
         records = records.filter(object_id=object_id.strip())
     return records
 

@@ -103,7 +103,7 @@ class LineFixForm(VersionForm):
 
     def clean_pointers(self) -> tuple[int, ...]:
         tokens = _tokens(self.cleaned_data.get("pointers") or "")
-        if not all(t.isdigit() for t in tokens):
+        if not all(t.isascii() and t.isdigit() for t in tokens):
             raise forms.ValidationError("Diagnosis pointers are numbers, e.g. 1 2 (DG-1).")
         return tuple(int(t) for t in tokens)
 

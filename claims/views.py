@@ -104,7 +104,7 @@ def claim_next(request: AuthenticatedRequest) -> HttpResponse:
 @role_required(Role.BILLER)
 def claim_bulk_approve(request: AuthenticatedRequest) -> HttpResponse:
     """Approve the selected clean claims, after a confirmation that states the count."""
-    ids = [int(i) for i in request.POST.getlist("claim") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("claim") if i.isascii() and i.isdigit()]
     if request.POST.get("confirm") != "yes":
         approvable = queue.claims_bulk_approvable(ids)
         context = {"claims": approvable, "skipped": len(ids) - len(approvable)}

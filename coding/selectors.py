@@ -15,7 +15,7 @@ def payer_for_panel(*, clinician: Clinician, coverage_id: str | None) -> Payer |
     One indexed query whatever the size of the practice: the coverage by id, kept only
     when its patient is on the clinician's care team or has seen them.
     """
-    if not coverage_id or not str(coverage_id).isdigit():
+    if not coverage_id or not (str(coverage_id).isascii() and str(coverage_id).isdigit()):
         return None
     own_patient = Patient.objects.filter(pk=OuterRef("patient_id")).filter(
         Q(clinicians=clinician)

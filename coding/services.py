@@ -59,7 +59,7 @@ def chosen_lines_for(
         return option, [line.to_dict() for line in proposal.lines]
     if option.startswith(ALTERNATIVE_PREFIX):
         index = option.removeprefix(ALTERNATIVE_PREFIX)
-        if index.isdigit() and int(index) < len(proposal.alternatives):
+        if index.isascii() and index.isdigit() and int(index) < len(proposal.alternatives):
             return option, [line.to_dict() for line in proposal.alternatives[int(index)].lines]
         raise ValidationError(
             {"coding_choice": ["That alternative is no longer offered: choose again."]}

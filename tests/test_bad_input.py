@@ -13,7 +13,19 @@ from django.urls import reverse
 from tests.access_tables import ROLES, AccessSetup
 from tests.test_access_matrix import TABLES, access_setup  # noqa: F401 - the fixture
 
-GARBAGE = ["", " ", "-1", "abc", "99999999999999999999", "2026-13-45", "25:99", "<script>", "\x00"]
+GARBAGE = [
+    "",
+    " ",
+    "-1",
+    "abc",
+    "99999999999999999999",
+    "2026-13-45",
+    "25:99",
+    "<script>",
+    "\x00",
+    "²",
+    "1²",
+]
 
 
 def _garbage_payload(base: dict[str, Any], seed: int) -> dict[str, Any]:

@@ -439,3 +439,9 @@ def test_units_above_the_daily_maximum_are_shown_before_signing(panel):
 def test_units_within_the_daily_maximum_raise_no_warning(panel):
     response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
     assert 'data-testid="proposal-units-warning"' not in _raw(response)
+
+
+@pytest.mark.parametrize("coverage", ["²", "١٢"])
+def test_a_coverage_id_of_other_scripts_digits_is_no_coverage_not_a_server_error(panel, coverage):
+    response = panel({**PSYCHOTHERAPY_30, "coverage": coverage})
+    assert "no coverage chosen: commercial profile" in _text(response)

@@ -352,3 +352,12 @@ def test_a_nul_character_typed_into_an_invalid_draft_is_dropped_not_a_server_err
     assert response.status_code == 302
     assert encounter.draft_form["pt_focus"] == ["Grief"]
     assert encounter.draft_form["badkey"] == ["x"]
+
+
+def test_an_alternative_numbered_in_other_scripts_digits_is_refused_not_a_server_error(
+    client, patient
+):
+    data = _form_data(patient, action="sign", coding_option="alternative-²", coding_shown="x")
+    response = client.post(_create_url(patient), data)
+    assert response.status_code == 200
+    assert "That alternative is no longer offered" in response.content.decode()
