@@ -31,14 +31,14 @@ test: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy coding
+	$(BIN)/mypy coding payers claims audits
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy coding
+	$(BIN)/mypy coding payers claims audits
 
 worker: install
 	$(BIN)/celery -A config worker --beat --loglevel INFO
