@@ -95,6 +95,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # answers the page's parallel htmx requests on threads that each need a connection.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A request's transaction takes the write lock when it begins: the draft's autosave
+    # (read, then write) runs beside the panel's requests (each saves the session), and
+    # SQLite refuses a deferred transaction's late upgrade at once ("database is locked")
+    # instead of waiting for the timeout.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Authentication and sessions

@@ -43,6 +43,8 @@ def test_htmx_panel_refresh_after_the_session_ended_says_signed_out(client, pres
     assert response.status_code == 200
     assert 'data-testid="signed-out"' in html
     assert "You are signed out" in html
+    # Shown only on a page whose draft.js keeps what was typed (CSS :has, static/css/app.css).
+    assert '<span class="draft-kept"> (what you typed is kept in this browser)</span>' in html
     assert f'href="{LOGIN_URL}?next=%2Fencounters%2F7%2Fedit%2F%3Ftab%3D1"' in html
     assert 'type="password"' not in html
     assert response["HX-Trigger"] == "signed-out"
