@@ -1,23 +1,32 @@
-"""Two-step sign-in: after the password, the authenticator-app code before any other page.
+"""Two middlewares about who is signed in.
 
-Runs after django-otp's ``OTPMiddleware`` (which marks ``request.user.is_verified()``).
-Whether the user has a confirmed device is looked up once, at login, and kept in the
-session, so requests of users without two-step sign-in cost no extra query. A user with
-a device who has not entered a code yet is sent to the code page; a user whose role is in
-``OTP_REQUIRED_ROLES`` and who has no device is sent to set one up. The login, logout
-and static files stay reachable, and so does the page the user is sent to.
+``SignedOutMiddleware``: a request that is not a page load (htmx, or a script's fetch)
+from someone whose session has ended is told so, instead of being sent to the login
+page, whose HTML would land inside the page that asked (``signed_out_response``).
+
+``TwoStepMiddleware``: two-step sign-in, the authenticator-app code after the password
+and before any other page. It runs after django-otp's ``OTPMiddleware`` (which marks
+``request.user.is_verified()``). Whether the user has a confirmed device is looked up
+once, at login, and kept in the session, so requests of users without two-step sign-in
+cost no extra query. A user with a device who has not entered a code yet is sent to the
+code page; a user whose role is in ``OTP_REQUIRED_ROLES`` and who has no device is sent
+to set one up. The login, logout and static files stay reachable, and so does the page
+the user is sent to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render, resolve_url
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .selectors import two_step_device_for_user, two_step_required_for_user
 
@@ -80,3 +89,79 @@ class TwoStepMiddleware:
         if settings.OTP_REQUIRED_ROLES and two_step_required_for_user(user=user):
             return reverse("accounts:two-step-setup")
         return None
+
+
+# --- signed out ---------------------------------------------------------------------------
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def is_script_request(request: HttpRequest) -> bool:
+    """An htmx request, or a script's fetch asking for JSON: not a page the user opened."""
+    return (
+        is_htmx(request)
+        or "X-Requested-With" in request.headers
+        or "application/json" in request.headers.get("Accept", "")
+    )
+
+
+def _page_of(request: HttpRequest) -> str:
+    """The page the request came from (to come back to after signing in), when it is ours."""
+    url = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or ""
+    safe = url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not url or not safe:
+        return reverse("accounts:home")
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def signed_out_response(request: HttpRequest) -> HttpResponse:
+    """Tell a script request that its user is signed out, with where to sign in again.
+
+    htmx gets a 200 fragment (htmx 2 swaps no 4xx) swapped into its target, plus a
+    ``signed-out`` event for the page's scripts; a fetch gets 401 JSON.
+    """
+    login_url = f"{reverse('accounts:login')}?{urlencode({'next': _page_of(request)})}"
+    response: HttpResponse
+    if is_htmx(request):
+        response = render(request, "accounts/partials/signed_out.html", {"login_url": login_url})
+        response["HX-Trigger"] = "signed-out"
+        response["HX-Reswap"] = "innerHTML"  # an outerHTML target keeps its id for later
+        response["HX-Push-Url"] = "false"
+    else:
+        response = JsonResponse({"signed_out": True, "login_url": login_url}, status=401)
+    patch_vary_headers(response, ["HX-Request", "Accept", "X-Requested-With"])
+    add_never_cache_headers(response)
+    return response
+
+
+def _is_login_redirect(response: HttpResponse) -> bool:
+    if response.status_code != 302:
+        return False
+    return urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL)
+
+
+class SignedOutMiddleware:
+    """Answer ``signed_out_response`` where a script request would be sent to the login page.
+
+    One place for every view: ``login_required`` and ``role_required`` send a signed-out
+    user to the login page; for htmx and fetch requests this middleware answers instead.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            _is_login_redirect(response)
+            and not (user is not None and user.is_authenticated)
+            and is_script_request(request)
+        ):
+            return signed_out_response(request)
+        return response

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("session/keep-alive/", views.session_keep_alive, name="session-keep-alive"),
     path("password/", views.password_change_view, name="password-change"),
     path("password/done/", views.password_change_done_view, name="password-change-done"),
     path("two-step/", views.two_step_setup, name="two-step-setup"),

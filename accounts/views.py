@@ -1,4 +1,8 @@
-"""Login, logout, password change, two-step sign-in and the role-based landing page."""
+"""Login, logout, password change, two-step sign-in and the role-based landing page.
+
+Also "Stay signed in" (the keep-alive the idle warning calls) and the refused-token page,
+which tells a signed-out script to sign in again.
+"""
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -9,12 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import csrf
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from .decorators import role_required
 from .forms import TwoStepCodeForm
-from .middleware import two_step_remember
+from .middleware import is_script_request, signed_out_response, two_step_remember
 from .roles import Role, role_of
 from .selectors import (
     ACCESS_LOG_PAGE_SIZE,
@@ -59,6 +64,25 @@ def home(request: HttpRequest) -> HttpResponse:
     if role is None:
         return render(request, "accounts/no_role.html", status=403)
     return redirect(ROLE_HOME[role])
+
+
+@require_POST
+@login_required
+def session_keep_alive(request: HttpRequest) -> HttpResponse:
+    """'Stay signed in': touch the session so its idle limit starts again (204, no body)."""
+    request.session.modified = True
+    return HttpResponse(status=204)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form token; for a signed-out script request, the signed-out answer.
+
+    A session that ended can take the token's cookie with it: the page's scripts are
+    told to sign in again, as ``SignedOutMiddleware`` tells them after any other check.
+    """
+    if not request.user.is_authenticated and is_script_request(request):
+        return signed_out_response(request)
+    return csrf.csrf_failure(request, reason=reason)
 
 
 def _next_url(request: HttpRequest) -> str | None:

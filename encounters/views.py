@@ -202,9 +202,10 @@ def _form_page(
     )
     if isinstance(date_of_service, str):
         date_of_service = timezone.localdate()
+    saved = encounter is not None and encounter.pk
     action = (
         reverse("encounters:encounter-edit", kwargs={"encounter_id": encounter.pk})
-        if encounter is not None and encounter.pk
+        if saved
         else reverse("encounters:encounter-create", kwargs={"patient_id": patient.pk})
     )
     return render(
@@ -222,9 +223,22 @@ def _form_page(
             "data_flags": [form[name] for name, _ in DATA_FLAGS],
             "overlaps": overlaps or [],
             "time_zone": settings.TIME_ZONE,
+            "saved_version": _saved_version(encounter) if saved else "",
         },
         status=status,
     )
+
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _saved_version(encounter: Encounter) -> str:
+    """Which save of the draft the page shows (its last change, in microseconds).
+
+    The browser's copy of unsaved typing remembers the version it was typed over, so a
+    page that shows a later save (from elsewhere) is not silently overwritten by it.
+    """
+    return str((encounter.updated_at - EPOCH) // datetime.timedelta(microseconds=1))
 
 
 def typed_form(data: QueryDict) -> dict[str, list[str]]:
@@ -284,6 +298,8 @@ def _save(request: HttpRequest, *, patient: Patient, encounter: Encounter | None
     except services.EncounterAlreadySigned as exc:
         return _already_signed(request, exc.encounter, autosave=action == "autosave")
     except ValidationError as exc:
+        if action == "autosave":  # nothing was saved: the page keeps what was typed
+            return JsonResponse({"saved": False, "errors": exc.messages}, status=422)
         _add_errors(form, exc)
         return _form_page(
             request, form=form, medications=medications, patient=patient, encounter=encounter
@@ -324,6 +340,7 @@ def _autosaved(encounter: Encounter, *, valid: bool) -> dict[str, Any]:
         "edit_url": reverse("encounters:encounter-edit", kwargs={"encounter_id": encounter.pk}),
         "saved_at": timezone.localtime(encounter.updated_at).strftime("%H:%M:%S"),
         "complete": valid,
+        "version": _saved_version(encounter),
     }
 
 
@@ -378,7 +395,10 @@ def encounter_edit(request: HttpRequest, encounter_id: int) -> HttpResponse:
         user=request.user, encounter_id=encounter_id, path=request.path
     )
     locked = "This encounter is signed and locked: add an addendum instead of editing it."
+    autosave = request.POST.get("action") == "autosave"
     if encounter.is_signed:
+        if autosave:
+            return _already_signed(request, encounter, autosave=True)
         messages.error(request, locked)
         if request.method == "GET":
             return redirect("encounters:encounter-detail", encounter_id=encounter.pk)
@@ -387,6 +407,8 @@ def encounter_edit(request: HttpRequest, encounter_id: int) -> HttpResponse:
         try:
             return _save(request, patient=encounter.patient, encounter=encounter)
         except EncounterLocked:
+            if autosave:
+                return _already_signed(request, encounter, autosave=True)
             messages.error(request, locked)
             return redirect("encounters:encounter-detail", encounter_id=encounter.pk)
     if encounter.draft_form:  # saved as typed, with fields still to fix: show it as typed

@@ -103,9 +103,12 @@ def _outcome(response: Any, expected: int | str) -> int | str:
     if expected == LOGIN:
         login = reverse("accounts:login")
         location = response.get("Location", "")
+        # An htmx request is not sent to the login page but told it is signed out
+        # (accounts.middleware.SignedOutMiddleware): the same verdict.
+        signed_out = response.get("HX-Trigger") == "signed-out"
         return (
             LOGIN
-            if response.status_code == 302 and location.startswith(login)
+            if (response.status_code == 302 and location.startswith(login)) or signed_out
             else (f"{response.status_code} {location}".strip())
         )
     return response.status_code

@@ -3,6 +3,11 @@
  *
  * <div data-timer data-start="ID_OF_START_INPUT" data-end="ID_OF_END_INPUT">
  *   [data-timer-start] [data-timer-stop] buttons, [data-timer-clock], [data-minutes]
+ *
+ * A running timer keeps its start (epoch ms) in the block's data-running-since and tells
+ * the page with bubbling events "timer:start" and "timer:stop" (after the end time is
+ * filled in); "timer:resume" on the block, detail {runningSince}, sets a timer running
+ * again from that moment (draft.js, after a page load that signed in again).
  */
 (function () {
   "use strict";
@@ -80,9 +85,31 @@
     }
 
     function tick() {
-      var seconds = Math.floor((Date.now() - startedAt) / 1000);
+      var seconds = Math.max(0, Math.floor((Date.now() - startedAt) / 1000));
       clock.textContent = pad(Math.floor(seconds / 60)) + ":" + pad(seconds % 60);
       showMinutes();
+    }
+
+    function run(since) {
+      startedAt = since;
+      block.dataset.runningSince = String(since);
+      if (ticking) {
+        window.clearInterval(ticking);
+      }
+      ticking = window.setInterval(tick, 1000);
+      tick();
+      clock.classList.remove("text-muted");
+      clock.classList.add("text-success");
+      if (startButton) {
+        startButton.disabled = true;
+      }
+      if (stopButton) {
+        stopButton.disabled = false;
+      }
+    }
+
+    function announce(name) {
+      block.dispatchEvent(new CustomEvent(name, { bubbles: true }));
     }
 
     if (startButton) {
@@ -92,29 +119,20 @@
         end.value = "";
         fire(start);
         fire(end);
-        startedAt = now.getTime();
-        if (ticking) {
-          window.clearInterval(ticking);
-        }
-        ticking = window.setInterval(tick, 1000);
-        tick();
-        clock.classList.remove("text-muted");
-        clock.classList.add("text-success");
-        startButton.disabled = true;
-        if (stopButton) {
-          stopButton.disabled = false;
-        }
+        run(now.getTime());
+        announce("timer:start");
       });
     }
     if (stopButton) {
       stopButton.addEventListener("click", function () {
         end.value = hhmm(new Date());
-        fire(end);
         if (ticking) {
           window.clearInterval(ticking);
           ticking = null;
         }
         startedAt = null;
+        delete block.dataset.runningSince;
+        fire(end);
         clock.classList.remove("text-success");
         clock.classList.add("text-muted");
         stopButton.disabled = true;
@@ -122,8 +140,17 @@
           startButton.disabled = false;
         }
         showMinutes();
+        announce("timer:stop");
       });
     }
+    // A restored page: the timer runs on from when it was started, if it never stopped.
+    block.addEventListener("timer:resume", function (event) {
+      var since = event.detail && event.detail.runningSince;
+      if (since && start.value && !end.value) {
+        run(since);
+      }
+      showMinutes();
+    });
     start.addEventListener("input", showMinutes);
     end.addEventListener("input", showMinutes);
     start.addEventListener("change", showMinutes);

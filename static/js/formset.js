@@ -2,12 +2,13 @@
  *
  * <button data-formset-add="PREFIX" data-template="TEMPLATE_ID" data-target="ROWS_ID">
  * clones <template id="TEMPLATE_ID"> (the formset's empty_form), replaces
- * __prefix__ with the next index and bumps PREFIX-TOTAL_FORMS.
+ * __prefix__ with the next index and bumps PREFIX-TOTAL_FORMS. A "formset:add" event on
+ * the button adds a row the same way without moving the focus (draft.js restoring rows).
  */
 (function () {
   "use strict";
 
-  function addRow(button) {
+  function addRow(button, focus) {
     var prefix = button.dataset.formsetAdd;
     var template = document.getElementById(button.dataset.template);
     var target = document.getElementById(button.dataset.target);
@@ -24,7 +25,7 @@
     target.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
     var first = target.lastElementChild && target.lastElementChild.querySelector("input, select, textarea");
-    if (first) {
+    if (first && focus) {
       first.focus();
     }
     if (window.htmx) {
@@ -36,7 +37,13 @@
     var button = event.target.closest("[data-formset-add]");
     if (button) {
       event.preventDefault();
-      addRow(button);
+      addRow(button, true);
+    }
+  });
+  document.addEventListener("formset:add", function (event) {
+    var button = event.target.closest && event.target.closest("[data-formset-add]");
+    if (button) {
+      addRow(button, false);
     }
   });
 })();

@@ -37,6 +37,11 @@ ACCESS: dict[str, UrlAccess] = {
         get=ALL_405,
         post=expect(anonymous=302, prescriber=302, biller=302, compliance=302, admin=302),
     ),
+    "accounts:session-keep-alive": UrlAccess(
+        get=ALL_405,
+        post=everyone(204),
+        note="'Stay signed in' touches the session of any signed-in user, whatever the role",
+    ),
     "accounts:password-change": UrlAccess(
         get=everyone(200),
         post=everyone(200),  # an empty form comes back with its errors

@@ -59,6 +59,8 @@ def test_prescriber_times_both_blocks_codes_a_diagnosis_signs_and_the_note_locks
     page.get_by_test_id("new-encounter").click()
     expect(page.locator("#encounter-form")).to_be_visible()
     expect(page.get_by_test_id("status-suggestion")).to_contain_text("new")
+    # The page's scripts have run once htmx has filled the panel: the timers answer clicks.
+    expect(page.get_by_test_id("proposal-panel")).to_be_visible()
 
     # Timers: Start fills the start time and runs a clock, Stop fills the end time.
     for block in ("pt", "em"):

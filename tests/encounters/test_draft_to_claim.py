@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -361,3 +362,68 @@ def test_an_alternative_numbered_in_other_scripts_digits_is_refused_not_a_server
     response = client.post(_create_url(patient), data)
     assert response.status_code == 200
     assert "That alternative is no longer offered" in response.content.decode()
+
+
+# --- issue 8: what was typed survives an ended session -------------------------------------
+
+
+def test_the_form_page_tells_draft_js_whose_draft_and_which_save_it_shows(
+    client, patient, prescriber
+):
+    html = client.get(_create_url(patient)).content.decode()
+    assert f'data-draft-owner="{prescriber.pk}"' in html
+    assert f'data-patient="{patient.pk}"' in html
+    assert 'data-encounter=""' in html
+    assert 'data-saved-version=""' in html
+    assert "js/draft.js" in html
+
+    answer = client.post(
+        _create_url(patient), _form_data(patient, action="autosave", pt_note="So far")
+    ).json()
+    encounter = Encounter.objects.get(patient=patient)
+    html = client.get(_edit_url(encounter)).content.decode()
+    assert f'data-encounter="{encounter.pk}"' in html
+    assert f'data-saved-version="{answer["version"]}"' in html
+    assert f'value="{encounter.draft_key}"' in html
+
+
+def test_each_autosave_answers_a_new_version(client, patient):
+    key = _key()
+    first = client.post(_create_url(patient), _form_data(patient, action="autosave", draft_key=key))
+    second = client.post(
+        _create_url(patient), _form_data(patient, action="autosave", draft_key=key, pt_note="More")
+    )
+    assert int(second.json()["version"]) > int(first.json()["version"])
+
+
+def test_autosave_to_the_edit_page_of_a_signed_visit_answers_409_json(client, patient):
+    key = _key()
+    client.post(_create_url(patient), _form_data(patient, action="sign", draft_key=key))
+    encounter = Encounter.objects.get(patient=patient)
+    response = client.post(
+        _edit_url(encounter), _form_data(patient, action="autosave", draft_key=key, pt_note="x")
+    )
+    assert response.status_code == 409
+    assert response.json() == {"signed": True, "url": _detail_url(encounter)}
+
+
+def test_autosave_the_service_refuses_answers_422_json_and_saves_nothing(
+    client, patient, monkeypatch
+):
+    def refuse(**kwargs):
+        raise ValidationError({"diagnoses": ["Z99.99 is not a billable code."]})
+
+    monkeypatch.setattr(services, "encounter_draft_save", refuse)
+    response = client.post(_create_url(patient), _form_data(patient, action="autosave"))
+    assert response.status_code == 422
+    assert response.json() == {"saved": False, "errors": ["Z99.99 is not a billable code."]}
+    assert not Encounter.objects.exists()
+
+
+def test_the_signed_visit_page_names_its_draft_so_the_browser_forgets_its_copy(client, patient):
+    key = _key()
+    client.post(_create_url(patient), _form_data(patient, action="sign", draft_key=key))
+    encounter = Encounter.objects.get(patient=patient)
+    html = client.get(_detail_url(encounter)).content.decode()
+    assert f'data-signed-draft-key="{key}"' in html
+    assert "js/draft.js" in html
