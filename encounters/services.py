@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -72,6 +72,12 @@ def _set_fields(encounter: Encounter, data: Mapping[str, Any]) -> None:
     for name, value in data.items():
         if name in editable:
             setattr(encounter, name, value)
+
+
+def _full_clean(encounter: Encounter) -> None:
+    """The model's checks; the draft key's uniqueness is the database's to decide (a race)."""
+    exclude = ["draft_key"] + (["coverage"] if encounter.coverage_id is None else [])
+    encounter.full_clean(exclude=exclude)
 
 
 def _diagnoses_replace(encounter: Encounter, codes: Iterable[str]) -> None:
@@ -143,7 +149,7 @@ def encounter_create(
         encounter.draft_key = data["draft_key"]
     _set_fields(encounter, data)
     _check_times(encounter)
-    encounter.full_clean(exclude=["coverage"] if encounter.coverage_id is None else None)
+    _full_clean(encounter)
     encounter.save()
     _diagnoses_replace(encounter, diagnoses)
     _medications_replace(encounter, medications)
@@ -166,7 +172,7 @@ def encounter_update(
         raise EncounterLocked("This encounter is signed and can no longer be changed.")
     _set_fields(encounter, data)
     _check_times(encounter)
-    encounter.full_clean(exclude=["coverage"] if encounter.coverage_id is None else None)
+    _full_clean(encounter)
     encounter.save()
     if diagnoses is not None:
         _diagnoses_replace(encounter, diagnoses)
@@ -218,14 +224,24 @@ def encounter_draft_save(
             raise EncounterAlreadySigned(encounter)
     fields = {**data, "draft_form": dict(typed_form) if typed_form else None}
     if encounter is None:
-        return encounter_create(
-            user=user,
-            clinician=clinician,
-            patient=patient,
-            data=fields,
-            diagnoses=diagnoses,
-            medications=medications,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: the key may be taken meanwhile
+                return encounter_create(
+                    user=user,
+                    clinician=clinician,
+                    patient=patient,
+                    data=fields,
+                    diagnoses=diagnoses,
+                    medications=medications,
+                )
+        except IntegrityError:
+            # The same form's other post made the draft first (two tabs, a retried
+            # autosave): wait for it and update that draft instead of making a second.
+            encounter = _draft_for_key(
+                clinician=clinician, patient=patient, draft_key=data.get("draft_key")
+            )
+            if encounter is None:
+                raise
     return encounter_update(
         user=user, encounter=encounter, data=fields, diagnoses=diagnoses, medications=medications
     )

@@ -427,3 +427,19 @@ def test_the_signed_visit_page_names_its_draft_so_the_browser_forgets_its_copy(c
     html = client.get(_detail_url(encounter)).content.decode()
     assert f'data-signed-draft-key="{key}"' in html
     assert "js/draft.js" in html
+
+
+def test_two_first_posts_of_one_form_at_once_make_one_draft(client, patient, monkeypatch):
+    key = _key()
+    client.post(_create_url(patient), _form_data(patient, draft_key=key, pt_focus="First"))
+    real = services._draft_for_key
+    calls = []
+
+    def not_yet_committed(**kwargs):  # the first look ran before the other post committed
+        calls.append(kwargs)
+        return None if len(calls) == 1 else real(**kwargs)
+
+    monkeypatch.setattr(services, "_draft_for_key", not_yet_committed)
+    response = client.post(_create_url(patient), _form_data(patient, draft_key=key, pt_focus="2"))
+    assert response.status_code == 302
+    assert Encounter.objects.get(patient=patient).pt_focus == "2"
