@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.middleware.UnreadableInputMiddleware",  # last: a NUL reaches no view, page has nav
 ]
 
 ROOT_URLCONF = "config.urls"
