@@ -1,8 +1,8 @@
 """Protections every response gets, whatever app and view it comes from (issue 10).
 
 - :class:`NoStoreMiddleware`: nothing sent to a signed-in user is cached.
-- :class:`UnreadableInputMiddleware`: a NUL character in the query string, the
-  form data or the path is a 400 page, before any view or query sees it.
+- :class:`UnreadableInputMiddleware`: a NUL character in the path or the query
+  string is a 400 page, before any view or query sees it.
 
 Their places in ``settings.MIDDLEWARE`` matter and are explained there.
 """
@@ -17,7 +17,6 @@ from django.shortcuts import render
 
 NUL = "\x00"
 UNREADABLE_INPUT = "The request carried a character that cannot be read."
-FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class NoStoreMiddleware:
@@ -50,18 +49,19 @@ def _has_nul(values: Iterable[tuple[str, list[str]]]) -> bool:
 
 
 def carries_nul(request: HttpRequest) -> bool:
-    """Whether the path, the query string or the form data holds a NUL character."""
-    if NUL in request.path or _has_nul(request.GET.lists()):
-        return True
-    return request.content_type in FORM_CONTENT_TYPES and _has_nul(request.POST.lists())
+    """Whether the path or the query string holds a NUL character."""
+    return NUL in request.path or _has_nul(request.GET.lists())
 
 
 class UnreadableInputMiddleware:
-    """A NUL character anywhere a view reads is answered with a 400 in the app's layout.
+    """A NUL character in the address is answered with a 400 in the app's layout.
 
     PostgreSQL cannot store or compare NUL in text, so ``?q=%00`` in a search box was
-    a server error; no form or search has a use for it. Put after the authentication
-    and message middleware so the page shows the user's navigation.
+    a server error; no address has a use for it. Form data is left to the forms: every
+    form field refuses NUL with an error next to it and the form comes back as typed
+    (a draft note drops the NUL and is kept), where a 400 page could lose a note (no
+    page is cached, so Back reloads it empty). Put last, after the authentication and
+    message middleware, so the page shows the user's navigation.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
