@@ -16,11 +16,26 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    default="insecure-local-key-set-SECRET_KEY-in-any-shared-environment",
-)
+# --- Secret key and debug mode (issue 10) ----------------------------------------------
+# A deployment sets SECRET_KEY (50+ random characters) and runs with DEBUG off: with
+# DEBUG=false and no SECRET_KEY the app refuses to start (every manage.py command, the
+# web server and the worker), rather than sign sessions with a key anyone can read here.
+# With no SECRET_KEY at all DEBUG defaults to on: a local run on a development key, which
+# never reaches production because setting a key turns DEBUG off unless DEBUG=true.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+DEBUG = env.bool("DEBUG", default=not SECRET_KEY)
+if not SECRET_KEY:
+    if not DEBUG:
+        # SystemExit, not ImproperlyConfigured: manage.py lets commands such as `shell` run
+        # without settings after the latter; nothing should run without a key.
+        raise SystemExit(
+            "Refusing to start: SECRET_KEY is not set and DEBUG is false. Set SECRET_KEY to "
+            "50 or more random characters (README.md, 'Security and operations'), or "
+            "DEBUG=true for a local development run."
+        )
+    SECRET_KEY = (  # with DEBUG on only; check --deploy flags the prefix (security.W009)
+        "django-insecure-local-development-key-set-SECRET_KEY-anywhere-shared"  # noqa: S105
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -149,6 +164,20 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+
+# --- HTTPS (issue 10) ------------------------------------------------------------------
+# HTTPS=true when the app is served over TLS, directly or behind a proxy that sets
+# X-Forwarded-Proto (and strips it from clients): plain HTTP is redirected, browsers are
+# told to use HTTPS only (HSTS: a year, subdomains, preload-ready; HSTS_SECONDS=3600 for
+# a first rollout), and the session and CSRF cookies travel over HTTPS only.
+# SECURE_COOKIES (above) stays as the older, cookies-only alias: HTTPS includes it.
+HTTPS = env.bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=365 * 24 * 60 * 60) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS or SESSION_COOKIE_SECURE
 
 LANGUAGE_CODE = "en-us"
 # The practice's time zone: every clock the app shows, fills in or checks (the visit timers in
