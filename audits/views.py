@@ -39,6 +39,7 @@ from .selectors import (
     next_unreviewed_encounter_id,
     sample_get_for_auditor,
     sample_list_for_auditor,
+    scheduled_draw_overdue,
 )
 
 
@@ -51,7 +52,12 @@ class AuditRequest(HttpRequest):
 
 def _home(request: AuditRequest, form: DrawForm) -> HttpResponse:
     samples = sample_list_for_auditor(user=request.user)
-    context = {"samples": samples, "form": form, "sample_size": settings.AUDIT_SAMPLE_SIZE}
+    context = {
+        "samples": samples,
+        "form": form,
+        "sample_size": settings.AUDIT_SAMPLE_SIZE,
+        "draw_overdue": scheduled_draw_overdue(now=timezone.now()),
+    }
     return render(request, "audits/sample_list.html", context)
 
 

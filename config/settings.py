@@ -214,6 +214,29 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+# --- When a worker dies or Redis is down (issue 10) -------------------------------------
+# Redis gives a task nobody acknowledged to another worker after the visibility timeout
+# (its default: an hour). It must exceed the longest a task may hold its message: the
+# hard time limit plus the longest retry countdown (the audit draw backs off up to 600 s),
+# or a slow task would run twice. 20 minutes; a test checks it against every task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 20 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 2,
+}
+# Acknowledge after running only tasks that are safe to repeat: per task (acks_late=True
+# on the audit draw, idempotent by AU-2), never by default.
+CELERY_TASK_ACKS_LATE = False
+# ...and such a task whose worker process was killed goes back on the queue at once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Queueing while Redis is down fails in a few seconds, not after ~19 s of reconnecting
+# (the result store's 20 retries), nor hangs on a Redis that accepts and never answers.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+few_retries = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = few_retries
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": few_retries}
 CELERY_TIMEZONE = TIME_ZONE
 # Beat runs the audit draw daily, not only on the 1st: the task draws the previous month
 # only if it is not drawn yet (AU-2), so a 1st missed while the worker or Redis was down is
