@@ -53,7 +53,8 @@ def test_a_drawn_month_is_not_late(with_worker):
     assert scheduled_draw_overdue(now=local(2, 9)) is None
 
 
-def test_without_a_worker_nothing_is_scheduled_so_nothing_is_late():
+def test_without_a_worker_nothing_is_scheduled_so_nothing_is_late(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # no REDIS_URL: tasks run in the web process
     assert scheduled_draw_overdue(now=local(17, 9)) is None
 
 
