@@ -47,27 +47,6 @@ def sample_list_for_auditor(*, user: AbstractBaseUser) -> QuerySet[AuditSample]:
     ).order_by("-month")
 
 
-def scheduled_draw_overdue(*, now: datetime.datetime) -> datetime.date | None:
-    """The month the daily automatic draw should have drawn by ``now`` and has not, or None.
-
-    Beat draws the previous month at its first run of the month (CELERY_BEAT_SCHEDULE:
-    02:00 local time on the 1st). A month still undrawn an hour later means the worker,
-    beat or their Redis is down or behind. With no broker (tasks run in the web process,
-    no beat) nothing is scheduled, so nothing is late.
-    """
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return None
-    schedule = settings.CELERY_BEAT_SCHEDULE["audit-sample-draw"]["schedule"]
-    local = timezone.localtime(now)
-    first_run = local.replace(
-        day=1, hour=min(schedule.hour), minute=min(schedule.minute), second=0, microsecond=0
-    )
-    if local < first_run + SCHEDULED_DRAW_GRACE:
-        return None
-    month = previous_month(local.date())
-    return None if AuditSample.objects.filter(month=month).exists() else month
-
-
 def sample_get_for_auditor(*, user: AbstractBaseUser, month: datetime.date) -> AuditSample:
     """The sample of ``month`` (404 when not drawn)."""
     _require_compliance(user)
@@ -323,3 +302,24 @@ def next_unreviewed_encounter_id(sample: AuditSample) -> int | None:
         .values_list("encounter_id", flat=True)
         .first()
     )
+
+
+def scheduled_draw_overdue(*, now: datetime.datetime) -> datetime.date | None:
+    """The month the daily automatic draw should have drawn by ``now`` and has not, or None.
+
+    Beat draws the previous month at its first run of the month (CELERY_BEAT_SCHEDULE:
+    02:00 local time on the 1st). A month still undrawn an hour later means the worker,
+    beat or their Redis is down or behind. With no broker (tasks run in the web process,
+    no beat) nothing is scheduled, so nothing is late.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return None
+    schedule = settings.CELERY_BEAT_SCHEDULE["audit-sample-draw"]["schedule"]
+    local = timezone.localtime(now)
+    first_run = local.replace(
+        day=1, hour=min(schedule.hour), minute=min(schedule.minute), second=0, microsecond=0
+    )
+    if local < first_run + SCHEDULED_DRAW_GRACE:
+        return None
+    month = previous_month(local.date())
+    return None if AuditSample.objects.filter(month=month).exists() else month

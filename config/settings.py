@@ -110,11 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # answers the page's parallel htmx requests on threads that each need a connection.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
 # The test run's throwaway database (default: Django's test_<NAME>), for a server whose
 # databases must carry a given prefix.
 if env.str("DATABASE_TEST_NAME", default=""):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME")
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Authentication and sessions
 PASSWORD_HASHERS = [
