@@ -308,16 +308,15 @@ def scheduled_draw_overdue(*, now: datetime.datetime) -> datetime.date | None:
     """The month the daily automatic draw should have drawn by ``now`` and has not, or None.
 
     Beat draws the previous month at its first run of the month (CELERY_BEAT_SCHEDULE:
-    02:00 local time on the 1st). A month still undrawn an hour later means the worker,
-    beat or their Redis is down or behind. With no broker (tasks run in the web process,
-    no beat) nothing is scheduled, so nothing is late.
+    AUDIT_DRAW_HOUR, 02:00 local time, on the 1st). A month still undrawn an hour later
+    means the worker, beat or their Redis is down or behind. With no broker (tasks run in
+    the web process, no beat) nothing is scheduled, so nothing is late.
     """
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return None
-    schedule = settings.CELERY_BEAT_SCHEDULE["audit-sample-draw"]["schedule"]
     local = timezone.localtime(now)
     first_run = local.replace(
-        day=1, hour=min(schedule.hour), minute=min(schedule.minute), second=0, microsecond=0
+        day=1, hour=settings.AUDIT_DRAW_HOUR, minute=0, second=0, microsecond=0
     )
     if local < first_run + SCHEDULED_DRAW_GRACE:
         return None

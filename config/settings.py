@@ -242,10 +242,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # Beat runs the audit draw daily, not only on the 1st: the task draws the previous month
 # only if it is not drawn yet (AU-2), so a 1st missed while the worker or Redis was down is
 # caught up on the next run after they come back.
+AUDIT_DRAW_HOUR = 2  # local time; the audit home says the draw is late an hour after it
 CELERY_BEAT_SCHEDULE = {
     "audit-sample-draw": {
         "task": "audits.audit_sample_draw_task",
-        "schedule": crontab(hour=2, minute=0),  # every day at 02:00 local time
+        "schedule": crontab(hour=AUDIT_DRAW_HOUR, minute=0),  # every day at 02:00 local time
     },
 }
 
