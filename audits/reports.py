@@ -9,7 +9,6 @@ the same numbers and cost the same few queries however many charts were drawn.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import re
@@ -21,6 +20,8 @@ from typing import NamedTuple
 
 from django.utils import timezone
 from fpdf import FPDF
+
+from accounts.csv_export import csv_document
 
 from .models import CHECKLIST, POPULATION_RULE, AuditSample, Check, Outcome
 from .sampling import months_back
@@ -226,10 +227,11 @@ CSV_HEADER = [
 
 
 def findings_csv(report: MonthReport) -> str:
-    """One row per sampled chart: the billed codes, the outcome and each checklist answer."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    """One row per sampled chart: the billed codes, the outcome and each checklist answer.
+
+    Written by ``accounts.csv_export``, which escapes text a spreadsheet would run.
+    """
+    rows: list[list[object]] = []
     for chart in report.rows:
         review = chart.review
         row: list[object] = [
@@ -255,18 +257,8 @@ def findings_csv(report: MonthReport) -> str:
                 if review.acknowledged_at
                 else "",
             ]
-        writer.writerow(_csv_safe(row))
-    return out.getvalue()
-
-
-def _csv_safe(row: list[object]) -> list[object]:
-    """Neutralise spreadsheet formulas in free text (a comment starting with '=')."""
-    return [
-        "'" + v
-        if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not v[1:2].isdigit()
-        else v
-        for v in row
-    ]
+        rows.append(row)
+    return csv_document(CSV_HEADER, rows)
 
 
 def _latin1(text: object) -> str:

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.access import access_record
 from accounts.models import AccessAction
@@ -24,7 +25,11 @@ from encounters.models import Encounter
 
 from .checklist import codes_text
 from .models import AuditSample, AuditSampleItem, ChartReview, Outcome
-from .sampling import months_back
+from .sampling import months_back, previous_month
+
+# How long after its scheduled time the automatic draw may take (retries included) before
+# the audit home says background work is delayed.
+SCHEDULED_DRAW_GRACE = datetime.timedelta(hours=1)
 
 
 def _require_compliance(user: User) -> None:
@@ -295,3 +300,23 @@ def next_unreviewed_encounter_id(sample: AuditSample) -> int | None:
         .values_list("encounter_id", flat=True)
         .first()
     )
+
+
+def scheduled_draw_overdue(*, now: datetime.datetime) -> datetime.date | None:
+    """The month the daily automatic draw should have drawn by ``now`` and has not, or None.
+
+    Beat draws the previous month at its first run of the month (CELERY_BEAT_SCHEDULE:
+    AUDIT_DRAW_HOUR, 02:00 local time, on the 1st). A month still undrawn an hour later
+    means the worker, beat or their Redis is down or behind. With no broker (tasks run in
+    the web process, no beat) nothing is scheduled, so nothing is late.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return None
+    local = timezone.localtime(now)
+    first_run = local.replace(
+        day=1, hour=settings.AUDIT_DRAW_HOUR, minute=0, second=0, microsecond=0
+    )
+    if local < first_run + SCHEDULED_DRAW_GRACE:
+        return None
+    month = previous_month(local.date())
+    return None if AuditSample.objects.filter(month=month).exists() else month

@@ -38,12 +38,18 @@ from .selectors import (
     next_unreviewed_encounter_id,
     sample_get_for_auditor,
     sample_list_for_auditor,
+    scheduled_draw_overdue,
 )
 
 
 def _home(request: AuthenticatedRequest, form: DrawForm) -> HttpResponse:
     samples = sample_list_for_auditor(user=request.user)
-    context = {"samples": samples, "form": form, "sample_size": settings.AUDIT_SAMPLE_SIZE}
+    context = {
+        "samples": samples,
+        "form": form,
+        "sample_size": settings.AUDIT_SAMPLE_SIZE,
+        "draw_overdue": scheduled_draw_overdue(now=timezone.now()),
+    }
     return render(request, "audits/sample_list.html", context)
 
 

@@ -194,7 +194,7 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database, e.g. postgres://...:5432/bench_queue")
-    setup_test_environment()
+    setup_test_environment(debug=False)  # as the test runner: DEBUG would log every query
     old_name = connection.settings_dict["NAME"]
     with connection._nodb_cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [f"test_{old_name}"])

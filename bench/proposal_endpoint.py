@@ -261,7 +261,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database, e.g. postgres://...:5432/bench_panel")
 
-    setup_test_environment()
+    setup_test_environment(debug=False)  # as the test runner: DEBUG would log every query
     old_name = connection.settings_dict["NAME"]
     existing = args.keepdb and _scratch_exists(old_name)
     connection.creation.create_test_db(

@@ -16,11 +16,26 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str(
-    "SECRET_KEY",
-    default="insecure-local-key-set-SECRET_KEY-in-any-shared-environment",
-)
+# --- Secret key and debug mode (issue 10) ----------------------------------------------
+# A deployment sets SECRET_KEY (50+ random characters) and runs with DEBUG off: with
+# DEBUG=false and no SECRET_KEY the app refuses to start (every manage.py command, the
+# web server and the worker), rather than sign sessions with a key anyone can read here.
+# With no SECRET_KEY at all DEBUG defaults to on: a local run on a development key, which
+# never reaches production because setting a key turns DEBUG off unless DEBUG=true.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+DEBUG = env.bool("DEBUG", default=not SECRET_KEY)
+if not SECRET_KEY:
+    if not DEBUG:
+        # SystemExit, not ImproperlyConfigured: manage.py lets commands such as `shell` run
+        # without settings after the latter; nothing should run without a key.
+        raise SystemExit(
+            "Refusing to start: SECRET_KEY is not set and DEBUG is false. Set SECRET_KEY to "
+            "50 or more random characters (README.md, 'Security and operations'), or "
+            "DEBUG=true for a local development run."
+        )
+    SECRET_KEY = (  # with DEBUG on only; check --deploy flags the prefix (security.W009)
+        "django-insecure-local-development-key-set-SECRET_KEY-anywhere-shared"  # noqa: S105
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -48,6 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.NoStoreMiddleware",  # first: covers every response a signed-in user gets
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -62,6 +78,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.middleware.UnreadableInputMiddleware",  # last: a NUL reaches no view, page has nav
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,6 +119,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of waiting for the timeout.
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The test run's throwaway database (default: Django's test_<NAME>), for a server whose
+# databases must carry a given prefix.
+if env.str("DATABASE_TEST_NAME", default=""):
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("DATABASE_TEST_NAME")
 
 # Authentication and sessions
 PASSWORD_HASHERS = [
@@ -153,6 +175,20 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- HTTPS (issue 10) ------------------------------------------------------------------
+# HTTPS=true when the app is served over TLS, directly or behind a proxy that sets
+# X-Forwarded-Proto (and strips it from clients): plain HTTP is redirected, browsers are
+# told to use HTTPS only (HSTS: a year, subdomains, preload-ready; HSTS_SECONDS=3600 for
+# a first rollout), and the session and CSRF cookies travel over HTTPS only.
+# SECURE_COOKIES (above) stays as the older, cookies-only alias: HTTPS includes it.
+HTTPS = env.bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=365 * 24 * 60 * 60) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS or SESSION_COOKIE_SECURE
+
 LANGUAGE_CODE = "en-us"
 # The practice's time zone: every clock the app shows, fills in or checks (the visit timers in
 # the browser included) reads this one zone, whatever zone the browser or server is in.
@@ -188,14 +224,38 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+# --- When a worker dies or Redis is down (issue 10) -------------------------------------
+# Redis gives a task nobody acknowledged to another worker after the visibility timeout
+# (its default: an hour). It must exceed the longest a task may hold its message: the
+# hard time limit plus the longest retry countdown (the audit draw backs off up to 600 s),
+# or a slow task would run twice. 20 minutes; a test checks it against every task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 20 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 2,
+}
+# Acknowledge after running only tasks that are safe to repeat: per task (acks_late=True
+# on the audit draw, idempotent by AU-2), never by default.
+CELERY_TASK_ACKS_LATE = False
+# ...and such a task whose worker process was killed goes back on the queue at once.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Queueing while Redis is down fails in a few seconds, not after ~19 s of reconnecting
+# (the result store's 20 retries), nor hangs on a Redis that accepts and never answers.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+few_retries = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = few_retries
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": few_retries}
 CELERY_TIMEZONE = TIME_ZONE
 # Beat runs the audit draw daily, not only on the 1st: the task draws the previous month
 # only if it is not drawn yet (AU-2), so a 1st missed while the worker or Redis was down is
 # caught up on the next run after they come back.
+AUDIT_DRAW_HOUR = 2  # local time; the audit home says the draw is late an hour after it
 CELERY_BEAT_SCHEDULE = {
     "audit-sample-draw": {
         "task": "audits.audit_sample_draw_task",
-        "schedule": crontab(hour=2, minute=0),  # every day at 02:00 local time
+        "schedule": crontab(hour=AUDIT_DRAW_HOUR, minute=0),  # every day at 02:00 local time
     },
 }
 

@@ -10,3 +10,6 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A friendly page, and the 503 page when the database is unavailable (config/errors.py).
+handler500 = "config.errors.server_error"

@@ -17,7 +17,7 @@ SETTINGS_FILE = Path(config.settings.__file__)
 
 def load_settings(monkeypatch, **env: str) -> ModuleType:
     """A fresh copy of config/settings.py read with exactly ``env`` for these variables."""
-    for name in ("DATABASE_URL", "REDIS_URL", "SESSION_IDLE_MINUTES"):
+    for name in ("DATABASE_URL", "DATABASE_TEST_NAME", "REDIS_URL", "SESSION_IDLE_MINUTES"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -112,3 +112,14 @@ def test_celery_app_reads_the_django_settings():
 
     assert app.conf.task_time_limit == settings.CELERY_TASK_TIME_LIMIT
     assert app.conf.task_serializer == "json"
+
+
+def test_the_test_database_may_be_named_by_the_environment(monkeypatch):
+    loaded = load_settings(
+        monkeypatch,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/psych_ops",
+        DATABASE_TEST_NAME="psych_ops_test",
+    )
+    assert loaded.DATABASES["default"]["TEST"]["NAME"] == "psych_ops_test"
+    unnamed = load_settings(monkeypatch, DATABASE_URL="postgres://postgres@127.0.0.1:5432/psych")
+    assert "TEST" not in unnamed.DATABASES["default"]

