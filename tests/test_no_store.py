@@ -21,8 +21,8 @@ from tests.test_access_matrix import TABLES, access_setup  # noqa: F401 - the fi
 PHI_DOWNLOADS_AND_PAGES = [
     ("encounters:patient-detail", "prescriber"),
     ("encounters:encounter-detail", "prescriber"),  # the chart
-    ("payers:claim-queue", "biller"),
-    ("payers:export-download", "biller"),  # the 837P file
+    ("claims:claim-queue", "biller"),
+    ("claims:export-download", "biller"),  # the 837P file
     ("audits:sample-findings-csv", "compliance"),
     ("audits:sample-report-pdf", "compliance"),
 ]
