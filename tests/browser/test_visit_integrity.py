@@ -102,7 +102,8 @@ def test_a_panel_refresh_in_flight_never_replaces_the_codes_the_clinician_chose(
     page.screenshot(path=str(ARTIFACTS / "panel_choice_after_late_refresh.png"), full_page=True)
 
     page.get_by_test_id("sign").click()
-    expect(page).to_have_url(re.compile(r"/encounters/\d+/$"))
+    # Sign waits for the slowed panel requests and any autosave still on its way.
+    expect(page).to_have_url(re.compile(r"/encounters/\d+/$"), timeout=20_000)
     encounter = Encounter.objects.get(patient=patient)
     expect(page).to_have_url(re.compile(rf"/encounters/{encounter.pk}/$"))
     billed = page.get_by_test_id("billed-codes")
