@@ -37,7 +37,7 @@ from .models import (
     SubscriberRelation,
 )
 from .posted import mdm_items_from_post
-from .services import MAX_DIAGNOSES
+from .services import MAX_DIAGNOSES, MDM_COUNTERS
 from .validation import encounter_time_errors
 
 DIAGNOSIS_FIELDS = tuple(f"diagnosis_{i}" for i in range(1, MAX_DIAGNOSES + 1))
@@ -311,7 +311,7 @@ class EncounterForm(forms.ModelForm):
         coverages = patient.coverages.filter(active=True).select_related("payer")
         self.fields["coverage"].queryset = coverages
         self.fields["coverage"].empty_label = "No coverage (self-pay)"
-        for name in ("mdm_notes_reviewed", "mdm_results_reviewed", "mdm_tests_ordered"):
+        for name in MDM_COUNTERS:
             field = self.fields[name]
             field.required = False
             field.validators.append(
