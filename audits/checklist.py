@@ -28,6 +28,7 @@ from coding.engine.claim_lines import (
     ClaimContext,
     check_claim_lines,
     compare_with_proposal,
+    lines_text,
 )
 from coding.engine.codes import EM_CODES, PSYCHOTHERAPY_CODES
 from coding.engine.proposal import Line
@@ -94,14 +95,8 @@ class Suggestions:
 
 
 def codes_text(lines: list[dict[str, Any]]) -> str:
-    """'99214 + 90833' for a list of line dicts."""
-    parts = []
-    for line in lines:
-        code = str(line.get("code", ""))
-        units = int(line.get("units") or 1)
-        mods = "-".join(line.get("modifiers") or [])
-        parts.append(code + (f"-{mods}" if mods else "") + (f" x{units}" if units > 1 else ""))
-    return " + ".join(parts)
+    """'99214-25 + 90833' for lines as stored (the engine's one way to write lines)."""
+    return lines_text(BilledLine.from_dict(line) for line in lines)
 
 
 def stored_proposal(encounter: Encounter) -> StoredProposal | None:

@@ -1,13 +1,14 @@
 """Building a claim at signing, and fixing its lines: lines, prices, scrubber findings.
 
-``claim_build_for_encounter`` runs in the signing transaction (registered by
-``claims.apps``): it takes the lines the clinician chose, adds the payer's modifiers (PY),
-prices them from the payer's fee schedule and scrubs the claim. ``claim_line_update`` is a
+``claim_build`` is the last step of signing (``claims.signing.visit_sign``): it takes the
+lines the clinician chose, as stored at signing, adds the payer's modifiers (PY), prices them
+from the payer's fee schedule and scrubs the claim. ``claim_line_update`` is a
 biller's fix of one line, priced and scrubbed the same way.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,18 +24,16 @@ from django.utils import timezone
 from accounts.access import access_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
-from coding.adapters import facts_from_encounter
 from coding.engine.claim_lines import BilledLine, payer_modifiers
 from coding.engine.codes import modifiers_error
 from coding.engine.rules.dg_diagnoses import MAX_POINTERS, first_pointers
 from coding.models import SignedProposal
-from coding.services import chosen_lines_for, proposal_for_facts
 from payers.models import FeeScheduleEntry, Payer, billable_code_problem
 from payers.profiles import payer_profile_for
 from payers.selectors import fees_for
 
 from .models import Claim, ClaimEdit, ClaimLine, ClaimState, ClaimTransition, ScrubStatus
-from .scrubber import ScrubClaim, ScrubLine, has_errors, is_flagged, scrub
+from .scrubber import ScrubClaim, has_errors, is_flagged, scrub
 from .transitions import EDITABLE_STATES, claim_version_check, claim_write
 
 S = ClaimState
@@ -57,30 +56,12 @@ def price(
 
 # ----------------------------------------------------------------------------- building
 def _billed_lines(
-    chosen: list[dict[str, Any]], payer: Payer | None, pointers: tuple[int, ...]
+    chosen: Iterable[BilledLine], payer: Payer | None, pointers: tuple[int, ...]
 ) -> tuple[BilledLine, ...]:
-    """The chosen lines as billed: the payer's own modifiers (PY, modifier 25) added by the
-    engine's rule, each line pointing to the claim's first diagnoses (DG-1)."""
-    lines = tuple(BilledLine.from_dict({**line, "pointers": list(pointers)}) for line in chosen)
+    """The chosen lines as billed: each pointing to the claim's first diagnoses (DG-1), with
+    the payer's own modifiers (PY, modifier 25) added by the engine's rule."""
+    lines = tuple(dataclasses.replace(line, pointers=pointers) for line in chosen)
     return lines if payer is None else payer_modifiers(lines, payer_profile_for(payer))
-
-
-def _signed_choice(
-    encounter: Any,
-) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], str]:
-    """(facts, proposal dict, chosen lines, override reason) of a signed encounter.
-
-    The coding app's signing step stores them (``SignedProposal``); if it has not run,
-    the same coding services compute them here, so the claim never depends on hook order.
-    """
-    stored = SignedProposal.objects.filter(encounter_id=encounter.pk).first()
-    if stored is not None:
-        return stored.facts, stored.proposal, stored.chosen_lines, stored.override_reason
-    facts = facts_from_encounter(encounter)
-    payer = encounter.coverage.payer if encounter.coverage_id else None
-    proposal = proposal_for_facts(facts=facts, payer=payer)
-    _option, lines = chosen_lines_for(proposal=proposal, choice=encounter.coding_choice)
-    return facts, proposal.to_dict(), lines, encounter.coding_override_reason.strip()
 
 
 def _subscriber(coverage: Any, patient: Any) -> dict[str, Any]:
@@ -97,14 +78,18 @@ def _subscriber(coverage: Any, patient: Any) -> dict[str, Any]:
     }
 
 
-def claim_build_for_encounter(*, encounter: Any, user: User) -> Claim:
-    """Build and scrub the claim of a signed encounter (a signing step, same transaction)."""
-    facts, proposal, chosen, reason = _signed_choice(encounter)
+def claim_build(*, signed: SignedProposal, user: User) -> Claim:
+    """Build and scrub the claim of a signed visit from the lines stored at signing.
+
+    The third step of signing (``claims.signing.visit_sign``), in its transaction: the
+    engine does not run again; the claim bills the lines the clinician chose.
+    """
+    encounter = signed.encounter
     coverage = encounter.coverage
     payer = coverage.payer if coverage is not None else None
     fees = fees_for(payer)
     diagnoses = [d.code for d in encounter.diagnoses.all()]
-    lines = _billed_lines(chosen, payer, first_pointers(len(diagnoses)))
+    lines = _billed_lines(signed.chosen(), payer, first_pointers(len(diagnoses)))
     claim = Claim.objects.create(
         encounter=encounter,
         number=f"C{encounter.pk:08d}",
@@ -113,32 +98,26 @@ def claim_build_for_encounter(*, encounter: Any, user: User) -> Claim:
         payer=payer,
         coverage=coverage,
         date_of_service=encounter.date_of_service,
-        place_of_service=str(proposal.get("place_of_service") or "11"),
+        place_of_service=str(signed.proposal.get("place_of_service") or "11"),
         member_id=coverage.member_id if coverage is not None else "",
         subscriber=_subscriber(coverage, encounter.patient),
         rendering_npi=encounter.clinician.npi,
         billing_npi=settings.PRACTICE_NPI,
         diagnoses=diagnoses,
-        override_reason=reason,
+        override_reason=signed.override_reason,
         updated_by=user,
     )
-    rows = []
-    for position, line in enumerate(lines, start=1):
-        charge, expected = price(fees, line.code, line.modifiers, line.units)
-        rows.append(
-            ClaimLine(
-                claim=claim,
-                position=position,
-                code=line.code,
-                units=line.units,
-                modifiers=list(line.modifiers),
-                pointers=list(line.pointers),
-                charge=charge,
-                expected=expected,
-            )
+    rows = [
+        ClaimLine.from_billed(
+            line,
+            claim=claim,
+            position=position,
+            priced=price(fees, line.code, line.modifiers, line.units),
         )
+        for position, line in enumerate(lines, start=1)
+    ]
     ClaimLine.objects.bulk_create(rows)
-    _apply_scrub(claim, rows, facts=facts, fees=fees)
+    _apply_scrub(claim, rows, signed=signed, fees=fees)
     claim.save(
         update_fields=["findings", "scrub_status", "has_errors", "total_charge", "total_expected"]
     )
@@ -153,16 +132,14 @@ def scrub_input(
     claim: Claim,
     lines: Iterable[ClaimLine],
     *,
-    facts: Mapping[str, Any] | None,
+    signed: SignedProposal | None,
     fees: Mapping[tuple[str, str], FeeScheduleEntry],
     today: datetime.date | None = None,
 ) -> ScrubClaim:
     """The scrubber's view of a claim (no database access after this point)."""
     payer = claim.payer
     return ScrubClaim(
-        lines=tuple(
-            ScrubLine(ln.code, ln.units, tuple(ln.modifiers), tuple(ln.pointers)) for ln in lines
-        ),
+        lines=tuple(line.billed for line in lines),
         diagnoses=tuple(claim.diagnoses),
         date_of_service=claim.date_of_service,
         today=today or timezone.localdate(),
@@ -171,7 +148,8 @@ def scrub_input(
         member_id=claim.member_id,
         timely_filing_days=payer.timely_filing_days if payer else 365,
         payer=payer_profile_for(payer) if payer else None,
-        facts=facts,
+        proposed=signed.proposed() if signed is not None else None,
+        engine_errors=signed.engine_errors() if signed is not None else (),
         override_reason=claim.override_reason,
         priced_codes=frozenset(code for code, _mod in fees) if payer else None,
     )
@@ -181,10 +159,10 @@ def _apply_scrub(
     claim: Claim,
     lines: list[ClaimLine],
     *,
-    facts: Mapping[str, Any] | None,
+    signed: SignedProposal | None,
     fees: Mapping[tuple[str, str], FeeScheduleEntry],
 ) -> None:
-    findings = scrub(scrub_input(claim, lines, facts=facts, fees=fees))
+    findings = scrub(scrub_input(claim, lines, signed=signed, fees=fees))
     claim.findings = [f.to_dict() for f in findings]
     claim.scrub_status = ScrubStatus.FLAGGED if is_flagged(findings) else ScrubStatus.CLEAN
     claim.has_errors = has_errors(findings)
@@ -192,12 +170,8 @@ def _apply_scrub(
     claim.total_expected = sum((ln.expected for ln in lines), Decimal("0.00"))
 
 
-def _signed_facts(claim: Claim) -> dict[str, Any] | None:
-    return (
-        SignedProposal.objects.filter(encounter_id=claim.encounter_id)
-        .values_list("facts", flat=True)
-        .first()
-    )
+def _signed(claim: Claim) -> SignedProposal | None:
+    return SignedProposal.objects.filter(encounter_id=claim.encounter_id).first()
 
 
 # ----------------------------------------------------------------------------- fixing lines
@@ -278,7 +252,7 @@ def _rescrub_and_write(
     claim: Claim, lines: list[ClaimLine], *, fees: Any, user: User, version: int
 ) -> Claim:
     """Scrub the claim's lines again and save the findings and totals (version-checked)."""
-    _apply_scrub(claim, lines, facts=_signed_facts(claim), fees=fees)
+    _apply_scrub(claim, lines, signed=_signed(claim), fees=fees)
     return claim_write(
         claim,
         user=user,

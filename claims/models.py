@@ -8,11 +8,13 @@ The tables kept their rows when the models moved here from the payers app
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from coding.engine.claim_lines import BilledLine, line_text
 from payers.models import Payer
 
 # A payer's claim control number (ICN/DCN; 835 CLP07, sent back as 837P REF*F8).
@@ -179,8 +181,29 @@ class ClaimLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        mods = "-".join(self.modifiers)
-        return f"{self.code}{'-' + mods if mods else ''} x{self.units}"
+        return line_text(self.billed)
+
+    @classmethod
+    def from_billed(
+        cls, line: BilledLine, *, claim: Claim, position: int, priced: tuple[Decimal, Decimal]
+    ) -> ClaimLine:
+        """The row of a billed line at ``position``, with its (charge, expected) price."""
+        charge, expected = priced
+        return cls(
+            claim=claim,
+            position=position,
+            code=line.code,
+            units=line.units,
+            modifiers=list(line.modifiers),
+            pointers=list(line.pointers),
+            charge=charge,
+            expected=expected,
+        )
+
+    @property
+    def billed(self) -> BilledLine:
+        """The line as the engine checks it and the 837P bills it (SV1)."""
+        return BilledLine(self.code, self.units, tuple(self.modifiers), tuple(self.pointers))
 
 
 class ClaimTransition(models.Model):

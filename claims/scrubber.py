@@ -4,10 +4,10 @@ It reads only the dataclasses below (no database, no clock: ``today`` is an inpu
 so the claim builder and every fix run the same checks, and tests need no rows.
 What the coding rules say about billed lines (CB-4, CB-8, IC-2, CR-2, DX-2, DG-1..3, PY,
 an add-on without its primary, units over the daily maximum) is the engine's claim-line
-checker, ``coding.engine.claim_lines``, asked here and nowhere restated; so are the errors
-the engine raises on the signed facts. The checks of claim data the reference does not
-cover (NPI, member id, dates, fees, the line's shape) have the ``SC-`` ids of
-``SCRUBBER_RULES``.
+checker, ``coding.engine.claim_lines``, asked here and nowhere restated; the engine's own
+answer is the one stored at signing (its lines and errors), not a second run. The checks of
+claim data the reference does not cover (NPI, member id, dates, fees, the line's shape)
+have the ``SC-`` ids of ``SCRUBBER_RULES``.
 
 A claim is *flagged* when any finding is a warning or an error; errors block approval.
 """
@@ -21,15 +21,17 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from accounts.models import npi_is_valid
-from coding.engine import FactsError, PayerProfile, facts_from_dict, propose
+from coding.engine import PayerProfile
 from coding.engine.claim_lines import (
     CLAIM_ONLY_CHECKS,
     BilledLine,
     ClaimContext,
     check_claim_lines,
+    lines_text,
 )
 from coding.engine.codes import code_error, modifiers_error
 from coding.engine.payer import load_default_payer_profiles
+from coding.engine.proposal import Line
 from encounters.icd import icd_lookup
 
 Level = Literal["info", "warning", "error"]
@@ -37,7 +39,7 @@ Level = Literal["info", "warning", "error"]
 # The scrubber's rule ids: one table, stable ids (shown to billers, cited in tests). SC-ADDON
 # and SC-UNITS are claim-line checks of the engine; their summaries come from there.
 SCRUBBER_RULES: Final[Mapping[str, str]] = {
-    "SC-ENGINE": "Billed lines differ from what the engine proposes on the signed facts.",
+    "SC-ENGINE": "Billed lines differ from what the engine proposed when the visit was signed.",
     "SC-OVERRIDE": "The clinician chose codes other than the proposal; their reason is shown.",
     **CLAIM_ONLY_CHECKS,
     "SC-LINES": "The claim has no lines.",
@@ -66,7 +68,9 @@ class ScrubClaim:
     member_id: str
     timely_filing_days: int = 365
     payer: PayerProfile | None = None
-    facts: Mapping[str, Any] | None = None
+    # The engine's lines and errors stored at signing; None: no stored proposal, no SC-ENGINE.
+    proposed: tuple[BilledLine, ...] | None = None
+    engine_errors: tuple[tuple[str, str], ...] = ()
     override_reason: str = ""
     priced_codes: frozenset[str] | None = None  # None: no fee schedule check
 
@@ -152,40 +156,36 @@ def check_dates(claim: ScrubClaim) -> list[Finding]:
     return []
 
 
-def _line_key(code: str, units: int, modifiers: Iterable[str]) -> tuple[str, int, tuple[str, ...]]:
-    return code, units, tuple(sorted(modifiers))
-
-
 def check_engine(claim: ScrubClaim) -> list[Finding]:
-    """SC-ENGINE: re-run the engine on the signed facts; its errors and a mismatch are shown."""
+    """SC-ENGINE: the billed lines against the engine's proposal stored at signing.
+
+    The engine ran once, when the visit was signed; its errors on the signed facts and any
+    difference from its lines (codes, units, modifiers) are shown to the biller.
+    """
     found: list[Finding] = []
     reason = claim.override_reason.strip()
     if reason:
         found.append(Finding("SC-OVERRIDE", "info", f"Clinician's reason for the codes: {reason}"))
-    if claim.facts is None:
+    if claim.proposed is None:
         return found
-    try:
-        facts = facts_from_dict(dict(claim.facts))
-    except FactsError as exc:
-        return [*found, Finding("SC-ENGINE", "error", f"Signed facts unreadable: {exc}")]
-    proposal = propose(facts, payer=_profile(claim))
-    found.extend(
-        Finding(m.rule, "error", _sentence(m.text)) for m in proposal.messages if m.level == "error"
-    )
-    expected = Counter(_line_key(ln.code, ln.units, ln.modifiers) for ln in proposal.lines)
-    billed = Counter(_line_key(ln.code, ln.units, ln.modifiers) for ln in claim.lines)
-    if expected != billed:
-        want = ", ".join(_show(k) for k in sorted(expected.elements())) or "nothing"
-        have = ", ".join(_show(k) for k in sorted(billed.elements())) or "nothing"
+    found.extend(Finding(rule, "error", _sentence(text)) for rule, text in claim.engine_errors)
+    if Counter(map(_line_key, claim.proposed)) != Counter(map(_line_key, claim.lines)):
+        want = lines_text(sorted(claim.proposed, key=_line_key), empty="nothing")
+        have = lines_text(sorted(claim.lines, key=_line_key), empty="nothing")
         why = " (clinician's reason above)" if reason else ""
         found.append(
             Finding(
                 "SC-ENGINE",
                 "warning",
-                f"Billed {have}; the engine proposes {want} on the signed facts{why}.",
+                f"Billed {have}; the engine proposed {want} on the signed facts{why}.",
             )
         )
     return found
+
+
+def _line_key(line: BilledLine | Line) -> tuple[str, int, tuple[str, ...]]:
+    """A line compared with the proposal: its code, units and modifiers (any order)."""
+    return line.code, line.units, tuple(sorted(line.modifiers))
 
 
 def check_fees(claim: ScrubClaim) -> list[Finding]:
@@ -197,12 +197,6 @@ def check_fees(claim: ScrubClaim) -> list[Finding]:
         for position, line in enumerate(claim.lines, start=1)
         if line.code not in claim.priced_codes
     ]
-
-
-def _show(key: tuple[str, int, tuple[str, ...]]) -> str:
-    code, units, modifiers = key
-    text = code + "".join(f"-{m}" for m in modifiers)
-    return text if units == 1 else f"{text} x{units}"
 
 
 def _sentence(text: str) -> str:

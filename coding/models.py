@@ -5,8 +5,11 @@ version and the rule ids behind each line, so an audit can see what the
 engine said then, even after the rules change.
 """
 
+from typing import Any
+
 from django.db import models
 
+from coding.engine.claim_lines import BilledLine, lines_text
 from encounters.models import Encounter
 
 
@@ -37,8 +40,28 @@ class SignedProposal(models.Model):
         ]
 
     def __str__(self) -> str:
-        codes = " + ".join(line["code"] for line in self.chosen_lines)
-        return f"Encounter {self.encounter_id}: {codes or 'nothing billable'}"
+        return f"Encounter {self.encounter_id}: {lines_text(self.chosen(), empty='nothing billed')}"
+
+    def chosen(self) -> tuple[BilledLine, ...]:
+        """The lines the clinician chose, as billed lines (pointers are the claim's)."""
+        return tuple(BilledLine.from_dict(line) for line in self.chosen_lines or [])
+
+    def proposed(self) -> tuple[BilledLine, ...]:
+        """The lines the engine proposed at signing (its recommendation)."""
+        return tuple(BilledLine.from_dict(line) for line in self._stored("lines"))
+
+    def engine_errors(self) -> tuple[tuple[str, str], ...]:
+        """(rule id, text) of each error the engine raised on the signed facts."""
+        return tuple(
+            (str(m.get("rule", "")), str(m.get("text", "")))
+            for m in self._stored("messages")
+            if isinstance(m, dict) and m.get("level") == "error"
+        )
+
+    def _stored(self, key: str) -> list[Any]:
+        proposal = self.proposal if isinstance(self.proposal, dict) else {}
+        value = proposal.get(key) or []
+        return value if isinstance(value, list) else []
 
     @property
     def differs_from_proposal(self) -> bool:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 
 from coding.engine import FactsError, PayerProfileError, Proposal, facts_from_dict, propose
+from coding.engine.claim_lines import BilledLine, lines_text
 from coding.engine.codes import LABELS, CodeTokenError, modifiers_error, parse_code_token
 from coding.engine.proposal import error_proposal
 from payers.profiles import payer_profile_for
@@ -15,8 +16,6 @@ from .adapters import facts_from_encounter
 from .models import SignedProposal
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
-
     from encounters.models import Encounter
     from payers.models import Payer
 
@@ -41,13 +40,7 @@ def proposal_for_facts(*, facts: dict[str, Any], payer: Payer | None) -> Proposa
 
 def lines_shown(lines: list[dict[str, Any]]) -> str:
     """The lines as the panel shows them and the clinician attests them: "99214-25 + 90833"."""
-    if not lines:
-        return "nothing billed"
-    return " + ".join(
-        "-".join([str(line["code"]), *line.get("modifiers", [])])
-        + (f" x{line['units']}" if int(line.get("units") or 1) > 1 else "")
-        for line in lines
-    )
+    return lines_text((BilledLine.from_dict(line) for line in lines), empty="nothing billed")
 
 
 def chosen_lines_for(
@@ -140,11 +133,13 @@ def _check_shown(
         )
 
 
-def signed_proposal_store(*, encounter: Encounter, user: AbstractBaseUser) -> SignedProposal:
+def signed_proposal_store(*, encounter: Encounter) -> SignedProposal:
     """Run the engine on the signed encounter and keep its answer with the chosen codes.
 
-    Runs inside the signing transaction (encounters.services.SIGN_HOOKS): a
-    custom choice without a written reason stops the signing.
+    The second step of signing (``claims.signing.visit_sign``), in its transaction: the
+    only run of the engine a signature makes. A proposal the engine cannot make, codes that
+    differ from what the panel showed, or a custom choice without a written reason stop
+    the signing.
     """
     facts = facts_from_encounter(encounter)
     payer = encounter.coverage.payer if encounter.coverage is not None else None

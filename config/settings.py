@@ -210,6 +210,11 @@ ENCOUNTER_MAX_PSYCHOTHERAPY_MINUTES = env.int("ENCOUNTER_MAX_PSYCHOTHERAPY_MINUT
 ENCOUNTER_MAX_MED_MANAGEMENT_MINUTES = env.int("ENCOUNTER_MAX_MED_MANAGEMENT_MINUTES", default=120)
 ENCOUNTER_MAX_MDM_COUNT = env.int("ENCOUNTER_MAX_MDM_COUNT", default=20)
 
+# Signing a visit: lock and mark it signed, keep the engine's proposal, build the claim, in
+# one transaction (claims/signing.py). The encounter form, below claims in the app layers,
+# reaches it by this name.
+SIGNING_SERVICE = "claims.signing.visit_sign"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -2,10 +2,10 @@
 
 How a visit moves: the form posts a draft (``encounter_draft_save``: what validates goes
 into the fields, the form exactly as typed goes into ``draft_form``, so nothing typed is
-lost); one form, one draft, by the form's ``draft_key`` (unique in the database). Signing
-(``encounter_sign``) re-checks everything under row locks, refuses a visit whose blocks
-overlap a signed visit of the same patient and clinician, locks the note and runs the
-steps that follow in the same transaction.
+lost); one form, one draft, by the form's ``draft_key`` (unique in the database). Marking
+it signed (``encounter_mark_signed``, the first step of ``claims.signing.visit_sign``)
+re-checks everything under row locks, refuses a visit whose blocks overlap a signed visit
+of the same patient and clinician, and locks the note.
 """
 
 from __future__ import annotations
@@ -323,13 +323,15 @@ def encounter_sign_errors(encounter: Encounter) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def encounter_sign(
+def encounter_mark_signed(
     *, user: AbstractBaseUser, encounter: Encounter, documentation_acknowledged: bool = False
 ) -> Encounter:
-    """Sign and lock a draft: record the signer and time, then build what follows from it.
+    """Lock a draft, check it and mark it signed: the first step of signing a visit.
 
-    The patient row is locked first, so two visits of one patient are signed one after
-    the other and the overlap check sees the first before it passes the second.
+    The whole signing (this, then the engine's stored proposal, then the claim, in one
+    transaction) is ``claims.signing.visit_sign``; this step alone leaves a signed visit
+    with no claim. The patient row is locked first, so two visits of one patient are signed
+    one after the other and the overlap check sees the first before it passes the second.
     """
     Patient.objects.select_for_update().filter(pk=encounter.patient_id).first()
     locked = Encounter.objects.select_for_update().get(pk=encounter.pk)
@@ -359,8 +361,6 @@ def encounter_sign(
         ]
     )
     access_record(user=user, obj=locked, action=AccessAction.SIGN)
-    for hook in SIGN_HOOKS:
-        hook(encounter=locked, user=user)
     return locked
 
 
@@ -370,12 +370,6 @@ def _gaps_message(gaps: Iterable[DocumentationCheck]) -> str:
         f"The note does not show yet what the MDM items claim (EM-2): {shown}. Complete the "
         "note, or tick the box to sign with these gaps; they are kept with the visit."
     )
-
-
-# Steps run in the signing transaction after the lock: other apps register here
-# (coding stores the proposal, claims builds the claim) so encounters need not
-# import them. Registered in their AppConfig.ready().
-SIGN_HOOKS: list[Any] = []
 
 
 @transaction.atomic

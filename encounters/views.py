@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
@@ -318,8 +319,9 @@ def _save(request: HttpRequest, *, patient: Patient, encounter: Encounter | None
     if not valid:
         messages.warning(request, "The draft is saved but not signed: see what is missing.")
         return _form_page(request, **page)
+    sign = import_string(settings.SIGNING_SERVICE)  # claims.signing.visit_sign
     try:
-        services.encounter_sign(
+        sign(
             user=request.user,
             encounter=saved,
             documentation_acknowledged=form.cleaned_data["documentation_acknowledged"],

@@ -28,7 +28,8 @@ from psycopg import sql
 
 from accounts.access import access_record
 from accounts.models import AccessAction
-from encounters.services import addendum_add, encounter_sign
+from claims.signing import visit_sign
+from encounters.services import addendum_add
 from tests.factories import (
     ClinicianFactory,
     CoverageFactory,
@@ -100,7 +101,7 @@ def signed_practice(transactional_db) -> Iterator[dict[str, Any]]:
     )
     EncounterDiagnosisFactory(encounter=encounter)
     MedicationReviewFactory(encounter=encounter)
-    encounter = encounter_sign(user=clinician.user, encounter=encounter)
+    encounter = visit_sign(user=clinician.user, encounter=encounter).encounter
     addendum = addendum_add(
         user=clinician.user,
         encounter=encounter,

@@ -296,12 +296,13 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
         ),
         _seg("PRV", "PE", "PXC", clinician.taxonomy_code),
     ]
-    for number, line in enumerate(lines, start=1):
+    for number, row in enumerate(lines, start=1):
+        line = row.billed  # the engine's billed line: code, modifiers, units, pointers
         procedure = ("HC", _id(line.code), *(_id(m) for m in line.modifiers[:4]))
         pointers = tuple(str(p) for p in line.pointers[:4])
         out += [
             _seg("LX", number),
-            _seg("SV1", procedure, _amount(line.charge), "UN", line.units, "", "", pointers),
+            _seg("SV1", procedure, _amount(row.charge), "UN", line.units, "", "", pointers),
             _seg("DTP", "472", "D8", f"{claim.date_of_service:%Y%m%d}"),
         ]
     return out, last

@@ -17,7 +17,7 @@ proposal panel: SC-ADDON and SC-UNITS (`CLAIM_ONLY_CHECKS`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
@@ -80,9 +80,34 @@ class BilledLine:
             pointers=tuple(n for p in _items(pointers) if (n := _number(p)) is not None),
         )
 
+    @classmethod
+    def from_line(cls, line: Line, pointers: tuple[int, ...] = (1,)) -> BilledLine:
+        """A proposed line as billed, pointing to ``pointers``."""
+        return cls(line.code, line.units, line.modifiers, pointers)
+
     def as_line(self) -> Line:
         """The proposal's shape of this line (no rule ids: nothing proposed it)."""
         return Line(self.code, self.units, self.modifiers)
+
+    def to_dict(self) -> dict[str, object]:
+        """The stored form, read back by ``from_dict``."""
+        return {
+            "code": self.code,
+            "units": self.units,
+            "modifiers": list(self.modifiers),
+            "pointers": list(self.pointers),
+        }
+
+
+def line_text(line: BilledLine | Line) -> str:
+    """A line as people read it: "99214-25", "90785 x2"."""
+    text = "-".join([line.code, *line.modifiers])
+    return text if line.units == 1 else f"{text} x{line.units}"
+
+
+def lines_text(lines: Iterable[BilledLine | Line], *, empty: str = "") -> str:
+    """Lines as the panel shows them and the clinician attests them: "99214-25 + 90833"."""
+    return " + ".join(line_text(line) for line in lines) or empty
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,8 +129,8 @@ class AccessSetup:
 
     @cached_property
     def signed(self) -> Any:
-        """A signed encounter of the prescriber's, signed through the service (hooks run)."""
-        from encounters.services import encounter_sign
+        """A signed encounter of the prescriber's, signed through the signing service."""
+        from claims.signing import visit_sign
         from tests.factories import (
             EncounterDiagnosisFactory,
             EncounterFactory,
@@ -145,7 +145,7 @@ class AccessSetup:
         )
         EncounterDiagnosisFactory(encounter=encounter)
         MedicationReviewFactory(encounter=encounter)  # the drug management the MDM claims
-        return encounter_sign(user=self.prescriber, encounter=encounter)
+        return visit_sign(user=self.prescriber, encounter=encounter).encounter
 
 
 def load_tables() -> dict[str, tuple[str, UrlAccess]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from claims.signing import visit_sign
 from encounters.models import Encounter
-from encounters.services import encounter_sign
 from tests.factories import (
     ClinicianFactory,
     EncounterDiagnosisFactory,
@@ -24,9 +24,9 @@ def signed_encounter(
     medication: bool = True,
     **fields: Any,
 ) -> Encounter:
-    """A draft with a diagnosis and a complete medication review, then ``encounter_sign``.
+    """A draft with a diagnosis and a complete medication review, then ``visit_sign``.
 
-    Signing runs the signing steps (the coding app stores the proposal and the billed lines).
+    Signing stores the engine's proposal and the chosen lines, and builds the claim.
     """
     clinician = clinician or ClinicianFactory(credential="MD")
     encounter = EncounterFactory(
@@ -36,9 +36,9 @@ def signed_encounter(
     if medication:
         MedicationReviewFactory(encounter=encounter)
     # Without the review the drug management is a documentation gap the clinician accepts.
-    return encounter_sign(
+    return visit_sign(
         user=clinician.user, encounter=encounter, documentation_acknowledged=not medication
-    )
+    ).encounter
 
 
 ALL_MET = {

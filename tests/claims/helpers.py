@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from claims.models import Claim
-from encounters.services import encounter_sign
+from claims.signing import visit_sign
 from tests.factories import (
     ClinicianFactory,
     CoverageFactory,
@@ -44,7 +44,5 @@ def signed_claim(
     if medication:
         MedicationReviewFactory(encounter=encounter)
     # Without the review the drug management is a documentation gap the clinician accepts.
-    encounter_sign(
-        user=clinician.user, encounter=encounter, documentation_acknowledged=not medication
-    )
+    visit_sign(user=clinician.user, encounter=encounter, documentation_acknowledged=not medication)
     return Claim.objects.get(encounter=encounter)

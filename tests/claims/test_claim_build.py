@@ -7,15 +7,12 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 
-from claims.build import claim_build_for_encounter
 from claims.models import Claim, ClaimState
+from claims.signing import visit_sign
 from coding.models import SignedProposal
-from encounters import services as encounter_services
-from encounters.services import encounter_sign
 from payers.models import FeeScheduleEntry
 from tests.claims.helpers import signed_claim
 from tests.factories import (
-    ClinicianFactory,
     EncounterDiagnosisFactory,
     EncounterFactory,
     MedicationReviewFactory,
@@ -95,18 +92,6 @@ def test_no_modifier_25_without_the_payer_setting(prescriber):
     assert "25" not in claim.lines.get(code="99214").modifiers
 
 
-def test_builder_computes_the_proposal_itself_when_the_coding_step_has_not_run(monkeypatch):
-    monkeypatch.setattr(encounter_services, "SIGN_HOOKS", [claim_build_for_encounter])
-    clinician = ClinicianFactory(credential="MD")
-    encounter = EncounterFactory(clinician=clinician, pt_end=None, pt_kind="", pt_start=None)
-    EncounterDiagnosisFactory(encounter=encounter)
-    MedicationReviewFactory(encounter=encounter)
-    encounter_sign(user=clinician.user, encounter=encounter)
-    assert not SignedProposal.objects.filter(encounter=encounter).exists()
-    claim = Claim.objects.get(encounter=encounter)
-    assert [ln.code for ln in claim.lines.all()] == ["99214"]  # E/M alone by MDM (CB-2)
-
-
 def test_override_reason_of_custom_codes_reaches_the_claim_and_its_findings(prescriber):
     claim = signed_claim(
         clinician=prescriber.clinician,
@@ -123,7 +108,7 @@ def test_a_claim_without_coverage_is_flagged_for_the_member_id(prescriber):
     encounter = EncounterFactory(clinician=prescriber.clinician, coverage=None)
     EncounterDiagnosisFactory(encounter=encounter)
     MedicationReviewFactory(encounter=encounter)
-    encounter_sign(user=prescriber, encounter=encounter)
+    visit_sign(user=prescriber, encounter=encounter)
     claim = Claim.objects.get(encounter=encounter)
     assert claim.payer is None
     assert "SC-MEMBER" in {f["rule"] for f in claim.findings}

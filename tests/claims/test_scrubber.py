@@ -20,7 +20,8 @@ from claims.scrubber import (
     is_flagged,
     scrub,
 )
-from coding.engine import load_default_payer_profiles
+from coding.engine import facts_from_dict, load_default_payer_profiles, propose
+from coding.engine.claim_lines import BilledLine
 from coding.engine.codes import DAILY_MAX_UNITS as MAX_UNITS
 
 TODAY = datetime.date(2026, 3, 16)
@@ -39,6 +40,15 @@ FACTS = {
     "interactive_complexity": False,
     "diagnostic_evaluation": None,
 }
+
+
+def signed(facts=FACTS, payer=COMMERCIAL) -> dict:
+    """What signing stores of the engine's answer: its lines and its errors."""
+    proposal = propose(facts_from_dict(facts), payer=payer)
+    return {
+        "proposed": tuple(BilledLine.from_line(line) for line in proposal.lines),
+        "engine_errors": tuple((m.rule, m.text) for m in proposal.messages if m.level == "error"),
+    }
 
 
 def claim(*codes: str, **changes) -> ScrubClaim:
@@ -199,21 +209,21 @@ def test_sc_timely_past_the_payers_filing_limit_is_an_error():
     assert "SC-TIMELY" not in rules(scrub(claim(date_of_service=on_limit)))
 
 
-# --- the engine on the signed facts -----------------------------------------------------
+# --- the engine's proposal stored at signing -----------------------------------------------------
 def test_sc_engine_billed_lines_matching_the_engine_are_clean():
-    found = scrub(claim("99214", "90833", facts=FACTS))
+    found = scrub(claim("99214", "90833", **signed()))
     assert "SC-ENGINE" not in rules(found)
 
 
 def test_sc_engine_billed_lines_differing_from_the_engine_are_flagged():
-    found = scrub(claim("99215", "90833", facts=FACTS))
+    found = scrub(claim("99215", "90833", **signed()))
     assert "SC-ENGINE" in rules(found, "warning")
     assert is_flagged(found)
     assert not has_errors(found)
 
 
 def test_sc_override_the_clinicians_reason_is_shown_and_does_not_flag():
-    found = scrub(claim("99214", "90833", facts=FACTS, override_reason="Longer session"))
+    found = scrub(claim("99214", "90833", **signed(), override_reason="Longer session"))
     assert [f.text for f in found if f.rule == "SC-OVERRIDE"] == [
         "Clinician's reason for the codes: Longer session"
     ]
@@ -223,7 +233,7 @@ def test_sc_override_the_clinicians_reason_is_shown_and_does_not_flag():
 def test_engine_errors_on_the_signed_facts_become_findings_with_their_rule_id():
     no_audio = dataclasses.replace(COMMERCIAL, audio_only_covered=False)
     facts = {**FACTS, "setting": "audio", "patient_at_home": True}
-    found = scrub(claim("99214", "90833", facts=facts, payer=no_audio))
+    found = scrub(claim("99214", "90833", **signed(facts, no_audio), payer=no_audio))
     assert "TH-3" in rules(found, "error")
 
 
@@ -248,7 +258,7 @@ def test_every_finding_cites_a_documented_rule_id():
             member_id="",
             rendering_npi="1",
             date_of_service=TODAY + datetime.timedelta(days=2),
-            facts=FACTS,
+            **signed(),
             priced_codes=frozenset(),
         )
     )
@@ -259,7 +269,7 @@ def test_every_finding_cites_a_documented_rule_id():
 
 
 def test_errors_come_first():
-    found = scrub(claim("99215", "90833", member_id="", facts=FACTS))
+    found = scrub(claim("99215", "90833", member_id="", **signed()))
     levels = [f.level for f in found]
     assert levels == sorted(levels, key=["error", "warning", "info"].index)
 

@@ -5,11 +5,11 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from claims.signing import visit_sign
 from coding.adapters import facts_from_encounter
 from coding.engine import ENGINE_VERSION
 from coding.models import SignedProposal
 from encounters.forms import coding_choice_from
-from encounters.services import encounter_sign
 from tests.factories import (
     EncounterDiagnosisFactory,
     EncounterFactory,
@@ -49,7 +49,7 @@ def test_em_block_without_any_mdm_item_has_no_mdm():
 
 def test_signing_stores_the_proposal_engine_version_and_rule_ids():
     encounter = _draft()
-    encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    visit_sign(user=encounter.clinician.user, encounter=encounter)
     stored = SignedProposal.objects.get(encounter=encounter)
     assert stored.engine_version == ENGINE_VERSION
     assert [line["code"] for line in stored.chosen_lines] == ["99214", "90833"]
@@ -60,7 +60,7 @@ def test_signing_stores_the_proposal_engine_version_and_rule_ids():
 
 def test_signing_with_an_alternative_bills_the_alternative():
     encounter = _draft(coding_choice={"option": "alternative-0"})
-    encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    visit_sign(user=encounter.clinician.user, encounter=encounter)
     stored = SignedProposal.objects.get(encounter=encounter)
     alternative = stored.proposal["alternatives"][0]["lines"]
     assert [line["code"] for line in stored.chosen_lines] == [line["code"] for line in alternative]
@@ -70,7 +70,7 @@ def test_signing_with_an_alternative_bills_the_alternative():
 def test_custom_codes_without_a_reason_stop_the_signing():
     encounter = _draft(coding_choice={"option": "custom", "lines": [{"code": "99213"}]})
     with pytest.raises(ValidationError) as excinfo:
-        encounter_sign(user=encounter.clinician.user, encounter=encounter)
+        visit_sign(user=encounter.clinician.user, encounter=encounter)
     assert "coding_override_reason" in excinfo.value.message_dict
     encounter.refresh_from_db()
     assert not encounter.is_signed
@@ -81,7 +81,7 @@ def test_custom_codes_with_a_reason_are_kept_for_billers():
         coding_choice={"option": "custom", "lines": [{"code": "99213", "units": 1}]},
         coding_override_reason="MDM documented in an outside note",
     )
-    encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    visit_sign(user=encounter.clinician.user, encounter=encounter)
     stored = SignedProposal.objects.get(encounter=encounter)
     assert stored.chosen_lines == [{"code": "99213", "units": 1, "modifiers": []}]
     assert stored.override_reason == "MDM documented in an outside note"
@@ -94,7 +94,7 @@ def test_unknown_custom_code_is_refused():
         coding_override_reason="x",
     )
     with pytest.raises(ValidationError, match="not a code this practice bills"):
-        encounter_sign(user=encounter.clinician.user, encounter=encounter)
+        visit_sign(user=encounter.clinician.user, encounter=encounter)
 
 
 def _custom(typed: str):
@@ -109,7 +109,7 @@ def test_a_custom_code_with_a_malformed_modifier_is_refused_naming_it_and_the_al
     """Review issue 8 item 6: 99213-X~Q* once reached the 837P as a broken segment."""
     encounter = _custom("99213-X~Q*")
     with pytest.raises(ValidationError) as caught:
-        encounter_sign(user=encounter.clinician.user, encounter=encounter)
+        visit_sign(user=encounter.clinician.user, encounter=encounter)
     (message,) = caught.value.message_dict["coding_choice"]
     assert "Modifier X~Q* is not one this practice uses" in message
     assert "allowed: 25, 26" in message
@@ -130,7 +130,7 @@ def test_custom_lines_accept_only_well_formed_codes_and_listed_modifiers(lines, 
         coding_choice={"option": "custom", "lines": lines}, coding_override_reason="x"
     )
     with pytest.raises(ValidationError, match=words):
-        encounter_sign(user=encounter.clinician.user, encounter=encounter)
+        visit_sign(user=encounter.clinician.user, encounter=encounter)
 
 
 def test_a_custom_code_typed_with_its_modifiers_keeps_them():
@@ -138,6 +138,6 @@ def test_a_custom_code_typed_with_its_modifiers_keeps_them():
         coding_choice={"option": "custom", "lines": [{"code": "99214-25", "modifiers": ["95"]}]},
         coding_override_reason="Video visit coded by hand",
     )
-    encounter_sign(user=encounter.clinician.user, encounter=encounter)
+    visit_sign(user=encounter.clinician.user, encounter=encounter)
     stored = SignedProposal.objects.get(encounter=encounter)
     assert stored.chosen_lines == [{"code": "99214", "units": 1, "modifiers": ["25", "95"]}]

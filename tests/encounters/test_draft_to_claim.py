@@ -161,7 +161,7 @@ def test_signing_a_signed_encounter_again_is_refused_by_the_service(client, pati
     client.post(_create_url(patient), _form_data(patient, action="sign"))
     encounter = Encounter.objects.get(patient=patient)
     with pytest.raises(services.EncounterAlreadySigned):
-        services.encounter_sign(user=prescriber, encounter=encounter)
+        services.encounter_mark_signed(user=prescriber, encounter=encounter)
 
 
 def test_one_signed_proposal_and_one_claim_per_encounter_in_the_database(client, patient):

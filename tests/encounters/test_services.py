@@ -151,7 +151,7 @@ def test_update_keeps_diagnoses_unless_given_and_replaces_them_when_given(make_d
 
 
 def test_update_of_a_signed_encounter_raises_encounter_locked(make_draft, clinician):
-    encounter = services.encounter_sign(user=clinician.user, encounter=make_draft())
+    encounter = services.encounter_mark_signed(user=clinician.user, encounter=make_draft())
     with pytest.raises(EncounterLocked):
         services.encounter_update(user=clinician.user, encounter=encounter, data={"em_plan": "x"})
 
@@ -161,7 +161,7 @@ def test_update_of_a_signed_encounter_raises_encounter_locked(make_draft, clinic
 
 def test_sign_records_the_signer_and_the_time(make_draft, clinician):
     before = timezone.now()
-    signed = services.encounter_sign(user=clinician.user, encounter=make_draft())
+    signed = services.encounter_mark_signed(user=clinician.user, encounter=make_draft())
     after = timezone.now()
 
     stored = Encounter.objects.get(pk=signed.pk)
@@ -171,14 +171,14 @@ def test_sign_records_the_signer_and_the_time(make_draft, clinician):
 
 
 def test_sign_writes_a_sign_access_record(make_draft, clinician):
-    signed = services.encounter_sign(user=clinician.user, encounter=make_draft())
+    signed = services.encounter_mark_signed(user=clinician.user, encounter=make_draft())
     assert _records(clinician.user, signed, "sign").count() == 1
 
 
 def test_sign_refuses_an_encounter_without_a_diagnosis_dg_1(make_draft, clinician):
     encounter = make_draft(diagnoses=[])
     with pytest.raises(ValidationError) as refused:
-        services.encounter_sign(user=clinician.user, encounter=encounter)
+        services.encounter_mark_signed(user=clinician.user, encounter=encounter)
     assert "DG-1" in refused.value.message_dict["diagnoses"][0]
     assert Encounter.objects.get(pk=encounter.pk).status == "draft"
 
@@ -187,53 +187,28 @@ def test_sign_by_another_user_is_refused(make_draft):
     encounter = make_draft()
     other = ClinicianFactory(credential="NP").user
     with pytest.raises(PermissionDenied):
-        services.encounter_sign(user=other, encounter=encounter)
+        services.encounter_mark_signed(user=other, encounter=encounter)
     assert Encounter.objects.get(pk=encounter.pk).status == "draft"
 
 
 def test_sign_refuses_psychotherapy_without_its_times_pt_4(make_draft, clinician):
     encounter = make_draft(pt_start=None, pt_end=None)
     with pytest.raises(ValidationError) as refused:
-        services.encounter_sign(user=clinician.user, encounter=encounter)
+        services.encounter_mark_signed(user=clinician.user, encounter=encounter)
     assert "PT-4" in refused.value.message_dict["pt_start"][0]
 
 
 def test_signing_twice_raises_encounter_locked(make_draft, clinician):
-    encounter = services.encounter_sign(user=clinician.user, encounter=make_draft())
+    encounter = services.encounter_mark_signed(user=clinician.user, encounter=make_draft())
     with pytest.raises(EncounterLocked):
-        services.encounter_sign(user=clinician.user, encounter=encounter)
-
-
-def test_sign_runs_every_sign_hook_with_the_signed_encounter(make_draft, clinician, monkeypatch):
-    seen = []
-    hook = lambda *, encounter, user: seen.append((encounter.status, user))  # noqa: E731
-    monkeypatch.setattr(services, "SIGN_HOOKS", [*services.SIGN_HOOKS, hook])
-
-    services.encounter_sign(user=clinician.user, encounter=make_draft())
-
-    assert seen == [("signed", clinician.user)]
-
-
-def test_a_failing_sign_hook_leaves_the_encounter_a_draft(make_draft, clinician, monkeypatch):
-    def refuse(*, encounter, user):
-        raise ValidationError({"coding_override_reason": ["Give a reason."]})
-
-    monkeypatch.setattr(services, "SIGN_HOOKS", [*services.SIGN_HOOKS, refuse])
-    encounter = make_draft()
-
-    with pytest.raises(ValidationError):
-        services.encounter_sign(user=clinician.user, encounter=encounter)
-
-    stored = Encounter.objects.get(pk=encounter.pk)
-    assert (stored.status, stored.signed_at, stored.signed_by) == ("draft", None, None)
-    assert not _records(clinician.user, encounter, "sign").exists()
+        services.encounter_mark_signed(user=clinician.user, encounter=encounter)
 
 
 # --- addenda ------------------------------------------------------------------------------
 
 
 def test_addendum_is_added_to_a_signed_encounter_with_author_and_reason(make_draft, clinician):
-    signed = services.encounter_sign(user=clinician.user, encounter=make_draft())
+    signed = services.encounter_mark_signed(user=clinician.user, encounter=make_draft())
 
     addendum = services.addendum_add(
         user=clinician.user, encounter=signed, text=" Lithium level 0.7. ", reason="Late lab"
@@ -254,7 +229,7 @@ def test_addendum_on_a_draft_is_refused(make_draft, clinician):
 
 
 def test_addendum_needs_text_and_reason(make_draft, clinician):
-    signed = services.encounter_sign(user=clinician.user, encounter=make_draft())
+    signed = services.encounter_mark_signed(user=clinician.user, encounter=make_draft())
     with pytest.raises(ValidationError) as refused:
         services.addendum_add(user=clinician.user, encounter=signed, text=" ", reason="")
     assert set(refused.value.message_dict) == {"text", "reason"}

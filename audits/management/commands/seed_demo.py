@@ -29,10 +29,11 @@ from django.utils import timezone
 
 from accounts.models import Clinician, npi_is_valid
 from accounts.roles import Role
+from claims.signing import visit_sign
 from coding.adapters import facts_from_encounter
 from coding.services import proposal_for_facts
 from encounters.models import Coverage, Encounter, Patient, SubscriberRelation
-from encounters.services import encounter_create, encounter_sign, encounter_update
+from encounters.services import encounter_create, encounter_update
 from payers.models import Payer
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
@@ -413,7 +414,7 @@ class Schedule:
         if sign:
             if self.override_rng.random() < OVERRIDE_SHARE:
                 self._override_em_level(encounter)
-            encounter_sign(user=visit.clinician.user, encounter=encounter)
+            visit_sign(user=visit.clinician.user, encounter=encounter)
 
     def _override_em_level(self, encounter: Encounter) -> None:
         """Bill one E/M level above the proposal, with a reason: work for the billers' queue."""
