@@ -7,7 +7,7 @@ through one of them, so the record comes with every view for free.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 
 from .models import AccessAction, AccessRecord
@@ -16,7 +16,7 @@ from .roles import role_of
 
 def access_record(
     *,
-    user: AbstractBaseUser,
+    user: User,
     obj: models.Model,
     action: str = AccessAction.VIEW,
     path: str = "",

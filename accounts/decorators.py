@@ -25,7 +25,6 @@ def role_required(*roles: Role) -> Callable[[View], View]:
                 raise PermissionDenied("Your role does not give access to this page.")
             return view(request, *args, **kwargs)
 
-        wrapped.allowed_roles = roles  # type: ignore[attr-defined]
         return login_required(wrapped)
 
     return decorator

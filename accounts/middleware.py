@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -40,20 +40,27 @@ def two_step_remember(request: HttpRequest, *, has_device: bool) -> bool:
 
 
 def two_step_remember_at_login(
-    sender: Any, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any
+    sender: Any, request: HttpRequest | None, user: User, **kwargs: Any
 ) -> None:
     """``user_logged_in`` receiver: look the device up once, while signing in."""
     if request is not None and hasattr(request, "session"):
         two_step_remember(request, has_device=two_step_device_for_user(user=user) is not None)
 
 
-def _has_device(request: HttpRequest) -> bool:
+def _has_device(request: HttpRequest, user: User) -> bool:
     remembered = request.session.get(SESSION_KEY)
     if remembered is None:  # a session from before two-step sign-in existed
         return two_step_remember(
-            request, has_device=two_step_device_for_user(user=request.user) is not None
+            request, has_device=two_step_device_for_user(user=user) is not None
         )
     return bool(remembered)
+
+
+def two_step_verified(user: User) -> bool:
+    """True once the signed-in user has entered a code from their app in this session."""
+    # django-otp's OTPMiddleware puts is_verified() on the user at run time; django-stubs'
+    # User cannot declare an attribute another app adds to its instances.
+    return bool(user.is_verified())  # type: ignore[attr-defined]
 
 
 class TwoStepMiddleware:
@@ -84,8 +91,8 @@ class TwoStepMiddleware:
         user = request.user
         if not user.is_authenticated:
             return None
-        if _has_device(request):
-            return None if user.is_verified() else reverse("accounts:two-step-verify")
+        if _has_device(request, user):
+            return None if two_step_verified(user) else reverse("accounts:two-step-verify")
         if settings.OTP_REQUIRED_ROLES and two_step_required_for_user(user=user):
             return reverse("accounts:two-step-setup")
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 
 
 class Role(StrEnum):
@@ -22,14 +22,14 @@ class Role(StrEnum):
 ROLES: tuple[Role, ...] = (Role.PRESCRIBER, Role.BILLER, Role.COMPLIANCE, Role.ADMIN)
 
 
-def role_of(user: AbstractBaseUser | AnonymousUser) -> Role | None:
+def role_of(user: User | AnonymousUser) -> Role | None:
     """The role of ``user``, or None for anonymous users and users without a role."""
     if not user.is_authenticated:
         return None
     cached = getattr(user, "_role_cache", None)
     if cached is not None:
         return cached or None
-    names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+    names = set(user.groups.values_list("name", flat=True))
     role = next((r for r in ROLES if r.value in names), None)
     user.__dict__["_role_cache"] = role or ""  # cached for this request's user object
     return role

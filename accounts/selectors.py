@@ -5,7 +5,7 @@ from __future__ import annotations
 from base64 import b32encode
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -14,19 +14,19 @@ from .models import AccessRecord, Clinician
 from .roles import Role, role_of
 
 
-def clinician_for_user(user: AbstractBaseUser | AnonymousUser) -> Clinician | None:
+def clinician_for_user(user: User | AnonymousUser) -> Clinician | None:
     """The clinician profile of ``user``, or None (always None for anonymous users)."""
     if user.pk is None:
         return None
     return Clinician.objects.filter(user_id=user.pk).select_related("user").first()
 
 
-def two_step_device_for_user(*, user: AbstractBaseUser) -> TOTPDevice | None:
+def two_step_device_for_user(*, user: User) -> TOTPDevice | None:
     """The user's confirmed authenticator-app device, or None when two-step sign-in is off."""
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("pk").first()
 
 
-def two_step_required_for_user(*, user: AbstractBaseUser) -> bool:
+def two_step_required_for_user(*, user: User) -> bool:
     """True when the user's role is named in ``OTP_REQUIRED_ROLES``."""
     role = role_of(user)
     required = {name.strip().casefold() for name in settings.OTP_REQUIRED_ROLES}
@@ -43,7 +43,7 @@ ACCESS_LOG_PAGE_SIZE = 50
 
 
 def access_record_list_for_admin(
-    *, user: AbstractBaseUser, username: str = "", object_type: str = "", object_id: str = ""
+    *, user: User, username: str = "", object_type: str = "", object_id: str = ""
 ) -> QuerySet[AccessRecord]:
     """Access records, newest first, filtered by user, kind of record and record id (admins)."""
     if role_of(user) != Role.ADMIN:

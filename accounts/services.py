@@ -6,7 +6,7 @@ before and throttles repeated wrong codes (each failure doubles the wait).
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.forms import OTPAuthenticationFormMixin
@@ -42,7 +42,7 @@ def _locked(device: TOTPDevice) -> TOTPDevice:
 
 
 @transaction.atomic
-def two_step_device_start(*, user: AbstractBaseUser) -> TOTPDevice:
+def two_step_device_start(*, user: User) -> TOTPDevice:
     """The user's unconfirmed device, created on first use (the same secret on every reload)."""
     device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=False).order_by("pk").first()
     if device is None:
@@ -75,7 +75,7 @@ def two_step_code_verify(*, device: TOTPDevice, code: str) -> TOTPDevice:
     return device
 
 
-def two_step_disable(*, user: AbstractBaseUser, device: TOTPDevice, code: str) -> None:
+def two_step_disable(*, user: User, device: TOTPDevice, code: str) -> None:
     """Turn two-step sign-in off; a current code proves the app is still in the user's hands."""
     if two_step_required_for_user(user=user):
         raise ValidationError(

@@ -19,7 +19,13 @@ from django_otp import login as otp_login
 
 from .decorators import role_required
 from .forms import TwoStepCodeForm
-from .middleware import is_script_request, signed_out_response, two_step_remember
+from .http import AuthenticatedRequest
+from .middleware import (
+    is_script_request,
+    signed_out_response,
+    two_step_remember,
+    two_step_verified,
+)
 from .roles import Role, role_of
 from .selectors import (
     ACCESS_LOG_PAGE_SIZE,
@@ -58,7 +64,7 @@ password_change_done_view = auth_views.PasswordChangeDoneView.as_view(
 
 @require_GET
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Send each role to its own home page."""
     role = role_of(request.user)
     if role is None:
@@ -68,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def session_keep_alive(request: HttpRequest) -> HttpResponse:
+def session_keep_alive(request: AuthenticatedRequest) -> HttpResponse:
     """'Stay signed in': touch the session so its idle limit starts again (204, no body)."""
     request.session.modified = True
     return HttpResponse(status=204)
@@ -94,7 +100,7 @@ def _next_url(request: HttpRequest) -> str | None:
     return target if target and safe else None
 
 
-def _two_step_page(request: HttpRequest, **context: object) -> HttpResponse:
+def _two_step_page(request: AuthenticatedRequest, **context: object) -> HttpResponse:
     user = request.user
     context.setdefault("device", two_step_device_for_user(user=user))
     context["required"] = two_step_required_for_user(user=user)
@@ -104,7 +110,7 @@ def _two_step_page(request: HttpRequest, **context: object) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def two_step_setup(request: HttpRequest) -> HttpResponse:
+def two_step_setup(request: AuthenticatedRequest) -> HttpResponse:
     """Turn two-step sign-in on: show the new secret, confirm it with a code from the app."""
     if two_step_device_for_user(user=request.user) is not None:
         return _two_step_page(request, disable_form=TwoStepCodeForm())
@@ -131,7 +137,7 @@ def two_step_setup(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def two_step_disable_view(request: HttpRequest) -> HttpResponse:
+def two_step_disable_view(request: AuthenticatedRequest) -> HttpResponse:
     """Turn two-step sign-in off, with a current code from the app."""
     device = two_step_device_for_user(user=request.user)
     if device is None:
@@ -152,10 +158,10 @@ def two_step_disable_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def two_step_verify(request: HttpRequest) -> HttpResponse:
+def two_step_verify(request: AuthenticatedRequest) -> HttpResponse:
     """The second step of sign-in: a current code from the user's authenticator app."""
     device = two_step_device_for_user(user=request.user)
-    if device is None or request.user.is_verified():
+    if device is None or two_step_verified(request.user):
         two_step_remember(request, has_device=device is not None)
         return redirect(_next_url(request) or "accounts:home")
     form = TwoStepCodeForm(request.POST if request.method == "POST" else None)
@@ -174,7 +180,7 @@ def two_step_verify(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @role_required(Role.ADMIN)
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthenticatedRequest) -> HttpResponse:
     """Who opened or changed which patient, chart or claim, and when (practice admins)."""
     filters = {
         "username": request.GET.get("user", ""),

@@ -60,6 +60,7 @@ class ChartReviewForm(ChartReviewModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in [*CHECKLIST, "outcome"]:
+            # A model field with choices gets a ChoiceField; the stub types fields as Field.
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0] != ""]  # type: ignore[attr-defined]
             self.fields[name].error_messages["required"] = "Choose one."
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
+from django.db import models
 from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inlineformset_factory
 from django.utils import timezone
 
@@ -63,6 +64,19 @@ LEVEL_LABELS = {
 
 _TIME_INPUT = {"type": "time", "step": 60}
 
+if TYPE_CHECKING:
+    # The form and formset bases are generic in django-stubs only; Django's take no type
+    # parameters at run time, so only the type checker sees them.
+    PatientModelForm = forms.ModelForm[Patient]
+    CoverageModelForm = forms.ModelForm[Coverage]
+    EncounterModelForm = forms.ModelForm[Encounter]
+    CoverageFormSetBase = BaseInlineFormSet[Coverage, Patient, "CoverageForm"]
+    MedicationFormSetBase = BaseFormSet["MedicationForm"]
+else:
+    PatientModelForm = CoverageModelForm = EncounterModelForm = forms.ModelForm
+    CoverageFormSetBase = BaseInlineFormSet
+    MedicationFormSetBase = BaseFormSet
+
 
 def _time_widget() -> forms.TimeInput:
     return forms.TimeInput(format="%H:%M", attrs=dict(_TIME_INPUT))
@@ -71,7 +85,7 @@ def _time_widget() -> forms.TimeInput:
 # --- patients ---------------------------------------------------------------
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(PatientModelForm):
     clinicians = forms.ModelMultipleChoiceField(
         queryset=Clinician.objects.select_related("user"),
         required=False,
@@ -99,16 +113,17 @@ class PatientForm(forms.ModelForm):
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def clean_date_of_birth(self) -> datetime.date:
-        dob = self.cleaned_data["date_of_birth"]
+        dob: datetime.date = self.cleaned_data["date_of_birth"]
         if dob > timezone.localdate():
             raise forms.ValidationError("The date of birth is in the future.")
         return dob
 
     def clean_state(self) -> str:
-        return self.cleaned_data["state"].strip().upper()
+        state: str = self.cleaned_data["state"]
+        return state.strip().upper()
 
 
-class CoverageForm(forms.ModelForm):
+class CoverageForm(CoverageModelForm):
     class Meta:
         model = Coverage
         fields = [
@@ -127,7 +142,8 @@ class CoverageForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("relation") and data["relation"] != SubscriberRelation.SELF:
             for name, what in (
                 ("subscriber_first_name", "first name"),
@@ -141,7 +157,7 @@ class CoverageForm(forms.ModelForm):
         return data
 
 
-class BaseCoverageFormSet(BaseInlineFormSet):
+class BaseCoverageFormSet(CoverageFormSetBase):
     def clean(self) -> None:
         super().clean()
         seen: dict[int, int] = {}
@@ -175,7 +191,7 @@ CoverageFormSet = inlineformset_factory(
 # --- encounters -------------------------------------------------------------
 
 
-class EncounterForm(forms.ModelForm):
+class EncounterForm(EncounterModelForm):
     """The whole encounter on one page, with flat field names.
 
     ``signing`` adds the checks that only a signature needs (a diagnosis).
@@ -309,8 +325,10 @@ class EncounterForm(forms.ModelForm):
         self.signing = signing
         self.now = now or timezone.localtime()
         coverages = patient.coverages.filter(active=True).select_related("payer")
-        self.fields["coverage"].queryset = coverages
-        self.fields["coverage"].empty_label = "No coverage (self-pay)"
+        coverage = self.fields["coverage"]
+        assert isinstance(coverage, forms.ModelChoiceField)  # the foreign key's form field
+        coverage.queryset = coverages
+        coverage.empty_label = "No coverage (self-pay)"
         for name in MDM_COUNTERS:
             field = self.fields[name]
             field.required = False
@@ -369,7 +387,8 @@ class EncounterForm(forms.ModelForm):
         return self._count("mdm_tests_ordered")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for field, messages in encounter_time_errors(
             date_of_service=data.get("date_of_service"),
             pt_start=data.get("pt_start"),
@@ -417,7 +436,7 @@ class EncounterForm(forms.ModelForm):
             if found.code in seen:
                 self.add_error(name, f"{found.code} is already listed as {seen[found.code]}.")
                 continue
-            seen[found.code] = self.fields[name].label or name
+            seen[found.code] = str(self.fields[name].label or name)
             self.cleaned_data[name] = found.code
             self.diagnosis_descriptions[name] = found.description
         if self.signing and not seen and DIAGNOSIS_FIELDS[0] not in self.errors:
@@ -447,6 +466,7 @@ class EncounterForm(forms.ModelForm):
         if name == "date_of_service":
             return self.instance.date_of_service or timezone.localdate()
         field = Encounter._meta.get_field(name)
+        assert isinstance(field, models.Field)  # Meta.fields names the model's own fields
         if field.has_default():
             return field.get_default()
         return None if field.null else ""
@@ -535,14 +555,15 @@ class MedicationForm(forms.Form):
     change_reason = forms.CharField(label="Reason", max_length=300, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         change = data.get("change")
         if change and change != MedicationChange.CONTINUED and not data.get("change_reason"):
             self.add_error("change_reason", "Say why the medication was changed.")
         return data
 
 
-class BaseMedicationFormSet(BaseFormSet):
+class BaseMedicationFormSet(MedicationFormSetBase):
     def medications(self) -> list[dict[str, Any]]:
         """The complete, valid rows (a draft keeps the others only as typed)."""
         return [
@@ -552,9 +573,15 @@ class BaseMedicationFormSet(BaseFormSet):
         ]
 
 
-MedicationFormSet = formset_factory(
-    MedicationForm, formset=BaseMedicationFormSet, extra=0, can_delete=True, max_num=30
-)
+def _medication_formset_class(*, extra: int) -> type[BaseMedicationFormSet]:
+    # django-stubs' formset_factory returns type[BaseFormSet], not the formset= subclass
+    # Django builds.
+    return formset_factory(  # type: ignore[return-value]
+        MedicationForm, formset=BaseMedicationFormSet, extra=extra, can_delete=True, max_num=30
+    )
+
+
+MedicationFormSet = _medication_formset_class(extra=0)
 
 
 def medication_formset(
@@ -580,9 +607,7 @@ def medication_formset(
         ]
     formset = MedicationFormSet(initial=initial, prefix=MEDICATION_PREFIX)
     if not initial:
-        formset = formset_factory(
-            MedicationForm, formset=BaseMedicationFormSet, extra=1, can_delete=True, max_num=30
-        )(prefix=MEDICATION_PREFIX)
+        formset = _medication_formset_class(extra=1)(prefix=MEDICATION_PREFIX)
     return formset
 
 

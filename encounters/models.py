@@ -367,6 +367,10 @@ class Encounter(models.Model):
 class _LockedChild(models.Model):
     """A row that belongs to an encounter and is locked with it once signed."""
 
+    # Each child declares its own ``encounter`` foreign key; the annotation (no field, so
+    # Django ignores it) tells the type checker the column is there.
+    encounter_id: int
+
     class Meta:
         abstract = True
 
@@ -380,7 +384,7 @@ class _LockedChild(models.Model):
 
     def _check_unlocked(self) -> None:
         status = (
-            Encounter.objects.filter(pk=self.encounter_id).values_list("status", flat=True).first()  # type: ignore[attr-defined]
+            Encounter.objects.filter(pk=self.encounter_id).values_list("status", flat=True).first()
         )
         if status == EncounterStatus.SIGNED:
             raise EncounterLocked("This encounter is signed and can no longer be changed.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -21,14 +21,14 @@ from accounts.selectors import clinician_for_user
 from .models import Encounter, EncounterStatus, Patient
 
 
-def _require_clinician(user: AbstractBaseUser) -> Clinician:
+def _require_clinician(user: User) -> Clinician:
     clinician = clinician_for_user(user)
     if clinician is None:
         raise PermissionDenied("Your account has no clinician profile.")
     return clinician
 
 
-def patient_list_for_user(*, user: AbstractBaseUser, query: str = "") -> QuerySet[Patient]:
+def patient_list_for_user(*, user: User, query: str = "") -> QuerySet[Patient]:
     """Patients the user may see: a prescriber's care-team patients, every patient for admins."""
     role = role_of(user)
     if role == Role.ADMIN:
@@ -57,7 +57,7 @@ def _search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
     return patients
 
 
-def patient_get_for_user(*, user: AbstractBaseUser, patient_id: int, path: str = "") -> Patient:
+def patient_get_for_user(*, user: User, patient_id: int, path: str = "") -> Patient:
     """The patient if the user may see them (else 404), recording the access."""
     patient = (
         patient_list_for_user(user=user)
@@ -72,7 +72,7 @@ def patient_get_for_user(*, user: AbstractBaseUser, patient_id: int, path: str =
 
 
 def encounter_list_for_user(
-    *, user: AbstractBaseUser, status: str | None = None, patient: Patient | None = None
+    *, user: User, status: str | None = None, patient: Patient | None = None
 ) -> QuerySet[Encounter]:
     """The prescriber's own encounters (of one patient when given), newest first."""
     if role_of(user) != Role.PRESCRIBER:
@@ -89,7 +89,7 @@ def encounter_list_for_user(
 
 def encounter_get_for_user(
     *,
-    user: AbstractBaseUser,
+    user: User,
     encounter_id: int,
     action: str = AccessAction.VIEW,
     path: str = "",
@@ -109,12 +109,12 @@ def encounter_get_for_user(
 
 
 def patient_status_suggest(
-    *, patient: Patient, clinician: Clinician, date_of_service: datetime.date
+    *, patient: Patient, clinician: Clinician | None, date_of_service: datetime.date
 ) -> str:
     """'established' when the patient had a visit with this practice in the 3 years before (EM-7).
 
     Every clinician of the practice shares the psychiatry specialty, so any
-    signed encounter of the practice counts.
+    signed encounter of the practice counts, whoever the clinician (or None) is.
     """
     try:
         since = date_of_service.replace(year=date_of_service.year - 3)

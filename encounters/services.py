@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -136,7 +136,7 @@ def _check_times(encounter: Encounter) -> None:
 @transaction.atomic
 def encounter_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     clinician: Clinician,
     patient: Patient,
     data: Mapping[str, Any],
@@ -161,7 +161,7 @@ def encounter_create(
 @transaction.atomic
 def encounter_update(
     *,
-    user: AbstractBaseUser,
+    user: User,
     encounter: Encounter,
     data: Mapping[str, Any],
     diagnoses: Iterable[str] | None = None,
@@ -199,7 +199,7 @@ def _draft_for_key(*, clinician: Clinician, patient: Patient, draft_key: Any) ->
 @transaction.atomic
 def encounter_draft_save(
     *,
-    user: AbstractBaseUser,
+    user: User,
     clinician: Clinician,
     patient: Patient,
     encounter: Encounter | None,
@@ -324,7 +324,7 @@ def encounter_sign_errors(encounter: Encounter) -> dict[str, list[str]]:
 
 @transaction.atomic
 def encounter_mark_signed(
-    *, user: AbstractBaseUser, encounter: Encounter, documentation_acknowledged: bool = False
+    *, user: User, encounter: Encounter, documentation_acknowledged: bool = False
 ) -> Encounter:
     """Lock a draft, check it and mark it signed: the first step of signing a visit.
 
@@ -348,7 +348,7 @@ def encounter_mark_signed(
     locked.documentation_gaps = [gap.to_dict() for gap in gaps]
     locked.status = EncounterStatus.SIGNED
     locked.signed_at = timezone.now()
-    locked.signed_by = user  # type: ignore[assignment]
+    locked.signed_by = user
     locked.draft_form = None
     locked.save(
         update_fields=[
@@ -373,9 +373,7 @@ def _gaps_message(gaps: Iterable[DocumentationCheck]) -> str:
 
 
 @transaction.atomic
-def addendum_add(
-    *, user: AbstractBaseUser, encounter: Encounter, text: str, reason: str
-) -> Addendum:
+def addendum_add(*, user: User, encounter: Encounter, text: str, reason: str) -> Addendum:
     """Append an addendum to a signed encounter."""
     if not encounter.is_signed:
         raise ValidationError("Addenda are for signed encounters; edit the draft instead.")
@@ -396,7 +394,7 @@ def addendum_add(
 @transaction.atomic
 def patient_save(
     *,
-    user: AbstractBaseUser,
+    user: User,
     patient: Patient,
     coverages: Iterable[Coverage] = (),
     coverages_removed: Iterable[Coverage] = (),

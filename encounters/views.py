@@ -8,7 +8,7 @@ bound form with status 200 so nothing typed is lost.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +25,8 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import role_required
-from accounts.models import AccessAction
+from accounts.http import AuthenticatedRequest
+from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
 
@@ -35,6 +36,7 @@ from .forms import (
     DATA_FLAGS,
     DIAGNOSIS_FIELDS,
     AddendumForm,
+    BaseMedicationFormSet,
     CoverageFormSet,
     EncounterForm,
     PatientForm,
@@ -76,7 +78,7 @@ def _add_errors(form: BaseForm, exc: ValidationError) -> None:
 
 @require_http_methods(["GET"])
 @role_required(Role.PRESCRIBER, Role.ADMIN)
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: AuthenticatedRequest) -> HttpResponse:
     """Patients the user may see, searched by name, MRN or date of birth as they type."""
     query = request.GET.get("q", "").strip()
     page = Paginator(patient_list_for_user(user=request.user, query=query), PAGE_SIZE).get_page(
@@ -97,7 +99,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @role_required(Role.PRESCRIBER, Role.ADMIN)
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_detail(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """Demographics and coverage; a prescriber also sees their encounters with the patient."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id, path=request.path)
     is_prescriber = role_of(request.user) == Role.PRESCRIBER
@@ -111,7 +113,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     )
 
 
-def _patient_form_page(request: HttpRequest, patient: Patient | None) -> HttpResponse:
+def _patient_form_page(request: AuthenticatedRequest, patient: Patient | None) -> HttpResponse:
     bound = request.method == "POST"
     instance = patient or Patient()
     form = PatientForm(request.POST if bound else None, instance=instance)
@@ -144,14 +146,14 @@ def _patient_form_page(request: HttpRequest, patient: Patient | None) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def patient_create(request: HttpRequest) -> HttpResponse:
+def patient_create(request: AuthenticatedRequest) -> HttpResponse:
     """A new patient with their coverage (practice admins)."""
     return _patient_form_page(request, None)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.ADMIN)
-def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_edit(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """Change a patient's demographics and coverage (practice admins)."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id, path=request.path)
     return _patient_form_page(request, patient)
@@ -162,7 +164,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @role_required(Role.PRESCRIBER)
-def encounter_list(request: HttpRequest) -> HttpResponse:
+def encounter_list(request: AuthenticatedRequest) -> HttpResponse:
     """The prescriber's drafts and signed encounters, newest first."""
     status = request.GET.get("status", "")
     encounters = encounter_list_for_user(user=request.user, status=status or None)
@@ -174,7 +176,9 @@ def encounter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _status_hint(patient: Patient, clinician: Any, date_of_service: datetime.date) -> dict:
+def _status_hint(
+    patient: Patient, clinician: Clinician | None, date_of_service: datetime.date
+) -> dict[str, Any]:
     suggested = patient_status_suggest(
         patient=patient, clinician=clinician, date_of_service=date_of_service
     )
@@ -185,11 +189,20 @@ def _status_hint(patient: Patient, clinician: Any, date_of_service: datetime.dat
     }
 
 
+class _FormPage(TypedDict):
+    """What ``_form_page`` needs besides the request, passed on as keywords."""
+
+    form: EncounterForm
+    medications: BaseMedicationFormSet
+    patient: Patient
+    encounter: Encounter | None
+
+
 def _form_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     *,
     form: EncounterForm,
-    medications: Any,
+    medications: BaseMedicationFormSet,
     patient: Patient,
     encounter: Encounter | None,
     status: int = 200,
@@ -203,9 +216,9 @@ def _form_page(
     )
     if isinstance(date_of_service, str):
         date_of_service = timezone.localdate()
-    saved = encounter is not None and encounter.pk
+    saved = encounter if encounter is not None and encounter.pk else None
     action = (
-        reverse("encounters:encounter-edit", kwargs={"encounter_id": encounter.pk})
+        reverse("encounters:encounter-edit", kwargs={"encounter_id": saved.pk})
         if saved
         else reverse("encounters:encounter-create", kwargs={"patient_id": patient.pk})
     )
@@ -224,7 +237,7 @@ def _form_page(
             "data_flags": [form[name] for name, _ in DATA_FLAGS],
             "overlaps": overlaps or [],
             "time_zone": settings.TIME_ZONE,
-            "saved_version": _saved_version(encounter) if saved else "",
+            "saved_version": _saved_version(saved) if saved else "",
         },
         status=status,
     )
@@ -261,7 +274,9 @@ def _bound_from_typed(typed: dict[str, list[str]]) -> QueryDict:
     return data
 
 
-def _already_signed(request: HttpRequest, signed: Encounter, *, autosave: bool) -> HttpResponse:
+def _already_signed(
+    request: AuthenticatedRequest, signed: Encounter, *, autosave: bool
+) -> HttpResponse:
     url = reverse("encounters:encounter-detail", kwargs={"encounter_id": signed.pk})
     if autosave:
         return JsonResponse({"signed": True, "url": url}, status=409)
@@ -271,7 +286,9 @@ def _already_signed(request: HttpRequest, signed: Encounter, *, autosave: bool) 
     return redirect(url)
 
 
-def _save(request: HttpRequest, *, patient: Patient, encounter: Encounter | None) -> HttpResponse:
+def _save(
+    request: AuthenticatedRequest, *, patient: Patient, encounter: Encounter | None
+) -> HttpResponse:
     """Save the draft from the posted form, valid or not; sign it too when asked.
 
     Every post saves the draft first (what validates into the fields, the rest as typed),
@@ -305,7 +322,12 @@ def _save(request: HttpRequest, *, patient: Patient, encounter: Encounter | None
         return _form_page(
             request, form=form, medications=medications, patient=patient, encounter=encounter
         )
-    page = {"form": form, "medications": medications, "patient": patient, "encounter": saved}
+    page: _FormPage = {
+        "form": form,
+        "medications": medications,
+        "patient": patient,
+        "encounter": saved,
+    }
     if action == "autosave":
         return JsonResponse(_autosaved(saved, valid=valid))
     if not signing:
@@ -348,7 +370,7 @@ def _autosaved(encounter: Encounter, *, valid: bool) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.PRESCRIBER)
-def encounter_create(request: HttpRequest, patient_id: int) -> HttpResponse:
+def encounter_create(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
     """A new encounter with the patient: the form, then the draft (and the signature)."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id, path=request.path)
     if request.method == "POST":
@@ -371,7 +393,7 @@ def encounter_create(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def _detail(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     encounter: Encounter,
     *,
     addendum_form: AddendumForm | None = None,
@@ -391,7 +413,7 @@ def _detail(
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.PRESCRIBER)
-def encounter_edit(request: HttpRequest, encounter_id: int) -> HttpResponse:
+def encounter_edit(request: AuthenticatedRequest, encounter_id: int) -> HttpResponse:
     """Edit a draft; a signed encounter is locked and shows its detail instead."""
     encounter = encounter_get_for_user(
         user=request.user, encounter_id=encounter_id, path=request.path
@@ -433,7 +455,7 @@ def encounter_edit(request: HttpRequest, encounter_id: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @role_required(Role.PRESCRIBER)
-def encounter_detail(request: HttpRequest, encounter_id: int) -> HttpResponse:
+def encounter_detail(request: AuthenticatedRequest, encounter_id: int) -> HttpResponse:
     """The encounter read-only, with its addenda once signed."""
     encounter = encounter_get_for_user(
         user=request.user, encounter_id=encounter_id, path=request.path
@@ -443,7 +465,7 @@ def encounter_detail(request: HttpRequest, encounter_id: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @role_required(Role.PRESCRIBER)
-def encounter_addendum_add(request: HttpRequest, encounter_id: int) -> HttpResponse:
+def encounter_addendum_add(request: AuthenticatedRequest, encounter_id: int) -> HttpResponse:
     """Append an addendum (what and why) to a signed encounter."""
     encounter = encounter_get_for_user(
         user=request.user, encounter_id=encounter_id, action=AccessAction.UPDATE, path=request.path
@@ -467,7 +489,7 @@ def encounter_addendum_add(request: HttpRequest, encounter_id: int) -> HttpRespo
 
 @require_http_methods(["GET"])
 @role_required(Role.PRESCRIBER)
-def icd_search(request: HttpRequest) -> HttpResponse:
+def icd_search(request: AuthenticatedRequest) -> HttpResponse:
     """Billable ICD-10-CM codes matching the typed code or words (a list fragment)."""
     slot = request.GET.get("slot", "")
     query = request.GET.get("q") or request.GET.get(f"diagnosis_{slot}", "")
@@ -481,6 +503,6 @@ def icd_search(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @role_required(Role.PRESCRIBER)
-def mdm_levels(request: HttpRequest) -> HttpResponse:
+def mdm_levels(request: AuthenticatedRequest) -> HttpResponse:
     """The MDM element levels for the posted encounter form (a fragment; writes nothing)."""
     return render(request, f"{FORM_TEMPLATE}#mdm-levels", {"mdm": mdm_summary_from(request.POST)})

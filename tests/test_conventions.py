@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,3 +35,16 @@ def test_templates_load_no_inline_script_and_nothing_from_a_cdn():
 def test_the_vendored_assets_are_present():
     assert (ROOT / "static/vendor/bootstrap/bootstrap.min.css").stat().st_size > 100_000
     assert (ROOT / "static/vendor/bootstrap/bootstrap.bundle.min.js").stat().st_size > 50_000
+
+
+def test_make_type_checks_every_package_of_the_project():
+    """mypy runs over the packages import-linter knows, from the one TYPED_APPS list."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    packages = set(pyproject["tool"]["importlinter"]["root_packages"])
+    makefile = (ROOT / "Makefile").read_text()
+    typed = re.search(r"^TYPED_APPS := (.+)$", makefile, re.MULTILINE)
+    assert typed is not None, "the Makefile names the type-checked apps in TYPED_APPS"
+    assert packages - set(typed.group(1).split()) == set()
+    runs = re.findall(r"/mypy\b(.*)$", makefile, re.MULTILINE)
+    assert runs, "make runs mypy"
+    assert {run.strip() for run in runs} == {"$(TYPED_APPS)"}
