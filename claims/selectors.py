@@ -16,7 +16,7 @@ from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
 
-from .models import Claim, ClaimState
+from .models import Claim, ClaimLine, ClaimState
 
 
 def _claim_detail_qs() -> QuerySet[Claim]:
@@ -75,3 +75,8 @@ def claim_returned_for_clinician(*, user: User) -> list[Claim]:
         asked = [t for t in claim.transitions.all() if t.to_state == ClaimState.RETURNED]
         claim.question = asked[-1] if asked else None  # type: ignore[attr-defined]
     return claims
+
+
+def claim_lines(claim: Claim) -> list[ClaimLine]:
+    """The claim's lines in order (prefetched by ``claim_get_for_user``)."""
+    return list(claim.lines.all())

@@ -34,7 +34,7 @@ from .forms import (
 )
 from .models import Claim, ClaimState
 from .scrubber import SCRUBBER_RULES
-from .selectors import claim_get_for_user, claim_returned_for_clinician
+from .selectors import claim_get_for_user, claim_lines, claim_returned_for_clinician
 
 # Actions on the claim page: URL word -> target state.
 ACTIONS = {
@@ -151,7 +151,7 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
     return {
         "claim": claim,
         "encounter": claim.encounter,
-        "lines": list(claim.lines.all()),
+        "lines": claim_lines(claim),
         "diagnoses": [
             (n, code, found.description if (found := icd_lookup(code)) else "not billable")
             for n, code in enumerate(claim.diagnoses, start=1)

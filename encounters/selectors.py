@@ -18,7 +18,7 @@ from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
 
-from .models import Encounter, EncounterStatus, Patient
+from .models import Coverage, Encounter, EncounterStatus, Patient
 
 
 def _require_clinician(user: User) -> Clinician:
@@ -139,3 +139,8 @@ def patient_last_visit(*, patient: Patient, before: datetime.date) -> datetime.d
         .values_list("date_of_service", flat=True)
         .first()
     )
+
+
+def patient_primary_coverage(patient: Patient) -> Coverage | None:
+    """The patient's first active coverage (the primary, by the coverages' order)."""
+    return next((c for c in patient.coverages.all() if c.active), None)

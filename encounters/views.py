@@ -52,6 +52,7 @@ from .selectors import (
     patient_get_for_user,
     patient_last_visit,
     patient_list_for_user,
+    patient_primary_coverage,
     patient_status_suggest,
 )
 
@@ -377,7 +378,7 @@ def encounter_create(request: AuthenticatedRequest, patient_id: int) -> HttpResp
         return _save(request, patient=patient, encounter=None)
     today = timezone.localdate()
     hint = _status_hint(patient, clinician_for_user(request.user), today)
-    primary = next((c for c in patient.coverages.all() if c.active), None)
+    primary = patient_primary_coverage(patient)
     form = EncounterForm(
         patient=patient,
         initial={

@@ -22,6 +22,14 @@ def fees_for(payer: Payer | None) -> dict[tuple[str, str], FeeScheduleEntry]:
     return {(f.code, f.modifier): f for f in payer.fees.all()}
 
 
+def payer_fee(payer: Payer, fee_id: int) -> FeeScheduleEntry:
+    """One fee of the payer's schedule (from the prefetched fees), or 404."""
+    entry = next((f for f in payer.fees.all() if f.pk == fee_id), None)
+    if entry is None:
+        raise Http404("No such fee.")
+    return entry
+
+
 def payer_list_for_admin(*, user: User) -> QuerySet[Payer]:
     if role_of(user) != Role.ADMIN:
         raise PermissionDenied("Only practice admins manage payers.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,7 +20,7 @@ from accounts.roles import Role
 from . import services
 from .forms import FeeForm, PayerForm
 from .models import Payer
-from .selectors import payer_get_for_admin, payer_list_for_admin
+from .selectors import payer_fee, payer_get_for_admin, payer_list_for_admin
 
 
 def _form_errors(form: BaseForm, exc: ValidationError) -> None:
@@ -89,9 +89,7 @@ def fee_save(request: AuthenticatedRequest, payer_id: int) -> HttpResponse:
 @role_required(Role.ADMIN)
 def fee_delete(request: AuthenticatedRequest, payer_id: int, fee_id: int) -> HttpResponse:
     payer = payer_get_for_admin(user=request.user, payer_id=payer_id)
-    entry = next((f for f in payer.fees.all() if f.pk == fee_id), None)
-    if entry is None:
-        raise Http404("No such fee.")
+    entry = payer_fee(payer, fee_id)
     services.fee_delete(user=request.user, entry=entry)
     messages.success(request, f"Fee for {entry.code} removed.")
     return redirect("payers:payer-detail", payer_id=payer.pk)

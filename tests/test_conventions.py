@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -19,6 +20,44 @@ def test_views_reach_models_through_selectors_and_services_only():
         if ".objects." in line
     ]
     assert not offenders, f"ORM in views (use a selector or service): {offenders}"
+
+
+# QuerySet methods that, called on ``obj.relation``, run a query through a related manager.
+RELATED_MANAGER_QUERIES = frozenset(
+    {
+        "all", "filter", "exclude", "annotate", "aggregate", "select_related",
+        "prefetch_related", "values_list", "order_by", "exists", "count", "create",
+        "get_or_create", "update_or_create", "first", "last", "latest", "earliest",
+        "in_bulk", "iterator", "delete",
+    }
+)  # fmt: skip
+
+
+def _related_manager_queries(source: str) -> list[int]:
+    """Lines calling a QuerySet method on ``something.relation`` (``patient.coverages.all()``)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in RELATED_MANAGER_QUERIES
+        and isinstance(node.func.value, ast.Attribute)
+    ]
+
+
+def test_views_run_no_query_through_a_related_manager():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for app in APPS
+        for path in (ROOT / app).glob("views*.py")
+        for n in _related_manager_queries(path.read_text())
+    ]
+    assert not offenders, f"related-manager queries in views (use a selector): {offenders}"
+
+
+def test_the_related_manager_check_sees_what_it_looks_for():
+    assert _related_manager_queries("x = patient.coverages.all()\ny = a.b.filter(c=1)") == [1, 2]
+    assert _related_manager_queries("request.POST.get('a')\nform.errors.values()") == []
 
 
 def test_templates_load_no_inline_script_and_nothing_from_a_cdn():
