@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,7 +26,7 @@ from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from coding.engine.claim_lines import BilledLine, payer_modifiers
 from coding.engine.codes import modifiers_error
-from coding.engine.rules.dg_diagnoses import MAX_POINTERS, first_pointers
+from coding.engine.rules.dg_diagnoses import first_pointers, rule_dg_1
 from coding.models import SignedProposal
 from payers.models import FeeScheduleEntry, Payer, billable_code_problem
 from payers.profiles import payer_profile_for
@@ -175,6 +175,10 @@ def _signed(claim: Claim) -> SignedProposal | None:
 
 
 # ----------------------------------------------------------------------------- fixing lines
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 @dataclass(frozen=True)
 class LineFix:
     code: str
@@ -183,7 +187,8 @@ class LineFix:
     pointers: tuple[int, ...]
 
 
-def _validate_fix(fix: LineFix, diagnosis_count: int) -> dict[str, list[str]]:
+def _validate_fix(fix: LineFix, diagnoses: Sequence[str]) -> dict[str, list[str]]:
+    """What is wrong with a biller's fix: the code's shape, units, modifiers, and DG-1."""
     errors: dict[str, list[str]] = {}
     code_problem = billable_code_problem(fix.code)
     if code_problem:
@@ -193,12 +198,12 @@ def _validate_fix(fix: LineFix, diagnosis_count: int) -> dict[str, list[str]]:
     modifier_problem = modifiers_error(fix.modifiers)
     if modifier_problem:
         errors["modifiers"] = [modifier_problem]
-    if not fix.pointers:
-        errors["pointers"] = ["Point to at least one diagnosis (DG-1)."]
-    elif len(fix.pointers) > MAX_POINTERS or len(set(fix.pointers)) != len(fix.pointers):
-        errors["pointers"] = ["Up to 4 different diagnosis pointers (DG-1)."]
-    elif any(not 1 <= p <= diagnosis_count for p in fix.pointers):
-        errors["pointers"] = [f"Pointers go from 1 to {diagnosis_count} (DG-1)."]
+    line = BilledLine(fix.code, fix.units, fix.modifiers, fix.pointers)
+    pointer_problems = [
+        f"{_sentence(m.text)} (DG-1)" for m in rule_dg_1([line], diagnoses).messages
+    ]
+    if pointer_problems:
+        errors["pointers"] = pointer_problems
     return errors
 
 
@@ -218,7 +223,7 @@ def claim_line_update(
         raise ValidationError(
             f"A claim that is {claim.get_state_display().lower()} cannot be changed."
         )
-    errors = _validate_fix(fix, len(claim.diagnoses))
+    errors = _validate_fix(fix, claim.diagnoses)
     if errors:
         raise ValidationError(errors)
     lines = list(claim.lines.all())

@@ -58,9 +58,6 @@ class ScrubStatus(models.TextChoices):
 
 
 class ClaimQuerySet(models.QuerySet["Claim"]):
-    def clean(self) -> ClaimQuerySet:
-        return self.filter(scrub_status=ScrubStatus.CLEAN)
-
     def exportable(self) -> ClaimQuerySet:
         """What the next 837P file takes: approved claims, corrected ones the scrubber left
         clean (a flagged correction is approved again first) and voids to send."""

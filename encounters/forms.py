@@ -22,6 +22,7 @@ from accounts.models import Clinician
 from coding.engine import DataItems, mdm_from_items
 from coding.engine.codes import code_lines_from_text
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, mdm_level
+from coding.engine.rules.dg_diagnoses import MAX_DIAGNOSES
 
 from .icd import icd_explain_invalid, icd_lookup
 from .models import (
@@ -38,7 +39,7 @@ from .models import (
     SubscriberRelation,
 )
 from .posted import mdm_items_from_post
-from .services import MAX_DIAGNOSES, MDM_COUNTERS
+from .services import MDM_COUNTERS
 from .validation import encounter_time_errors
 
 DIAGNOSIS_FIELDS = tuple(f"diagnosis_{i}" for i in range(1, MAX_DIAGNOSES + 1))

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.access import access_record
 from accounts.models import AccessAction, Clinician
 from coding.engine.documentation import DocumentationCheck, documentation_gaps
+from coding.engine.rules.dg_diagnoses import MAX_DIAGNOSES
 
 from .icd import icd_explain_invalid, icd_lookup
 from .models import (
@@ -37,7 +38,6 @@ from .models import (
 )
 from .validation import encounter_time_errors
 
-MAX_DIAGNOSES = 12
 MDM_COUNTERS = ("mdm_notes_reviewed", "mdm_results_reviewed", "mdm_tests_ordered")
 
 

@@ -58,6 +58,8 @@ def rule_dg_1(lines: Sequence[PointedLine], diagnoses: Sequence[str]) -> RuleRes
                 "DG-1",
                 f"{line.code}: {len(line.pointers)} diagnosis pointers, at most {MAX_POINTERS}",
             )
+        elif len(set(line.pointers)) != len(line.pointers):
+            result += error("DG-1", f"{line.code}: points to the same diagnosis twice")
         bad = [p for p in line.pointers if not 1 <= p <= min(len(diagnoses), MAX_DIAGNOSES)]
         if bad:
             result += error("DG-1", f"{line.code}: pointer(s) {bad} match no diagnosis")

@@ -38,6 +38,11 @@ def test_dg_1_pointer_out_of_range() -> None:
     assert _rules(rule_dg_1([ClaimLine("99214", (2,))], ["F32.9"])) == ["DG-1"]
 
 
+def test_dg_1_a_line_points_to_each_diagnosis_once() -> None:
+    assert _rules(rule_dg_1([ClaimLine("99214", (1, 1))], ["F32.9", "F41.1"])) == ["DG-1"]
+    assert _rules(rule_dg_1([ClaimLine("99214", (1, 2))], ["F32.9", "F41.1"])) == []
+
+
 def test_dg_2_only_billable_leaf_codes() -> None:
     assert _rules(rule_dg_2(["F32.9"], is_billable)) == []
     assert _rules(rule_dg_2(["F32"], is_billable)) == ["DG-2"]
