@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -179,15 +178,7 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-@dataclass(frozen=True)
-class LineFix:
-    code: str
-    units: int
-    modifiers: tuple[str, ...]
-    pointers: tuple[int, ...]
-
-
-def _validate_fix(fix: LineFix, diagnoses: Sequence[str]) -> dict[str, list[str]]:
+def _validate_fix(fix: BilledLine, diagnoses: Sequence[str]) -> dict[str, list[str]]:
     """What is wrong with a biller's fix: the code's shape, units, modifiers, and DG-1."""
     errors: dict[str, list[str]] = {}
     code_problem = billable_code_problem(fix.code)
@@ -209,7 +200,7 @@ def _validate_fix(fix: LineFix, diagnoses: Sequence[str]) -> dict[str, list[str]
 
 @transaction.atomic
 def claim_line_update(
-    *, user: User, claim: Claim, version: int, position: int, fix: LineFix
+    *, user: User, claim: Claim, version: int, position: int, fix: BilledLine
 ) -> Claim:
     """Fix one line (code, units, modifiers, pointers), re-price and re-scrub.
 

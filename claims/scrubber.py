@@ -51,15 +51,12 @@ SCRUBBER_RULES: Final[Mapping[str, str]] = {
     "SC-CODE": "A line's code is not a CPT/HCPCS code, or a modifier is not on the practice list.",
 }
 
-# A claim line is the engine's billed line: code, units, modifiers, diagnosis pointers.
-ScrubLine = BilledLine
-
 
 @dataclass(frozen=True, slots=True)
 class ScrubClaim:
     """Everything the scrubber reads about one claim."""
 
-    lines: tuple[ScrubLine, ...]
+    lines: tuple[BilledLine, ...]
     diagnoses: tuple[str, ...]
     date_of_service: datetime.date
     today: datetime.date
@@ -103,7 +100,7 @@ def _profile(claim: ScrubClaim) -> PayerProfile:
     return claim.payer or load_default_payer_profiles()["commercial"]
 
 
-def check_codes(lines: tuple[ScrubLine, ...]) -> list[Finding]:
+def check_codes(lines: tuple[BilledLine, ...]) -> list[Finding]:
     """SC-CODE: each line's code has a CPT/HCPCS shape and its modifiers are on the list."""
     found = []
     for position, line in enumerate(lines, start=1):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import role_required
 from accounts.http import AuthenticatedRequest
 from accounts.roles import Role, role_of
+from coding.engine.claim_lines import BilledLine
 from encounters.icd import icd_lookup
 
 from . import build, export, queue, remittance, transitions
@@ -201,7 +202,7 @@ def claim_line_update(request: AuthenticatedRequest, claim_id: int, position: in
     form = LineFixForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        fix = build.LineFix(data["code"], data["units"], data["modifiers"], data["pointers"])
+        fix = BilledLine(data["code"], data["units"], data["modifiers"], data["pointers"])
         try:
             build.claim_line_update(
                 user=request.user,

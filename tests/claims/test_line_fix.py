@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from claims.build import LineFix, claim_line_update
+from claims.build import claim_line_update
 from claims.models import Claim, ClaimState
 from claims.transitions import StaleClaimError
+from coding.engine.claim_lines import BilledLine
 
 pytestmark = pytest.mark.django_db
 
 
 def fix(code="99214", units=1, modifiers=(), pointers=(1,)):
-    return LineFix(code, units, tuple(modifiers), tuple(pointers))
+    return BilledLine(code, units, tuple(modifiers), tuple(pointers))
 
 
 def test_a_fix_reprices_rescrubs_and_records_the_old_and_new_line(claim, biller):

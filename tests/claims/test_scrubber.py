@@ -15,7 +15,6 @@ from claims.scrubber import (
     SCRUBBER_RULES,
     Finding,
     ScrubClaim,
-    ScrubLine,
     has_errors,
     is_flagged,
     scrub,
@@ -52,7 +51,7 @@ def signed(facts=FACTS, payer=COMMERCIAL) -> dict:
 
 
 def claim(*codes: str, **changes) -> ScrubClaim:
-    lines = tuple(ScrubLine(code) for code in codes) if codes else (ScrubLine("99214"),)
+    lines = tuple(BilledLine(code) for code in codes) if codes else (BilledLine("99214"),)
     base = ScrubClaim(
         lines=lines,
         diagnoses=("F41.0",),
@@ -134,13 +133,13 @@ def test_sc_addon_add_on_with_its_primary_is_fine(codes):
 
 # --- units ------------------------------------------------------------------------------
 def test_sc_units_over_the_daily_maximum_is_an_error():
-    lines = (ScrubLine("90839"), ScrubLine("90840", units=MAX_UNITS["90840"] + 1))
+    lines = (BilledLine("90839"), BilledLine("90840", units=MAX_UNITS["90840"] + 1))
     assert "SC-UNITS" in rules(scrub(claim(lines=lines)), "error")
-    assert "SC-UNITS" in rules(scrub(claim(lines=(ScrubLine("99214", units=2),))))
+    assert "SC-UNITS" in rules(scrub(claim(lines=(BilledLine("99214", units=2),))))
 
 
 def test_sc_units_at_the_daily_maximum_is_fine():
-    lines = (ScrubLine("90839"), ScrubLine("90840", units=MAX_UNITS["90840"]))
+    lines = (BilledLine("90839"), BilledLine("90840", units=MAX_UNITS["90840"]))
     assert "SC-UNITS" not in rules(scrub(claim(lines=lines)))
 
 
@@ -155,15 +154,15 @@ def test_dg_1_no_diagnosis_is_an_error():
 
 def test_dg_1_pointer_to_no_diagnosis_or_more_than_four_is_an_error():
     five = ("F41.0", "F32.9", "F43.10", "F90.0", "F51.01")
-    assert "DG-1" in rules(scrub(claim(lines=(ScrubLine("99214", pointers=(2,)),))))
-    many = (ScrubLine("99214", pointers=(1, 2, 3, 4, 5)),)
+    assert "DG-1" in rules(scrub(claim(lines=(BilledLine("99214", pointers=(2,)),))))
+    many = (BilledLine("99214", pointers=(1, 2, 3, 4, 5)),)
     assert "DG-1" in rules(scrub(claim(lines=many, diagnoses=five)))
-    assert "DG-1" in rules(scrub(claim(lines=(ScrubLine("99214", pointers=()),))))
+    assert "DG-1" in rules(scrub(claim(lines=(BilledLine("99214", pointers=()),))))
 
 
 def test_dg_1_four_pointers_in_range_are_fine():
     four = ("F41.0", "F32.9", "F43.10", "F90.0")
-    lines = (ScrubLine("99214", pointers=(1, 2, 3, 4)),)
+    lines = (BilledLine("99214", pointers=(1, 2, 3, 4)),)
     assert "DG-1" not in rules(scrub(claim(lines=lines, diagnoses=four)))
 
 
@@ -173,7 +172,7 @@ def test_dg_2_a_category_code_is_not_billable():
 
 
 def test_dg_3_psychotherapy_needs_chapter_f_or_an_accepted_z_code():
-    lines = (ScrubLine("90834"),)
+    lines = (BilledLine("90834"),)
     assert "DG-3" in rules(scrub(claim(lines=lines, diagnoses=("Z63.0",))), "error")
     accepting = dataclasses.replace(COMMERCIAL, accepted_z_codes=("Z63",))
     assert "DG-3" not in rules(scrub(claim(lines=lines, diagnoses=("Z63.0",), payer=accepting)))
@@ -277,9 +276,9 @@ def test_errors_come_first():
 @pytest.mark.parametrize(
     "line",
     [
-        ScrubLine("99214", modifiers=("X~Q*",)),
-        ScrubLine("99213*X~"),
-        ScrubLine("99214", 1, ("ZZ",)),
+        BilledLine("99214", modifiers=("X~Q*",)),
+        BilledLine("99213*X~"),
+        BilledLine("99214", 1, ("ZZ",)),
     ],
 )
 def test_sc_code_a_malformed_code_or_unlisted_modifier_is_an_error(line):
@@ -290,4 +289,4 @@ def test_sc_code_a_malformed_code_or_unlisted_modifier_is_an_error(line):
 
 
 def test_sc_code_listed_modifiers_are_fine():
-    assert "SC-CODE" not in rules(scrub(claim(lines=(ScrubLine("99214", 1, ("25", "95")),))))
+    assert "SC-CODE" not in rules(scrub(claim(lines=(BilledLine("99214", 1, ("25", "95")),))))

@@ -11,12 +11,13 @@ import pyx12.x12file
 import pyx12.x12n_document
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from claims.build import LineFix, claim_line_update
+from claims.build import claim_line_update
 from claims.export import claim_batch_export, claims_exportable
 from claims.models import Claim, ClaimLine, ClaimState, ExportBatch
 from claims.remittance import claim_payer_answer
 from claims.transitions import claim_transition
 from claims.x12.build import segments
+from coding.engine.claim_lines import BilledLine
 from encounters.models import SubscriberRelation
 from tests.claims.helpers import signed_claim
 from tests.factories import PatientFactory
@@ -245,7 +246,7 @@ def test_a_corrected_claim_with_findings_waits_for_approval_before_export(claim,
         claim=claim,
         version=claim.version,
         position=1,
-        fix=LineFix("99215", 1, (), (1,)),
+        fix=BilledLine("99215", 1, (), (1,)),
     )
     claim_transition(
         user=biller, claim=claim, to_state="corrected", version=claim.version, reason="fixed"
