@@ -23,6 +23,8 @@ from coding.engine.documentation import MedicationEvidence, NoteEvidence
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, DataItems
 from payers.models import Payer
 
+from .posted import data_items_from
+
 
 class EncounterLocked(Exception):
     """Raised when code tries to change a signed encounter."""
@@ -334,14 +336,7 @@ class Encounter(models.Model):
     @property
     def data_items(self) -> DataItems:
         """The MDM data items as counted on the form (EM-2)."""
-        return DataItems(
-            notes_reviewed=self.mdm_notes_reviewed,
-            results_reviewed=self.mdm_results_reviewed,
-            tests_ordered=self.mdm_tests_ordered,
-            independent_historian=self.mdm_independent_historian,
-            independent_interpretation=self.mdm_independent_interpretation,
-            external_discussion=self.mdm_external_discussion,
-        )
+        return data_items_from(lambda name: getattr(self, name))
 
     def note_evidence(self) -> NoteEvidence:
         """The MDM items claimed and what the note documents beside them (EM-2 checks)."""

@@ -6,8 +6,9 @@ that cannot be read counts as not entered (a time "9:6" is no time, a count "a f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, DataItems
@@ -44,16 +45,26 @@ def posted_flag(data: Mapping[str, Any], name: str) -> bool:
     return str(data.get(name, "")).lower() in {"on", "true", "1", "yes"}
 
 
+def data_items_from(
+    value_of: Callable[[str], Any],
+    *,
+    count: Callable[[Any], int] = int,
+    flag: Callable[[Any], bool] = bool,
+) -> DataItems:
+    """The MDM data items (EM-2) from the encounter's ``mdm_<item>`` values: a saved row's
+    attributes, or a posted form read with ``posted_count`` and a checkbox reader."""
+    values: dict[str, Any] = {
+        item.name: (flag if isinstance(item.default, bool) else count)(value_of(f"mdm_{item.name}"))
+        for item in dataclasses.fields(DataItems)
+    }
+    return DataItems(**values)
+
+
 def mdm_items_from_post(data: Any) -> tuple[list[str], DataItems, list[str]]:
     """The MDM problems, data items and risk items of a posted encounter form (a QueryDict)."""
     problems = [p for p in data.getlist("mdm_problems") if p in PROBLEM_ITEMS]
     risk = [r for r in data.getlist("mdm_risk") if r in RISK_ITEMS]
-    items = DataItems(
-        notes_reviewed=posted_count(data.get("mdm_notes_reviewed")),
-        results_reviewed=posted_count(data.get("mdm_results_reviewed")),
-        tests_ordered=posted_count(data.get("mdm_tests_ordered")),
-        independent_historian=posted_flag(data, "mdm_independent_historian"),
-        independent_interpretation=posted_flag(data, "mdm_independent_interpretation"),
-        external_discussion=posted_flag(data, "mdm_external_discussion"),
+    items = data_items_from(
+        data.get, count=posted_count, flag=lambda value: posted_flag({"v": value}, "v")
     )
     return problems, items, risk
