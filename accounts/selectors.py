@@ -26,11 +26,33 @@ def two_step_device_for_user(*, user: AbstractBaseUser) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("pk").first()
 
 
-def two_step_required_for_user(*, user: AbstractBaseUser) -> bool:
-    """True when the user's role is named in ``OTP_REQUIRED_ROLES``."""
+STAFF_NEEDS_TWO_STEP = (
+    "Your account can open the site administration, so it requires two-step sign-in."
+)
+ROLE_NEEDS_TWO_STEP = "Your role requires two-step sign-in."
+
+
+def two_step_required_reason(*, user: AbstractBaseUser | AnonymousUser) -> str:
+    """Why the user must use two-step sign-in, or "" when it is their choice.
+
+    Staff and superusers always need it (they reach ``/admin/``, whatever their role or
+    lack of one); other users when their role is named in ``OTP_REQUIRED_ROLES``. The
+    flags are checked first, so users of no listed role cost no query when the list is empty.
+    """
+    if not user.is_authenticated:
+        return ""
+    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return STAFF_NEEDS_TWO_STEP
+    if not settings.OTP_REQUIRED_ROLES:
+        return ""
     role = role_of(user)
     required = {name.strip().casefold() for name in settings.OTP_REQUIRED_ROLES}
-    return role is not None and role.value.casefold() in required
+    return ROLE_NEEDS_TWO_STEP if role is not None and role.value.casefold() in required else ""
+
+
+def two_step_required_for_user(*, user: AbstractBaseUser | AnonymousUser) -> bool:
+    """True when the user may not go without two-step sign-in (see the reason above)."""
+    return bool(two_step_required_reason(user=user))
 
 
 def two_step_secret_for_display(*, device: TOTPDevice) -> str:

@@ -6,6 +6,8 @@ before and throttles repeated wrong codes (each failure doubles the wait).
 
 from __future__ import annotations
 
+from base64 import b32decode
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,9 +15,15 @@ from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .selectors import two_step_required_for_user
+from .selectors import ROLE_NEEDS_TWO_STEP, STAFF_NEEDS_TWO_STEP, two_step_required_reason
 
 DEVICE_NAME = "Authenticator app"
+CANNOT_TURN_OFF = {
+    ROLE_NEEDS_TWO_STEP: "Your role requires two-step sign-in, so it cannot be turned off.",
+    STAFF_NEEDS_TWO_STEP: (
+        "Your account can open the site administration, so two-step sign-in cannot be turned off."
+    ),
+}
 WRONG_CODE = "That code is not right. Enter the 6-digit code your app shows now."
 
 
@@ -50,6 +58,22 @@ def two_step_device_start(*, user: AbstractBaseUser) -> TOTPDevice:
     return device
 
 
+@transaction.atomic
+def two_step_device_install(*, user: AbstractBaseUser, key_base32: str) -> TOTPDevice:
+    """Give ``user`` a confirmed device with a known key, unless they have one (demo data).
+
+    Only the demo seed uses it, so that its staff login can pass two-step sign-in with a
+    key printed beside the demo password. Running it again changes nothing.
+    """
+    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).order_by("pk").first()
+    if device is None:
+        key = b32decode(key_base32.replace(" ", "")).hex()
+        device = TOTPDevice.objects.create(
+            user_id=user.pk, name=DEVICE_NAME, confirmed=True, key=key
+        )
+    return device
+
+
 def two_step_device_confirm(*, device: TOTPDevice, code: str) -> TOTPDevice:
     """Turn two-step sign-in on: a current code from the app confirms the device."""
     with transaction.atomic():
@@ -77,10 +101,9 @@ def two_step_code_verify(*, device: TOTPDevice, code: str) -> TOTPDevice:
 
 def two_step_disable(*, user: AbstractBaseUser, device: TOTPDevice, code: str) -> None:
     """Turn two-step sign-in off; a current code proves the app is still in the user's hands."""
-    if two_step_required_for_user(user=user):
-        raise ValidationError(
-            "Your role requires two-step sign-in, so it cannot be turned off.", code="required"
-        )
+    reason = two_step_required_reason(user=user)
+    if reason:
+        raise ValidationError(CANNOT_TURN_OFF[reason], code="required")
     with transaction.atomic():
         device = _locked(device)
         error = _code_error(device=device, code=code)

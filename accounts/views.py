@@ -26,7 +26,7 @@ from .selectors import (
     ACCESS_OBJECT_TYPES,
     access_record_list_for_admin,
     two_step_device_for_user,
-    two_step_required_for_user,
+    two_step_required_reason,
     two_step_secret_for_display,
 )
 from .services import (
@@ -97,7 +97,7 @@ def _next_url(request: HttpRequest) -> str | None:
 def _two_step_page(request: HttpRequest, **context: object) -> HttpResponse:
     user = request.user
     context.setdefault("device", two_step_device_for_user(user=user))
-    context["required"] = two_step_required_for_user(user=user)
+    context["required_reason"] = two_step_required_reason(user=user)
     context["next"] = _next_url(request) or ""
     return render(request, "accounts/two_step_setup.html", context)
 
