@@ -1,17 +1,23 @@
-"""Reads for accounts: the user's clinician profile, two-step sign-in devices, the access log."""
+"""Reads for accounts: clinician profiles, two-step devices, the access log, users and resets."""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 from base64 import b32encode
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AccessRecord, Clinician
-from .roles import Role, role_of
+from .models import AccessRecord, Clinician, PasswordReset
+from .roles import Role, role_from_group_names, role_of
 
 
 def clinician_for_user(user: AbstractBaseUser | AnonymousUser) -> Clinician | None:
@@ -84,4 +90,100 @@ ACCESS_OBJECT_TYPES = (
     ("encounters.Patient", "Patient"),
     ("encounters.Encounter", "Encounter"),
     ("claims.Claim", "Claim"),
+    ("auth.User", "User account (password resets and changes)"),
 )
+
+
+# --- users and password resets (practice admins) ----------------------------------------------
+
+USER_LIST_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """One line of the practice admin's user list."""
+
+    pk: int
+    username: str
+    full_name: str
+    role: Role | None
+    is_active: bool
+    is_staff: bool
+    last_login: datetime.datetime | None
+    reset_open_until: datetime.datetime | None
+
+
+def _require_admin(user: AbstractBaseUser | AnonymousUser) -> None:
+    if role_of(user) != Role.ADMIN:
+        raise PermissionDenied("Only practice admins manage user accounts.")
+
+
+def user_list_for_admin(
+    *, user: AbstractBaseUser | AnonymousUser, query: str = "", page: str | int | None = 1
+) -> Page[UserRow]:
+    """A page of the practice's users with their role and any open reset (practice admins)."""
+    _require_admin(user)
+    now = timezone.now()
+    users = (
+        User.objects.prefetch_related("groups")
+        .annotate(
+            reset_open_until=Max(
+                "password_resets__expires_at",
+                filter=Q(
+                    password_resets__used_at__isnull=True,
+                    password_resets__expires_at__gt=now,
+                ),
+            )
+        )
+        .order_by("username")
+    )
+    if query.strip():
+        q = query.strip()
+        users = users.filter(
+            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+        )
+    found = Paginator(users, USER_LIST_PAGE_SIZE).get_page(page)
+    rows = [
+        UserRow(
+            pk=u.pk,
+            username=u.username,
+            full_name=u.get_full_name(),
+            role=role_from_group_names(g.name for g in u.groups.all()),
+            is_active=u.is_active,
+            is_staff=u.is_staff or u.is_superuser,
+            last_login=u.last_login,
+            reset_open_until=u.reset_open_until,
+        )
+        for u in found.object_list
+    ]
+    return Page(rows, found.number, found.paginator)  # type: ignore[arg-type]
+
+
+def user_get_for_admin(*, user: AbstractBaseUser | AnonymousUser, user_id: int) -> User:
+    """The user account ``user_id``, for a practice admin (403 for others, 404 if none)."""
+    _require_admin(user)
+    found = User.objects.filter(pk=user_id).first()
+    if found is None:
+        raise Http404("No such user.")
+    return found
+
+
+def password_reset_token_hash(token: str) -> str:
+    """What is stored of a reset token: its SHA-256, in hex."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def password_reset_usable(*, token: str) -> PasswordReset | None:
+    """The reset ``token`` opens while it is unused and unexpired, with its user; else None."""
+    if not token:
+        return None
+    return (
+        PasswordReset.objects.select_related("user")
+        .filter(
+            token_hash=password_reset_token_hash(token),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )
