@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.lockout import client_address
 from tests.factories import UserFactory
+from tests.test_settings import load_settings
 
 PASSWORD = "correct-horse-battery"
 LOGIN = reverse("accounts:login")
@@ -57,6 +58,26 @@ def test_address_limit_is_read_from_the_settings_and_is_above_the_per_username_l
     assert project_settings.AXES_ADDRESS_FAILURE_LIMIT > project_settings.AXES_FAILURE_LIMIT
     assert project_settings.AXES_CLIENT_IP_CALLABLE == "accounts.lockout.client_address"
     assert project_settings.AXES_HANDLER == "accounts.lockout.PracticeAxesHandler"
+
+
+def test_the_environment_sets_the_proxy_count_and_both_limits(monkeypatch):
+    loaded = load_settings(
+        monkeypatch, TRUSTED_PROXY_COUNT="2", AXES_FAILURE_LIMIT="4", AXES_ADDRESS_FAILURE_LIMIT="9"
+    )
+    assert (loaded.TRUSTED_PROXY_COUNT, loaded.AXES_FAILURE_LIMIT) == (2, 4)
+    assert loaded.AXES_ADDRESS_FAILURE_LIMIT == 9
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"AXES_FAILURE_LIMIT": "5", "AXES_ADDRESS_FAILURE_LIMIT": "5"},
+        {"TRUSTED_PROXY_COUNT": "-1"},
+    ],
+)
+def test_an_address_limit_not_above_the_username_limit_refuses_to_start(monkeypatch, env):
+    with pytest.raises(SystemExit, match="AXES_ADDRESS_FAILURE_LIMIT"):
+        load_settings(monkeypatch, **env)
 
 
 def _behind_proxy(address: str) -> Client:

@@ -322,3 +322,14 @@ def test_the_new_password_cannot_be_the_current_one(client_for, biller):
         "Choose a new password: this one is your current password."
     ]
     assert not AccessRecord.objects.filter(action=AccessAction.PASSWORD_CHANGE).exists()
+
+
+def test_reset_hours_and_the_validator_are_read_from_the_settings(monkeypatch):
+    from config import settings as project_settings
+    from tests.test_settings import load_settings
+
+    assert project_settings.PASSWORD_RESET_HOURS == 24
+    assert {
+        "NAME": "accounts.password_validation.NotCurrentPasswordValidator"
+    } in project_settings.AUTH_PASSWORD_VALIDATORS
+    assert load_settings(monkeypatch, PASSWORD_RESET_HOURS="8").PASSWORD_RESET_HOURS == 8
