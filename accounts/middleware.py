@@ -9,9 +9,10 @@ and before any other page. It runs after django-otp's ``OTPMiddleware`` (which m
 ``request.user.is_verified()``). Whether the user has a confirmed device is looked up
 once, at login, and kept in the session, so requests of users without two-step sign-in
 cost no extra query. A user with a device who has not entered a code yet is sent to the
-code page; a user whose role is in ``OTP_REQUIRED_ROLES`` and who has no device is sent
-to set one up. The login, logout and static files stay reachable, and so does the page
-the user is sent to.
+code page. A user who has no device is sent to set one up when they are staff or a
+superuser (whoever can open ``/admin/``, with or without a role) or their role is in
+``OTP_REQUIRED_ROLES``. The login, logout and static files stay reachable, and so does
+the page the user is sent to.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class TwoStepMiddleware:
             return None
         if _has_device(request, user):
             return None if two_step_verified(user) else reverse("accounts:two-step-verify")
-        if settings.OTP_REQUIRED_ROLES and two_step_required_for_user(user=user):
+        if two_step_required_for_user(user=user):
             return reverse("accounts:two-step-setup")
         return None
 

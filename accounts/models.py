@@ -1,4 +1,4 @@
-"""Clinician profiles and the record of every access to health information."""
+"""Clinician profiles, the record of every access to health information, password resets."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -84,6 +84,10 @@ class AccessAction(models.TextChoices):
     SIGN = "sign", "Signed"
     EXPORT = "export", "Exported"
     PRINT = "print", "Printed"
+    # On user accounts (object auth.User): the sign-in events a practice must be able to trace.
+    RESET_ISSUE = "reset_issue", "Issued a password reset"
+    RESET_USE = "reset_use", "Set a password with a reset"
+    PASSWORD_CHANGE = "password_change", "Changed own password"
 
 
 class AccessRecord(models.Model):
@@ -103,3 +107,41 @@ class AccessRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.object_type}#{self.object_id} at {self.at}"
+
+
+class PasswordReset(models.Model):
+    """A one-time password reset a practice admin issued for a user.
+
+    The token is shown once to the admin who hands it over; only its SHA-256 is kept, so
+    the table cannot be used to reset anyone. It is usable until ``expires_at``, once:
+    ``used_at`` is set in the transaction that sets the password, and a newer reset for
+    the same user ends an older one (its ``expires_at`` moves to the moment it was replaced).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_resets"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gte=models.F("issued_at")),
+                name="password_reset_expires_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True)
+                | models.Q(used_at__gte=models.F("issued_at")),
+                name="password_reset_used_after_issue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Password reset for {self.user} issued {self.issued_at:%Y-%m-%d %H:%M}"

@@ -7,6 +7,7 @@ order wins, so the narrower clinical role is never widened by accident.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -29,7 +30,13 @@ def role_of(user: User | AnonymousUser) -> Role | None:
     cached = getattr(user, "_role_cache", None)
     if cached is not None:
         return cached or None
-    names = set(user.groups.values_list("name", flat=True))
-    role = next((r for r in ROLES if r.value in names), None)
+    names = user.groups.values_list("name", flat=True)
+    role = role_from_group_names(names)
     user.__dict__["_role_cache"] = role or ""  # cached for this request's user object
     return role
+
+
+def role_from_group_names(names: Iterable[str]) -> Role | None:
+    """The role a user in the groups ``names`` holds (the first in ``ROLES`` order), or None."""
+    held = set(names)
+    return next((r for r in ROLES if r.value in held), None)

@@ -139,7 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.password_validation.NotCurrentPasswordValidator"},
 ]
+# A practice admin's one-time password reset (a link handed to the user) ends after this.
+PASSWORD_RESET_HOURS = env.int("PASSWORD_RESET_HOURS", default=24)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -158,9 +161,27 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Lock an account out after repeated failed logins (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 0.25  # hours
+AXES_COOLOFF_TIME = 0.25  # hours (the lockout page says 15 minutes)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# --- Lockout behind a reverse proxy, and password spraying (issue 10) ------------------
+# Behind a proxy every request comes from the proxy's address, so five wrong passwords
+# would lock a username for everyone. TRUSTED_PROXY_COUNT is the number of proxies in
+# front of the app that append to X-Forwarded-For (0: none, REMOTE_ADDR is the client);
+# accounts.lockout.client_address reads the client's address from it (axes' ipware
+# settings need django-ipware, which is not installed). A second limit per address across
+# usernames, higher than the per-username one, locks out password spraying.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_HANDLER = "accounts.lockout.PracticeAxesHandler"
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+if TRUSTED_PROXY_COUNT < 0 or AXES_ADDRESS_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise SystemExit(
+        "Refusing to start: TRUSTED_PROXY_COUNT must be 0 or more, and "
+        "AXES_ADDRESS_FAILURE_LIMIT (failures from one address over all usernames) must be "
+        "higher than AXES_FAILURE_LIMIT (failures of one username from one address)."
+    )
 
 # Content Security Policy: scripts and styles come from our own static files only.
 CONTENT_SECURITY_POLICY = {

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessRecord, Clinician, npi_is_valid
@@ -110,3 +111,24 @@ def test_visits_mix_em_psychotherapy_telehealth_crisis_family_and_evaluations(se
     codes = set(Diagnosis.objects.values_list("code", flat=True))
     assert codes
     assert all(code.startswith("F") for code in codes)
+
+
+def test_demo_superuser_has_the_printed_two_step_key_and_reaches_the_admin(seeded, client):
+    """Staff always need two-step sign-in: the demo admin's key is printed beside the logins."""
+    from base64 import b32encode
+
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    device = TOTPDevice.objects.get(user__username="admin", confirmed=True)
+    key = b32encode(device.bin_key).decode()
+    printed = out.getvalue().split("authenticator app (time-based, 6 digits): ")[1].split()[:8]
+    assert "".join(printed) == key
+
+    client.force_login(User.objects.get(username="admin"))  # the password: the test above
+    assert client.get("/admin/")["Location"].startswith(reverse("accounts:two-step-verify"))
+    client.post(reverse("accounts:two-step-verify"), {"code": f"{totp(device.bin_key):06d}"})
+    assert client.get("/admin/").status_code == 200
+    assert TOTPDevice.objects.filter(user__username="admin").count() == 1

@@ -49,6 +49,24 @@ ACCESS: dict[str, UrlAccess] = {
     ),
     "accounts:password-change-done": UrlAccess(get=everyone(200)),
     "accounts:access-log": UrlAccess(get=ADMIN_ONLY),
+    "accounts:user-list": UrlAccess(get=ADMIN_ONLY, query="?q=user"),
+    "accounts:password-reset-issue": UrlAccess(
+        get=ADMIN_ONLY,
+        post=ADMIN_ONLY,  # the link, shown once
+        kwargs=lambda s: {"user_id": s.users["biller"].pk},
+    ),
+    "accounts:password-reset": UrlAccess(get=everyone(200) | {"anonymous": 200}),
+    "accounts:password-reset-confirm": UrlAccess(
+        get=everyone(200) | {"anonymous": 200},
+        kwargs=lambda s: {"token": "no-such-token"},
+        note="anyone may open a reset link: the token is the credential; this one is unknown",
+    ),
+    "accounts:password-reset-set": UrlAccess(
+        get=everyone(200) | {"anonymous": 200},
+        post=everyone(200) | {"anonymous": 200},
+        post_data=lambda s: {"new_password1": "", "new_password2": ""},
+        note="no reset link opened in this session: the page says the link cannot be used",
+    ),
     "accounts:two-step-setup": UrlAccess(
         get=everyone(200),
         post=everyone(200),  # an empty code comes back with its error

@@ -286,3 +286,87 @@ def test_required_role_cannot_turn_it_off(client, settings, biller_with_app):
         "Your role requires two-step sign-in, so it cannot be turned off."
     ]
     assert TOTPDevice.objects.filter(user=biller, confirmed=True).exists()
+
+
+# --- staff and superusers (issue 10): always a verified device, /admin/ included ---------------
+
+ADMIN_PAGES = ("/admin/", "/admin/claims/claim/", "/admin/accounts/accessrecord/")
+
+
+@pytest.fixture
+def superuser(db):
+    """What ``createsuperuser`` makes: no role, no device."""
+    from django.contrib.auth.models import User
+
+    return User.objects.create_superuser("root", "root@practice.test", PASSWORD)
+
+
+@pytest.mark.parametrize("page", ADMIN_PAGES)
+def test_superuser_without_role_or_device_is_sent_to_setup_before_any_admin_page(
+    client, superuser, page
+):
+    assert password_login(client, superuser)["Location"] == reverse("accounts:home")
+
+    response = client.get(page)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{SETUP}?{urlencode({'next': page})}"
+
+
+def test_superuser_signing_in_on_the_admin_login_page_still_needs_a_device(client, superuser):
+    client.post(
+        "/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert client.session["_auth_user_id"] == str(superuser.pk)
+
+    response = client.get("/admin/accounts/accessrecord/")
+
+    assert response["Location"].startswith(f"{SETUP}?next=")
+    page = client.get(response["Location"]).content.decode()
+    assert "Your account can open the site administration" in page
+
+
+def test_staff_user_with_a_role_needs_a_device_even_when_no_role_requires_it(
+    client, settings, biller
+):
+    settings.OTP_REQUIRED_ROLES = []
+    biller.is_staff = True
+    biller.save(update_fields=["is_staff"])
+    password_login(client, biller)
+
+    assert client.get(reverse("claims:claim-queue"))["Location"].startswith(f"{SETUP}?next=")
+    assert client.get("/admin/")["Location"].startswith(f"{SETUP}?next=")
+
+
+def test_superuser_with_a_device_must_enter_a_code_before_the_admin(client, superuser):
+    device = TOTPDevice.objects.create(user=superuser, name="Authenticator app", confirmed=True)
+    password_login(client, superuser)
+
+    assert client.get("/admin/claims/claim/")["Location"].startswith(VERIFY)
+
+    client.post(VERIFY, {"code": code(device)})
+    assert client.get("/admin/claims/claim/").status_code == 200
+
+
+def test_superuser_reaches_the_admin_once_the_device_is_set_up(client, superuser):
+    password_login(client, superuser)
+    client.get(SETUP)
+    device = TOTPDevice.objects.get(user=superuser)
+
+    response = client.post(SETUP, {"code": code(device), "next": "/admin/"})
+
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/accounts/accessrecord/").status_code == 200
+
+
+def test_superuser_cannot_turn_two_step_off(client, superuser):
+    device = TOTPDevice.objects.create(user=superuser, name="Authenticator app", confirmed=True)
+    password_login(client, superuser)
+    client.post(VERIFY, {"code": code(device)})
+
+    response = client.post(DISABLE, {"code": code(device, steps_ahead=1)})
+
+    assert response.context["disable_form"].errors["code"] == [
+        "Your account can open the site administration, so two-step sign-in cannot be turned off."
+    ]
+    assert TOTPDevice.objects.filter(user=superuser, confirmed=True).exists()

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import Clinician, npi_is_valid
 from accounts.roles import Role
+from accounts.services import two_step_device_install
 from claims.signing import visit_sign
 from coding.adapters import facts_from_encounter
 from coding.services import proposal_for_facts
@@ -37,6 +38,9 @@ from encounters.services import encounter_create, encounter_update
 from payers.models import Payer
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
+# Staff accounts (the demo admin is a superuser) always need two-step sign-in: the demo
+# admin's authenticator-app key, printed and in README.md. Demo data only, like the password.
+DEMO_TWO_STEP_KEY = "DEMO ADMI NKEY DEMO ADMI NKEY DEMO ADMN"
 MRN_PREFIX = "DEMO"
 PATIENT_COUNT = 44
 WINDOW_DAYS = 90
@@ -194,6 +198,8 @@ class Command(BaseCommand):
         )
         group, _ = Group.objects.get_or_create(name=spec.role.value)
         user.groups.add(group)
+        if spec.superuser:
+            two_step_device_install(user=user, key_base32=DEMO_TWO_STEP_KEY)
         return user
 
     def _clinician(self, user: User, spec: DemoUser) -> Clinician:
@@ -326,8 +332,12 @@ class Command(BaseCommand):
         for spec in DEMO_USERS:
             what = spec.role.value + (f", {spec.credential}" if spec.credential else "")
             if spec.superuser:
-                what += ", Django superuser"
+                what += ", Django superuser: two-step sign-in"
             self.stdout.write(f"  {spec.username:<12} {what}")
+        self.stdout.write(
+            "Staff accounts always need two-step sign-in. For the demo superuser, add this key "
+            f"to an authenticator app (time-based, 6 digits): {DEMO_TWO_STEP_KEY}"
+        )
 
 
 PAYER_SLUGS = ("medicare", "medicaid", "commercial")
