@@ -78,12 +78,35 @@ def test_cb_4_no_90863_for_medicare() -> None:
     assert "CB-4" in rules(proposal, "warning")
 
 
-def test_cb_4_90863_never_alone() -> None:
+def test_cb_4_90863_never_alone_says_where_it_goes() -> None:
     proposal = run(
         clinician="RxP", psychotherapy=therapy(minutes=10), pharmacologic_management=True
     )
     assert codes(proposal) == []
-    assert any("never reported alone" in t for t in texts(proposal, "CB-4"))
+    (text,) = texts(proposal, "CB-4")
+    assert "goes only with individual psychotherapy 90832, 90834 or 90837" in text
+    assert "never" not in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "beside"),
+    [
+        ({"psychotherapy": {"kind": "family_with_patient", "minutes": 40}}, "90847"),
+        ({"psychotherapy": {"kind": "group", "minutes": 60}}, "90853"),
+        ({"diagnostic_evaluation": "without_medical"}, "90791"),
+    ],
+)
+def test_cb_4_beside_family_group_or_evaluation_says_where_90863_goes(
+    extra: dict[str, object], beside: str
+) -> None:
+    proposal = run(clinician="RxP", pharmacologic_management=True, **extra)
+    assert beside in [code for code, _units in codes(proposal)]
+    (text,) = texts(proposal, "CB-4")
+    assert text == (
+        f"90863 goes only with individual psychotherapy 90832, 90834 or 90837, not with {beside}"
+    )
+    assert "alone" not in text
+    assert "90833" not in text
 
 
 def test_cb_4_no_90863_with_em() -> None:

@@ -101,7 +101,14 @@ def test_cb_4_claim_check_and_proposal_share_one_reason() -> None:
     )
     proposal_text = [m.text for m in propose(facts).messages if m.rule == "CB-4"]
     claim_text = [f.text for f in check("90839", "90863") if f.rule == "CB-4"]
-    assert proposal_text == claim_text == ["90863 is not reported with crisis psychotherapy"]
+    assert (
+        proposal_text
+        == claim_text
+        == [
+            "90863 is not reported with crisis psychotherapy: 90863 goes only with individual "
+            "psychotherapy 90832, 90834 or 90837"
+        ]
+    )
 
 
 def test_cb_8_two_individual_psychotherapy_codes_are_an_error() -> None:

@@ -65,7 +65,8 @@ def test_round_trip() -> None:
     ("change", "field"),
     [
         ({"id": None}, "id"),
-        ({"id": 7}, "id"),
+        ({"id": 7.5}, "id"),
+        ({"id": True}, "id"),
         ({"patient_status": None}, "patient_status"),
         ({"patient_status": "returning"}, "patient_status"),
         ({"clinician": "RN"}, "clinician"),
