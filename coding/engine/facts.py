@@ -373,6 +373,8 @@ def _count(value: object, field: str, most: int) -> int:
 
 def _mg(value: object, field: str) -> Decimal:
     """A positive amount (mg, or an NDC quantity): an int or a float, read exactly as written."""
+    if value is None:
+        raise FactsError(field, "is required: a positive number")
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FactsError(field, f"must be a positive number; got {value!r}")
     try:

@@ -187,6 +187,8 @@ def _claim_lines(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> Ru
     place = (
         rule_th_1(facts, lines) + rule_th_2(facts, payer, lines) + rule_th_3(facts, payer, lines)
     )
+    if lines and not place.lines:  # TH-3 refused the visit: no line kept what was added
+        modifiers = EMPTY
     return RuleResult(
         place.lines, modifiers.messages + place.messages, (), None, place.place_of_service
     )

@@ -29,12 +29,12 @@ def rule_vc_1(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
     Returns the lines with G2211 added where VC-2 and VC-3 do not stop it."""
     em = _em_line(lines)
     kept = RuleResult(lines=tuple(lines))
-    if not facts.longitudinal_care or em is None or VISIT_COMPLEXITY in {ln.code for ln in lines}:
+    if not facts.longitudinal_care or VISIT_COMPLEXITY in {ln.code for ln in lines}:
         return kept
     if not payer.takes_g2211:
         return kept + info("VC-1", f"{payer.name} does not take G2211: not added")
     stopped = rule_vc_2(facts, payer, lines) + rule_vc_3(facts, payer, lines)
-    if stopped.messages:
+    if stopped.messages or em is None:
         return kept + stopped
     return RuleResult(lines=(*lines, Line(VISIT_COMPLEXITY, rules=("VC-1",)))) + info(
         "VC-1", f"{VISIT_COMPLEXITY} with {em.code}: continuing care documented"

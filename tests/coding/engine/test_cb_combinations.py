@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -228,3 +229,20 @@ def test_cb_8_proposals_hold_one_individual_code() -> None:
     proposal = run(psychotherapy=therapy(minutes=60), em=em(20, "low"))
     individual = [ln for ln in proposal.lines if ln.code in INDIVIDUAL_PSYCHOTHERAPY]
     assert len(individual) == 1
+
+
+def test_cb_3_empty_em_block_does_not_ask_to_document_mdm() -> None:
+    proposal = run(psychotherapy=therapy(minutes=40), em={"minutes": 0, "mdm": None})
+    assert codes(proposal) == [("90834", 1)]
+    assert not any("document MDM" in t for t in texts(proposal, "CB-3"))
+    assert not re.search(r"\b0 min", " ".join(m.text for m in proposal.messages))
+
+
+def test_cb_3_em_time_without_mdm_still_asks_for_mdm() -> None:
+    proposal = run(psychotherapy=therapy(minutes=40), em={"minutes": 15, "mdm": None})
+    assert any("document MDM to report both" in t for t in texts(proposal, "CB-3"))
+
+
+def test_cb_2_add_on_wording_only_where_an_add_on_could_go() -> None:
+    proposal = run(em=em(25, "moderate"))
+    assert texts(proposal, "CB-2") == ["99214: E/M alone, no psychotherapy add-on"]
