@@ -67,6 +67,20 @@ def beyond_licence(credentials: Iterable[str], field: CredentialList) -> list[st
     return [licence_scope_refusal(c, field) for c in unique if not within_licence(c, field)]
 
 
+# The profile fields engine 2 added (docs/coding-rules.md section 10). A stored profile that
+# does not hold them yet loads with the dataclass defaults (`from_dict`), or takes them from
+# the shipped profile of its slug (`payers.profiles`).
+ENGINE_2_FIELDS: Final = (
+    "takes_g2211",
+    "brief_assessment_max_units",
+    "modifier_25_with_96127",
+    "brief_assessment_telehealth_modifier",
+    "audio_only_home_only",
+    "discard_modifiers",
+    "ndc_on_drug_lines",
+)
+
+
 class PayerProfileError(FieldValueError):
     """Invalid payer profile data; `field` names the offending field."""
 

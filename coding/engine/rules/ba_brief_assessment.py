@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from coding.engine.codes import BRIEF_ASSESSMENT, EM_CODES, MODIFIER_25
 from coding.engine.facts import Facts
 from coding.engine.payer import PayerProfile
-from coding.engine.proposal import EMPTY, Line, RuleResult, info, warning
+from coding.engine.proposal import EMPTY, Line, RuleResult, error, info, warning
 
 
 def rule_ba_1(facts: Facts, payer: PayerProfile) -> RuleResult:
@@ -61,4 +61,16 @@ def rule_ba_3(payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
     )
     return RuleResult(lines=marked) + info(
         "BA-3", f"modifier 25 on the E/M beside {BRIEF_ASSESSMENT} ({payer.name})"
+    )
+
+
+def ba_2_check_units(lines: Sequence[Line], payer: PayerProfile) -> RuleResult:
+    """BA-2 on billed lines: 96127 units above the payer's daily maximum are an error."""
+    units = sum(line.units for line in lines if line.code == BRIEF_ASSESSMENT)
+    most = payer.brief_assessment_max_units
+    if units <= most:
+        return EMPTY
+    return error(
+        "BA-2",
+        f"{BRIEF_ASSESSMENT}: {units} units billed, {payer.name} takes at most {most} a day",
     )

@@ -134,3 +134,28 @@ def rule_inj_4(injection: Injection, drug: Drug, payer: PayerProfile, field: str
         )
     ndc = injection.ndc
     return info("INJ-4", f"{drug.code}: NDC {ndc.code}, {ndc.quantity} {ndc.unit} (LIN N4, CTP)")
+
+
+def inj_check_lines(lines: Sequence[Line], payer: PayerProfile, drugs: DrugTable) -> RuleResult:
+    """INJ-1, INJ-2, INJ-3 on billed lines: a drug line needs 96372 (error); an E/M beside
+    96372 needs modifier 25 (warning); where the payer asks for discard modifiers, a
+    single-dose drug line needs JZ or a JW line of its code (warning)."""
+    codes = {line.code for line in lines}
+    result = EMPTY
+    drug_lines = [line for line in lines if line.code in drugs.codes]
+    if drug_lines and INJECTION not in codes:
+        billed = ", ".join(sorted({line.code for line in drug_lines}))
+        result += error("INJ-1", f"{billed} billed without {INJECTION} (the injection itself)")
+    for line in lines:
+        if line.code in EM_CODES and INJECTION in codes and MODIFIER_25 not in line.modifiers:
+            result += warning("INJ-2", f"{line.code} beside {INJECTION} needs modifier 25")
+    if not payer.discard_modifiers:
+        return result
+    for code in sorted({line.code for line in drug_lines}):
+        drug = drugs.lookup(code)
+        marked = {m for line in drug_lines if line.code == code for m in line.modifiers}
+        if drug is not None and not drug.multi_dose and not marked & {DISCARD_NONE, DISCARDED}:
+            result += warning(
+                "INJ-3", f"{code}: {payer.name} wants JZ, or a JW line for the amount discarded"
+            )
+    return result

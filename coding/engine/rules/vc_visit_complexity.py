@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from coding.engine.codes import EM_CODES, MODIFIER_25, VISIT_COMPLEXITY
 from coding.engine.facts import Facts
 from coding.engine.payer import PayerProfile
-from coding.engine.proposal import EMPTY, Line, RuleResult, info
+from coding.engine.proposal import EMPTY, Line, RuleResult, error, info
 from coding.engine.rules.fg_family_group import family_or_group_code
 
 
@@ -68,3 +68,22 @@ def rule_vc_3(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
         f"{VISIT_COMPLEXITY} not added beside {code}: the E/M's modifier waits for a coder's "
         "review (FG-3), and G2211 waits for that review",
     )
+
+
+def vc_check_lines(lines: Sequence[Line]) -> RuleResult:
+    """VC-2 and VC-3 on billed lines: G2211 beside an E/M carrying modifier 25, without an
+    E/M line, or beside family or group psychotherapy is an error."""
+    if VISIT_COMPLEXITY not in {line.code for line in lines}:
+        return EMPTY
+    em = _em_line(lines)
+    if em is None:
+        return error("VC-3", f"{VISIT_COMPLEXITY} billed without an office E/M line")
+    result = EMPTY
+    if MODIFIER_25 in em.modifiers:
+        result += error("VC-2", f"{VISIT_COMPLEXITY} billed beside {em.code}-25: not paid together")
+    code = family_or_group_code(lines)
+    if code is not None:
+        result += error(
+            "VC-3", f"{VISIT_COMPLEXITY} billed beside {code}: it waits for the coder's review"
+        )
+    return result
