@@ -30,6 +30,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import Final, Literal, TypeVar, get_args
 
 PatientStatus = Literal["new", "established"]
@@ -62,28 +63,30 @@ MAX_DOSE_MG: Final = Decimal(10_000)
 
 # The rule that reads each input field (the first dotted part, or the whole dotted name):
 # an input error carries it beside the field, so a person learns which rule needs the value.
-FIELD_RULES: Final[Mapping[str, str]] = {
-    "patient_status": "EM-7",
-    "clinician": "EM-1",
-    "payer": "PY",
-    "setting": "TH-1",
-    "patient_at_home": "TH-2",
-    "psychotherapy": "PT-1",
-    "psychotherapy.kind": "PT-1",
-    "em": "EM-3",
-    "em.mdm": "EM-2",
-    "pharmacologic_management": "CB-4",
-    "interactive_complexity": "IC-1",
-    "diagnostic_evaluation": "DX-1",
-    "date_of_service": "TH-4",
-    "longitudinal_care": "VC-1",
-    "brief_assessments": "BA-1",
-    "injections": "INJ-1",
-    "injections.container_mg": "INJ-3",
-    "injections.ndc": "INJ-4",
-    "injections.ndc_quantity": "INJ-4",
-    "injections.ndc_unit": "INJ-4",
-}
+FIELD_RULES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "patient_status": "EM-7",
+        "clinician": "EM-1",
+        "payer": "PY",
+        "setting": "TH-1",
+        "patient_at_home": "TH-2",
+        "psychotherapy": "PT-1",
+        "psychotherapy.kind": "PT-1",
+        "em": "EM-3",
+        "em.mdm": "EM-2",
+        "pharmacologic_management": "CB-4",
+        "interactive_complexity": "IC-1",
+        "diagnostic_evaluation": "DX-1",
+        "date_of_service": "TH-4",
+        "longitudinal_care": "VC-1",
+        "brief_assessments": "BA-1",
+        "injections": "INJ-1",
+        "injections.container_mg": "INJ-3",
+        "injections.ndc": "INJ-4",
+        "injections.ndc_quantity": "INJ-4",
+        "injections.ndc_unit": "INJ-4",
+    }
+)
 
 
 def field_rule(field: str) -> str | None:
