@@ -57,21 +57,32 @@ def rule_inj_1(facts: Facts, payer: PayerProfile, drugs: DrugTable) -> RuleResul
         if drug is None or refusal:
             result += error("INJ-1", f"injection {n + 1} not billed: {refusal}", field=field)
             continue
-        drug_lines = EMPTY
-        if injection.supplied_by_practice:
-            drug_lines = rule_inj_3(injection, drug, payer, field)
-            if any(m.level == "error" for m in drug_lines.messages):
-                result += drug_lines
-                continue
-            drug_lines += rule_inj_4(injection, drug, payer, field)
-        else:
-            drug_lines = info("INJ-1", f"{drug.code} not bought by the practice: 96372 alone")
+        drug_lines = _drug_lines(injection, drug, payer, field)
+        if any(m.level == "error" for m in drug_lines.messages):
+            result += drug_lines
+            continue
         lines += [Line(INJECTION, rules=("INJ-1",)), *drug_lines.lines]
         result += RuleResult(messages=drug_lines.messages)
     if not lines:
         return result
     given = sum(line.units for line in lines if line.code == INJECTION)
-    return RuleResult(lines=_merged(lines)) + info("INJ-1", f"{INJECTION} x{given}") + result
+    administered = info("INJ-1", f"{INJECTION} x{given}: one unit per injection given in person")
+    return RuleResult(lines=_merged(lines)) + administered + result
+
+
+def _drug_lines(injection: Injection, drug: Drug, payer: PayerProfile, field: str) -> RuleResult:
+    """INJ-1 with INJ-3 and INJ-4: the drug's lines when the practice bought it, else none."""
+    if not injection.supplied_by_practice:
+        return info("INJ-1", f"{drug.code} supplied by the patient or a pharmacy: 96372 alone")
+    lines = rule_inj_3(injection, drug, payer, field)
+    if any(m.level == "error" for m in lines.messages):
+        return lines
+    units = info(
+        "INJ-1",
+        f"{drug.code} x{drug.units(injection.dose_mg)}: {_amount(injection.dose_mg)} of "
+        f"{drug.product} / {_amount(drug.billing_unit_mg)} billing unit, rounded up",
+    )
+    return units + lines + rule_inj_4(injection, drug, payer, field)
 
 
 def rule_inj_2(lines: Sequence[Line]) -> RuleResult:

@@ -252,3 +252,52 @@ def test_parser_never_crashes(raw: Any) -> None:
     assert field is None or field.split(".")[0].split("[")[0] in {*FIELDS, "facts"}
     # every input error names its field and, but for id and facts, the rule reading it
     assert field is None or rule in RULES or field in ("id", "facts")
+
+
+engine_2_payers = st.builds(
+    lambda slug, g2211, most, m25, at_home, discard, ndc, m25_addon: dataclasses.replace(
+        load_default_payer_profiles()[slug],
+        takes_g2211=g2211,
+        brief_assessment_max_units=most,
+        modifier_25_with_96127=m25,
+        audio_only_home_only=at_home,
+        discard_modifiers=discard,
+        ndc_on_drug_lines=ndc,
+        modifier_25_with_addon=m25_addon,
+    ),
+    st.sampled_from(["medicare", "medicaid", "commercial"]),
+    st.booleans(),
+    st.integers(0, 6),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+
+
+@given(facts_dicts, engine_2_payers)
+def test_invariants_engine_2_g2211_96127_and_injections_whatever_the_payer_data(
+    d: dict[str, Any], payer: Any
+) -> None:
+    """G2211 never beside modifier 25 (VC-2) nor without its payer and continuing care (VC-1);
+    96127 never above the payer's maximum (BA-2); no injection lines for video, audio or a
+    credential that cannot bill an E/M (INJ-1)."""
+    facts = facts_from_dict(d)
+    proposal = propose(facts, payer)
+    for lines in (proposal.lines, *(alt.lines for alt in proposal.alternatives)):
+        em_lines = [line for line in lines if line.code in EM_CODES]
+        codes = {line.code for line in lines}
+        if VISIT_COMPLEXITY in codes:
+            assert payer.takes_g2211
+            assert facts.longitudinal_care
+            assert len(em_lines) == 1
+            assert "25" not in em_lines[0].modifiers
+        units = sum(line.units for line in lines if line.code == BRIEF_ASSESSMENT)
+        assert units <= min(payer.brief_assessment_max_units, facts.brief_assessments)
+        if codes & INJECTION_LINES:
+            assert facts.setting == "in_person"
+            assert em_capable(facts.clinician, payer)
+            assert all("25" in line.modifiers for line in em_lines)  # INJ-2
+    if facts.brief_assessments and proposal.lines and payer.brief_assessment_max_units:
+        assert BRIEF_ASSESSMENT in {line.code for line in proposal.lines}
