@@ -39,6 +39,12 @@ def _with_modifier(
     )
 
 
+def _on_lines(lines: Sequence[Line], payer: PayerProfile) -> str:
+    """Where the modifier went: "every line", or "every line but 96127" (BA-1, INJ-1)."""
+    left = sorted({line.code for line in lines if not _takes_telehealth_modifier(line.code, payer)})
+    return "every line" if not left else f"every line but {', '.join(left)}"
+
+
 def rule_th_1(facts: Facts, lines: Sequence[Line]) -> RuleResult:
     """TH-1: in person at the office: POS 11, no telehealth modifier."""
     if facts.setting != "in_person":
@@ -60,7 +66,7 @@ def rule_th_2(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
         )
     marked = _with_modifier(lines, modifier, "TH-2", payer)
     return RuleResult(lines=marked, place_of_service=pos) + info(
-        "TH-2", f"video: POS {pos}; modifier {modifier} on every line ({payer.name})"
+        "TH-2", f"video: POS {pos}; modifier {modifier} on {_on_lines(lines, payer)} ({payer.name})"
     )
 
 
@@ -87,8 +93,8 @@ def rule_th_3(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
     marked = _with_modifier(lines, modifier, "TH-3", payer)
     return RuleResult(lines=marked, place_of_service=pos) + info(
         "TH-3",
-        f"audio-only: POS {pos}; modifier {modifier} on every line; the note says why video was "
-        "not used",
+        f"audio-only: POS {pos}; modifier {modifier} on {_on_lines(lines, payer)}; the note says "
+        "why video was not used",
     )
 
 

@@ -118,3 +118,9 @@ def test_th_3_refused_visit_claims_no_g2211() -> None:
     )
     assert proposal.lines == ()
     assert not [m for m in proposal.messages if m.rule.startswith("VC-")]
+
+
+def test_th_2_says_which_lines_take_no_telehealth_modifier() -> None:
+    proposal = run(setting="video", brief_assessments=1, **VISIT)
+    (text,) = [m.text for m in proposal.messages if m.rule == "TH-2"]
+    assert "every line but 96127" in text
