@@ -33,8 +33,8 @@ def proposal_for_facts(*, facts: dict[str, Any], payer: Payer | None) -> Proposa
         return error_proposal(str(facts.get("id")), f"{name} {exc.field}", exc.message)
     try:
         parsed = facts_from_dict(facts)
-    except FactsError as exc:  # a half-typed form: the panel says which field
-        return error_proposal(str(facts.get("id")), exc.field, exc.message)
+    except FactsError as exc:  # a half-typed form: the panel says which field (and rule)
+        return error_proposal(str(facts.get("id")), exc.field, exc.message, exc.rule)
     return propose(parsed, payer=profile)
 
 

@@ -4,11 +4,14 @@ from coding.engine import facts_from_dict, propose
 propose(facts_from_dict(d)).to_dict()   # the proposal JSON of docs/coding-contract.md
 """
 
+from coding.engine.drugs import Drug, DrugTable, DrugTableError, load_default_drug_table
 from coding.engine.facts import (
     EmBlock,
     Facts,
     FactsError,
+    Injection,
     Mdm,
+    Ndc,
     PsychotherapyBlock,
     facts_from_dict,
 )
@@ -40,12 +43,17 @@ __all__ = [
     "RULES",
     "Alternative",
     "DataItems",
+    "Drug",
+    "DrugTable",
+    "DrugTableError",
     "EmBlock",
     "Facts",
     "FactsError",
+    "Injection",
     "Line",
     "Mdm",
     "Message",
+    "Ndc",
     "PayerProfile",
     "PayerProfileError",
     "Proposal",
@@ -54,6 +62,7 @@ __all__ = [
     "RuleSpec",
     "beyond_licence",
     "facts_from_dict",
+    "load_default_drug_table",
     "load_default_payer_profiles",
     "mdm_from_items",
     "mdm_level",

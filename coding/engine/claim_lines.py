@@ -9,7 +9,8 @@ panel, and no rule is restated outside the engine:
     payer_modifiers(lines, payer)                                    -> lines with PY modifiers
     compare_with_proposal(billed, proposed)                          -> above / below the proposal
 
-`CLAIM_CHECKS` is the table of contents, keyed by rule id like `registry.RULES`. Two checks
+`CLAIM_CHECKS` is the table of contents, keyed by rule id like `registry.RULES` (engine 2
+adds VC-2, VC-3, BA-2, INJ-1, INJ-2, INJ-3). Two checks
 the reference does not number keep the ids billers already see on claims and on the
 proposal panel: SC-ADDON and SC-UNITS (`CLAIM_ONLY_CHECKS`).
 """
@@ -23,6 +24,7 @@ from types import MappingProxyType
 from typing import Final, Literal
 
 from coding.engine.codes import (
+    BRIEF_ASSESSMENT,
     CRISIS_ADDON,
     CRISIS_FIRST,
     EM_CODES,
@@ -32,16 +34,20 @@ from coding.engine.codes import (
     PSYCHOTHERAPY_ADDON,
     units_over_daily_max,
 )
+from coding.engine.drugs import DrugTable, load_default_drug_table
 from coding.engine.payer import PayerProfile
 from coding.engine.proposal import Line, MessageLevel, RuleResult
+from coding.engine.rules.ba_brief_assessment import ba_2_check_units
 from coding.engine.rules.cb_combinations import cb_4_check_codes, cb_8_check_codes
 from coding.engine.rules.cr_crisis import cr_2_check_codes
 from coding.engine.rules.dg_diagnoses import rule_dg_1, rule_dg_2, rule_dg_3
 from coding.engine.rules.dx_diagnostic_eval import dx_2_check_codes
 from coding.engine.rules.em_level import em_rank
 from coding.engine.rules.ic_interactive import IC_PRIMARIES, ic_2_check_codes
+from coding.engine.rules.inj_injections import inj_check_lines
 from coding.engine.rules.pt_psychotherapy import psychotherapy_band
 from coding.engine.rules.py_payer import rule_py
+from coding.engine.rules.vc_visit_complexity import vc_check_lines
 
 
 def _items(value: object) -> tuple[object, ...]:
@@ -113,11 +119,13 @@ def lines_text(lines: Iterable[BilledLine | Line], *, empty: str = "") -> str:
 @dataclass(frozen=True, slots=True)
 class ClaimContext:
     """What the checks read besides the lines. A check whose input is missing does not run:
-    no ``diagnoses``, no DG checks; no ``is_billable`` (the ICD-10-CM code set), no DG-2."""
+    no ``diagnoses``, no DG checks; no ``is_billable`` (the ICD-10-CM code set), no DG-2.
+    ``drugs`` is the practice's drug table (INJ checks); None means the shipped one."""
 
     payer: PayerProfile
     diagnoses: tuple[str, ...] | None = None
     is_billable: Callable[[str], bool] | None = None
+    drugs: DrugTable | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,9 +243,37 @@ def _addon_primaries(
     return tuple(found)
 
 
+def _as_lines(lines: Sequence[BilledLine]) -> list[Line]:
+    return [line.as_line() for line in lines]
+
+
+def _vc(lines: Sequence[BilledLine], _context: ClaimContext) -> tuple[ClaimFinding, ...]:
+    return _from_result(vc_check_lines(_as_lines(lines)))
+
+
+def _ba_2(lines: Sequence[BilledLine], context: ClaimContext) -> tuple[ClaimFinding, ...]:
+    return _from_result(ba_2_check_units(_as_lines(lines), context.payer))
+
+
+def _inj(lines: Sequence[BilledLine], context: ClaimContext) -> tuple[ClaimFinding, ...]:
+    drugs = context.drugs if context.drugs is not None else load_default_drug_table()
+    return _from_result(inj_check_lines(_as_lines(lines), context.payer, drugs))
+
+
+def _of(rule_id: str, check: ClaimCheckFunction) -> ClaimCheckFunction:
+    """A check of several rules as the entry of one: only the findings citing `rule_id`."""
+
+    def run(lines: Sequence[BilledLine], context: ClaimContext) -> tuple[ClaimFinding, ...]:
+        return tuple(f for f in check(lines, context) if f.rule == rule_id)
+
+    return run
+
+
 def _daily_units(lines: Sequence[BilledLine], _context: ClaimContext) -> tuple[ClaimFinding, ...]:
     totals: Counter[str] = Counter()
     for line in lines:
+        if line.code == BRIEF_ASSESSMENT:  # the payer's own maximum: BA-2
+            continue
         totals[line.code] += line.units
     return tuple(
         ClaimFinding("SC-UNITS", "error", f"{code}: {units} units billed, at most {most} per day")
@@ -278,6 +314,12 @@ CLAIM_CHECKS: Final[Mapping[str, ClaimCheck]] = MappingProxyType(
             ClaimCheck("DG-2", "diagnoses are billable ICD-10-CM leaf codes", _dg_2),
             ClaimCheck("DG-3", "psychotherapy needs chapter F or an accepted Z-code", _dg_3),
             ClaimCheck("PY", "the payer's modifier 25 on an E/M with an add-on", _py),
+            ClaimCheck("VC-2", "no G2211 beside an E/M carrying modifier 25", _of("VC-2", _vc)),
+            ClaimCheck("VC-3", "G2211 needs an E/M, never beside family/group", _of("VC-3", _vc)),
+            ClaimCheck("BA-2", "96127 units within the payer's daily maximum", _ba_2),
+            ClaimCheck("INJ-1", "a drug line needs 96372", _of("INJ-1", _inj)),
+            ClaimCheck("INJ-2", "modifier 25 on an E/M beside 96372", _of("INJ-2", _inj)),
+            ClaimCheck("INJ-3", "JZ/JW on single-dose drug lines by payer", _of("INJ-3", _inj)),
         )
     }
 )

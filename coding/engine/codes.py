@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
+from coding.engine.drugs import drug_codes, load_default_drug_table
 from coding.engine.facts import PatientStatus
 from coding.engine.payer import PROLONGED_CODES as PAYER_PROLONGED_CODES
 
@@ -45,6 +46,14 @@ EVAL_WITH_MEDICAL: Final = "90792"
 EVALUATION_CODES: Final = frozenset({EVAL_WITHOUT_MEDICAL, EVAL_WITH_MEDICAL})
 INTERACTIVE_COMPLEXITY: Final = "90785"
 PHARM_MGMT_ADDON: Final = "90863"
+VISIT_COMPLEXITY: Final = "G2211"  # VC-1
+BRIEF_ASSESSMENT: Final = "96127"  # BA-1
+INJECTION: Final = "96372"  # INJ-1
+# Lines that never take a telehealth modifier unless payer data says so (BA-1, INJ-1).
+NO_TELEHEALTH_MODIFIER: Final = frozenset({BRIEF_ASSESSMENT, INJECTION})
+MODIFIER_25: Final = "25"
+DISCARD_NONE: Final = "JZ"  # INJ-3
+DISCARDED: Final = "JW"  # INJ-3
 
 # Psychotherapy lines for DG-3 (a chapter F diagnosis or an accepted Z-code).
 PSYCHOTHERAPY_CODES: Final = (
@@ -78,6 +87,10 @@ LABELS: Final[Mapping[str, str]] = MappingProxyType(
         "90792": "diagnostic evaluation with medical services",
         "90785": "interactive complexity",
         "90863": "pharmacologic management with psychotherapy",
+        "G2211": "visit complexity of continuing care (add-on to an office visit)",
+        "96127": "brief emotional or behavioural assessment, per instrument",
+        "96372": "injection under the skin or into a muscle",
+        **{row.code: f"drug: {row.product}" for row in load_default_drug_table().rows},
     }
 )
 
@@ -86,24 +99,38 @@ def line_rank(code: str) -> int:
     """Canonical line order: E/M first, then psychotherapy (and evaluation), then add-ons."""
     if code in EM_CODES:
         return 0
-    if code in PROLONGED_CODES or code in (CRISIS_ADDON, PHARM_MGMT_ADDON, INTERACTIVE_COMPLEXITY):
+    if code in PROLONGED_CODES or code in (
+        CRISIS_ADDON,
+        PHARM_MGMT_ADDON,
+        INTERACTIVE_COMPLEXITY,
+        VISIT_COMPLEXITY,
+    ):
         return 2
+    if code in (BRIEF_ASSESSMENT, INJECTION):
+        return 3
+    if code in drug_codes():
+        return 4
     return 1
 
 
 # Daily maximum units per code (an MUE-style practice table); a code not listed: 1 a day.
 # The panel shows a line above it before signing; the billing scrubber flags it (SC-UNITS).
+# 96127's maximum is payer data (BA-2): 3 here is the shipped profiles' value, for a caller
+# without a payer. Drug codes are billed by the dose (INJ-1) and have no entry here.
 DAILY_MAX_UNITS: Final[Mapping[str, int]] = MappingProxyType(
-    {CRISIS_ADDON: 3, "99417": 4, "G2212": 4}
+    {CRISIS_ADDON: 3, "99417": 4, "G2212": 4, BRIEF_ASSESSMENT: 3, INJECTION: 4}
 )
 
 
 def units_over_daily_max(units_by_code: Mapping[str, int]) -> list[tuple[str, int, int]]:
-    """(code, units, daily maximum) for each code billed above its daily maximum."""
+    """(code, units, daily maximum) for each code billed above its daily maximum.
+
+    Drug codes of the shipped table are left out: their units are the dose (INJ-1)."""
+    drugs = drug_codes()
     return [
         (code, units, DAILY_MAX_UNITS.get(code, 1))
         for code, units in units_by_code.items()
-        if units > DAILY_MAX_UNITS.get(code, 1)
+        if code not in drugs and units > DAILY_MAX_UNITS.get(code, 1)
     ]
 
 

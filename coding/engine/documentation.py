@@ -108,8 +108,18 @@ def _risk_check(item: str, e: NoteEvidence) -> DocumentationCheck | None:
             "risk",
             label,
             "the drug in a medication review row and, under 'risk details', the monitoring "
-            "for toxicity ordered (e.g. a lithium level, a clozapine ANC)",
+            "for adverse effects (not mainly efficacy) by lab, physiologic test or imaging "
+            "(e.g. a lithium level, a clozapine ANC), at least quarterly or short-term "
+            "intensive (weekly labs at a start); not by history or exam",
             bool(e.medications) and _filled(e.risk_detail),
+        )
+    if item == "social_determinants":
+        return DocumentationCheck(
+            "risk",
+            label,
+            "under 'risk details', how housing, food, transport or the drug's cost limits the "
+            "diagnosis or treatment",
+            _filled(e.risk_detail),
         )
     if item == "hospitalization_decision":
         return DocumentationCheck(

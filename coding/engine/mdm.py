@@ -41,7 +41,15 @@ RISK_ITEMS: Final[Mapping[str, tuple[Level, str]]] = MappingProxyType(
             "prescription drug management (named drug started, changed, stopped or continued, "
             "with the reason)",
         ),
-        "intensive_monitoring": ("high", "drug therapy needing intensive monitoring for toxicity"),
+        "social_determinants": (
+            "moderate",
+            "diagnosis or treatment significantly limited by social determinants of health",
+        ),
+        "intensive_monitoring": (
+            "high",
+            "drug therapy needing intensive monitoring for toxicity (adverse effects, by lab, "
+            "physiologic test or imaging)",
+        ),
         "hospitalization_decision": ("high", "decision about hospitalization"),
     }
 )

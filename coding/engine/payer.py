@@ -67,13 +67,28 @@ def beyond_licence(credentials: Iterable[str], field: CredentialList) -> list[st
     return [licence_scope_refusal(c, field) for c in unique if not within_licence(c, field)]
 
 
+# The profile fields engine 2 added (docs/coding-rules.md section 10). A stored profile that
+# does not hold them yet loads with the dataclass defaults (`from_dict`), or takes them from
+# the shipped profile of its slug (`payers.profiles`).
+ENGINE_2_FIELDS: Final = (
+    "takes_g2211",
+    "brief_assessment_max_units",
+    "modifier_25_with_96127",
+    "brief_assessment_telehealth_modifier",
+    "audio_only_home_only",
+    "discard_modifiers",
+    "ndc_on_drug_lines",
+)
+
+
 class PayerProfileError(FieldValueError):
     """Invalid payer profile data; `field` names the offending field."""
 
 
 @dataclass(frozen=True, slots=True)
 class PayerProfile:
-    """What one payer accepts: credentials, prolonged code, telehealth modifiers (PY)."""
+    """What one payer accepts: credentials, prolonged code, telehealth modifiers, G2211,
+    96127, injections (PY)."""
 
     slug: str
     name: str
@@ -86,6 +101,15 @@ class PayerProfile:
     modifier_25_with_addon: bool = False
     accepted_z_codes: tuple[str, ...] = ()
     telehealth_in_person_waiver_until: str | None = None
+    # Engine 2 (docs/coding-rules.md section 10). The defaults are the cautious reading, so a
+    # stored profile written before these fields existed still loads and adds nothing.
+    takes_g2211: bool = False  # VC-1
+    brief_assessment_max_units: int = 3  # BA-2: 96127 units a day at most
+    modifier_25_with_96127: bool = False  # BA-3
+    brief_assessment_telehealth_modifier: bool = False  # BA-1: 96127 takes 95/GT/93
+    audio_only_home_only: bool = False  # TH-3: audio-only only to a patient at home
+    discard_modifiers: bool = False  # INJ-3: JZ/JW on single-dose drug lines
+    ndc_on_drug_lines: bool = False  # INJ-4
 
     @classmethod
     def from_dict(cls, d: Mapping[str, object]) -> PayerProfile:
@@ -110,6 +134,15 @@ class PayerProfile:
             modifier_25_with_addon=_boolean(d, "modifier_25_with_addon", default=False),
             accepted_z_codes=_strings(d, "accepted_z_codes"),
             telehealth_in_person_waiver_until=None if waiver is None else str(waiver),
+            takes_g2211=_boolean(d, "takes_g2211", default=False),
+            brief_assessment_max_units=_units(d, "brief_assessment_max_units", default=3),
+            modifier_25_with_96127=_boolean(d, "modifier_25_with_96127", default=False),
+            brief_assessment_telehealth_modifier=_boolean(
+                d, "brief_assessment_telehealth_modifier", default=False
+            ),
+            audio_only_home_only=_boolean(d, "audio_only_home_only", default=False),
+            discard_modifiers=_boolean(d, "discard_modifiers", default=False),
+            ndc_on_drug_lines=_boolean(d, "ndc_on_drug_lines", default=False),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -128,6 +161,13 @@ class PayerProfile:
             "modifier_25_with_addon": self.modifier_25_with_addon,
             "accepted_z_codes": list(self.accepted_z_codes),
             "telehealth_in_person_waiver_until": self.telehealth_in_person_waiver_until,
+            "takes_g2211": self.takes_g2211,
+            "brief_assessment_max_units": self.brief_assessment_max_units,
+            "modifier_25_with_96127": self.modifier_25_with_96127,
+            "brief_assessment_telehealth_modifier": self.brief_assessment_telehealth_modifier,
+            "audio_only_home_only": self.audio_only_home_only,
+            "discard_modifiers": self.discard_modifiers,
+            "ndc_on_drug_lines": self.ndc_on_drug_lines,
         }
 
 
@@ -142,6 +182,15 @@ def _boolean(d: Mapping[str, object], field: str, default: bool | None = None) -
     value = d.get(field, default)
     if not isinstance(value, bool):
         raise PayerProfileError(field, f"must be true or false; got {value!r}")
+    return value
+
+
+def _units(d: Mapping[str, object], field: str, default: int) -> int:
+    value = d.get(field, default)
+    if value is None:
+        value = default
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 99:
+        raise PayerProfileError(field, f"must be a whole number from 0 to 99; got {value!r}")
     return value
 
 

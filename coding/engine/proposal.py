@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from coding.engine.codes import LABELS
+from coding.engine.facts import FactsId, field_rule
 from coding.engine.version import ENGINE_VERSION
 
 MessageLevel = Literal["info", "warning", "error"]
@@ -115,14 +116,21 @@ class RuleResult:
 EMPTY: Final = RuleResult()
 
 
+def minutes_text(minutes: int, what: str = "") -> str:
+    """Minutes as a message says them: "psychotherapy 25 min", and for none "psychotherapy
+    with no minutes documented" (never "0 min")."""
+    said = f"{minutes} min" if minutes else "with no minutes documented"
+    return f"{what} {said}" if what else said
+
+
 def info(rule: str, text: str) -> RuleResult:
     """A result carrying one info message."""
     return RuleResult(messages=(Message("info", rule, text),))
 
 
-def warning(rule: str, text: str) -> RuleResult:
-    """A result carrying one warning."""
-    return RuleResult(messages=(Message("warning", rule, text),))
+def warning(rule: str, text: str, field: str | None = None) -> RuleResult:
+    """A result carrying one warning (on `field` when given)."""
+    return RuleResult(messages=(Message("warning", rule, text, field),))
 
 
 def error(rule: str, text: str, field: str | None = None) -> RuleResult:
@@ -134,7 +142,7 @@ def error(rule: str, text: str, field: str | None = None) -> RuleResult:
 class Proposal:
     """The engine's answer for one encounter."""
 
-    id: str | None
+    id: FactsId | None
     lines: tuple[Line, ...]
     place_of_service: str | None
     em: EmDetail | None = None
@@ -192,6 +200,12 @@ class Proposal:
         return out
 
 
-def error_proposal(facts_id: str | None, field: str, message: str) -> Proposal:
-    """The proposal for facts that cannot be coded: no lines, `error` naming the field."""
-    return Proposal(id=facts_id, lines=(), place_of_service=None, error=f"{field}: {message}")
+def error_proposal(
+    facts_id: FactsId | None, field: str, message: str, rule: str | None = None
+) -> Proposal:
+    """The proposal for facts that cannot be coded: no lines, `error` naming the field, and
+    an error message citing the rule that reads the field (`rule`, else from the field)."""
+    rule = rule or field_rule(field)
+    text = f"{field}: {message}"
+    messages = () if rule is None else (Message("error", rule, text, field),)
+    return Proposal(id=facts_id, lines=(), place_of_service=None, messages=messages, error=text)

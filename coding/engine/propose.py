@@ -4,19 +4,27 @@ The order, and why it is this one:
  1. PY    resolve the payer profile (an unknown slug gives an error proposal on `payer`).
  2. EM-1  an E/M block from a credential outside the payer's E/M list is set aside.
  3. The day's main service, exactly one of:
-    a. DX-1, DX-2   diagnostic evaluation day (it excludes E/M, psychotherapy and crisis);
+    a. DX-1, DX-2   diagnostic evaluation day (it excludes E/M, psychotherapy and crisis),
+                    DX-3 / DX-4 the E/M path and 90792 as alternatives;
     b. CR-1, CR-2   crisis day, crisis of 30+ min (no E/M, coder's review);
     c. office visit CR-1 (a crisis under 30 min is coded as individual psychotherapy),
                     CB-1 / CB-3 (psychotherapy 16+ min, with PT-1 and EM-2..EM-4),
-                    else CB-2 (E/M alone, EM-2..EM-6) with PT-2, FG-1 / FG-2; then PT-3.
+                    else FG-1 / FG-2, then CB-2 (E/M alone, EM-2..EM-6) with PT-2 and FG-3;
+                    then PT-3.
  4. CB-6, CB-4, CB-5  medication management: 90863 needs the main service's codes.
  5. IC-1, IC-2        90785 needs the codes of steps 3 and 4 (alternatives too).
  6. CB-8              one individual psychotherapy code (a guard; facts hold one block).
  7. EM-7, PT-4        explanations of the lines chosen.
- 8. CB-7              nothing billable: the error lists the warnings that say why.
- 9. PY, TH-1..TH-4    modifier 25 by payer data, place of service and telehealth
-                      modifiers on every line (alternatives too), waiver date.
-10. Lines in the README order: E/M, then psychotherapy, then add-ons.
+ 8. BA-1, BA-2        96127, a service of its own (alternatives too).
+ 9. INJ-1, INJ-3, INJ-4  injections and their drug lines (alternatives too), from the drug
+                      table passed in (the shipped one by default).
+10. CB-7              nothing billable: the error lists the warnings that say why.
+11. For the lines and each alternative, in this order because each reads the one before:
+    PY, BA-3, INJ-2   modifier 25 (payer data with an add-on or 96127; an injection);
+    VC-1..VC-3        G2211 beside an E/M without modifier 25 and without family/group;
+    TH-1..TH-3        place of service and telehealth modifiers (not on 96127, 96372);
+    then TH-4         the waiver date.
+12. Lines in the README order: E/M, then psychotherapy, then add-ons, 96127/96372, drugs.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from typing import Final
 
 from coding.engine.codes import CRISIS_FIRST, EM_CODES, FAMILY_CODES, INDIVIDUAL_PSYCHOTHERAPY
 from coding.engine.codes import line_rank as _line_rank
+from coding.engine.drugs import DrugTable, load_default_drug_table
 from coding.engine.facts import Facts, PsychotherapyBlock
 from coding.engine.payer import PayerProfile, load_default_payer_profiles
 from coding.engine.proposal import (
@@ -37,6 +46,7 @@ from coding.engine.proposal import (
     RuleResult,
     error_proposal,
 )
+from coding.engine.rules.ba_brief_assessment import rule_ba_1, rule_ba_3
 from coding.engine.rules.cb_combinations import (
     rule_cb_1,
     rule_cb_2,
@@ -48,10 +58,16 @@ from coding.engine.rules.cb_combinations import (
     rule_cb_8,
 )
 from coding.engine.rules.cr_crisis import CRISIS_MINIMUM, rule_cr_1, rule_cr_2
-from coding.engine.rules.dx_diagnostic_eval import rule_dx_1, rule_dx_2
+from coding.engine.rules.dx_diagnostic_eval import rule_dx_1, rule_dx_2, rule_dx_3, rule_dx_4
 from coding.engine.rules.em_level import em_capable, rule_em_1, rule_em_7
-from coding.engine.rules.fg_family_group import rule_fg_1, rule_fg_2
+from coding.engine.rules.fg_family_group import (
+    family_or_group_code,
+    rule_fg_1,
+    rule_fg_2,
+    rule_fg_3,
+)
 from coding.engine.rules.ic_interactive import rule_ic_1
+from coding.engine.rules.inj_injections import rule_inj_1, rule_inj_2
 from coding.engine.rules.pt_psychotherapy import (
     PSYCHOTHERAPY_MINIMUM,
     rule_pt_2,
@@ -60,6 +76,7 @@ from coding.engine.rules.pt_psychotherapy import (
 )
 from coding.engine.rules.py_payer import rule_py, rule_py_resolve
 from coding.engine.rules.th_telehealth import rule_th_1, rule_th_2, rule_th_3, rule_th_4
+from coding.engine.rules.vc_visit_complexity import rule_vc_1
 
 _TIMED_PSYCHOTHERAPY: Final = INDIVIDUAL_PSYCHOTHERAPY | FAMILY_CODES | {CRISIS_FIRST}
 
@@ -80,27 +97,50 @@ def _office_visit(
         else:
             result += rule_cb_3(facts, payer, minutes)
     else:
-        em_alone = EMPTY if em is None else rule_cb_2(facts, payer)
-        with_em = em_alone.em is not None
-        if minutes is not None:
-            result += rule_pt_2(minutes, with_em=with_em)
-        result += em_alone
+        family_or_group = EMPTY
         if therapy is not None and therapy.kind == "group":
-            result += rule_fg_2(therapy.minutes, with_em=with_em)
+            family_or_group = rule_fg_2(therapy.minutes)
         elif therapy is not None and therapy.kind in (
             "family_with_patient",
             "family_without_patient",
         ):
-            result += rule_fg_1(therapy.kind, therapy.minutes, with_em=with_em)
+            family_or_group = rule_fg_1(therapy.kind, therapy.minutes)
+        beside = family_or_group_code(family_or_group.lines)
+        em_alone = EMPTY if em is None else rule_cb_2(facts, payer, beside=beside)
+        if minutes is not None:
+            result += rule_pt_2(minutes, with_em=em_alone.em is not None)
+        result += em_alone + family_or_group
+        result += rule_fg_3(em_alone.lines + family_or_group.lines)
     if em is not None and therapy is not None:
         result += rule_pt_3(em.minutes, therapy.minutes)
     return result
 
 
+def _em_path(facts: Facts, payer: PayerProfile) -> tuple[Line, ...]:
+    """DX-3: what CB-1 or CB-2 give for the day without the evaluation (lines only)."""
+    em, therapy = facts.em, facts.psychotherapy
+    if em is None or not em_capable(facts.clinician, payer):
+        return ()
+    # individual psychotherapy, or a crisis under 30 min coded as individual (CR-1)
+    minutes = 0
+    if therapy is not None and therapy.kind in ("individual", "crisis"):
+        minutes = therapy.minutes
+        if therapy.kind == "crisis" and minutes >= CRISIS_MINIMUM:
+            minutes = 0
+    if em.mdm is not None and minutes >= PSYCHOTHERAPY_MINIMUM:
+        return rule_cb_1(facts, payer, minutes).lines
+    return rule_cb_2(facts, payer).lines
+
+
 def _main_service(facts: Facts, payer: PayerProfile) -> RuleResult:
     therapy = facts.psychotherapy
     if facts.diagnostic_evaluation is not None:
-        return rule_dx_1(facts, payer) + rule_dx_2(facts, payer)
+        return (
+            rule_dx_1(facts, payer)
+            + rule_dx_2(facts, payer)
+            + rule_dx_4(facts, payer)
+            + rule_dx_3(facts, payer, _em_path(facts, payer))
+        )
     if therapy is not None and therapy.kind == "crisis" and therapy.minutes >= CRISIS_MINIMUM:
         crisis = rule_cr_1(therapy.minutes)
         return crisis + rule_cr_2(facts) if em_capable(facts.clinician, payer) else crisis
@@ -136,17 +176,33 @@ def _explanations(facts: Facts, lines: Sequence[Line]) -> RuleResult:
 
 
 def _claim_lines(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
-    """PY modifiers, then TH-1/TH-2/TH-3: exactly one of the three applies to a setting."""
+    """Modifier 25 (PY, BA-3, INJ-2), then G2211 (VC-1..VC-3), then TH-1/TH-2/TH-3 (exactly
+    one of the three applies to a setting); each step reads the lines the one before made."""
     lines = rule_py(payer, lines).lines
-    return rule_th_1(facts, lines) + rule_th_2(facts, payer, lines) + rule_th_3(facts, payer, lines)
+    with_96127 = rule_ba_3(payer, lines)
+    with_injection = rule_inj_2(with_96127.lines)
+    with_g2211 = rule_vc_1(facts, payer, with_injection.lines)
+    lines = with_g2211.lines
+    modifiers = with_96127 + with_injection + with_g2211
+    place = (
+        rule_th_1(facts, lines) + rule_th_2(facts, payer, lines) + rule_th_3(facts, payer, lines)
+    )
+    if lines and not place.lines:  # TH-3 refused the visit: no line kept what was added
+        modifiers = EMPTY
+    return RuleResult(
+        place.lines, modifiers.messages + place.messages, (), None, place.place_of_service
+    )
 
 
 def _ordered(lines: Sequence[Line]) -> tuple[Line, ...]:
     return tuple(sorted(lines, key=lambda line: _line_rank(line.code)))
 
 
-def propose(facts: Facts, payer: PayerProfile | None = None) -> Proposal:
-    """The proposal for one encounter; `payer` defaults to the shipped profile `facts.payer`."""
+def propose(
+    facts: Facts, payer: PayerProfile | None = None, drugs: DrugTable | None = None
+) -> Proposal:
+    """The proposal for one encounter; `payer` defaults to the shipped profile `facts.payer`,
+    `drugs` to the shipped drug table (INJ-1)."""
     if payer is None:
         profiles = load_default_payer_profiles()
         resolved = rule_py_resolve(facts.payer, profiles)
@@ -164,6 +220,9 @@ def propose(facts: Facts, payer: PayerProfile | None = None) -> Proposal:
     if guarded.messages:
         result = replace(result, lines=guarded.lines, messages=result.messages + guarded.messages)
     result += _explanations(facts, result.lines)
+    result = _extend(result, lambda _lines: rule_ba_1(facts, payer))
+    table = drugs if drugs is not None else load_default_drug_table()
+    result = _extend(result, lambda _lines: rule_inj_1(facts, payer, table))
     result += rule_cb_7(result.lines, result.messages)
 
     claim = _claim_lines(facts, payer, result.lines)

@@ -196,7 +196,7 @@ def test_cb_7_empty_form_says_nothing_is_billable_yet(panel):
     response = panel({})
     assert _codes(response) == []
     assert "Nothing billable yet." in _text(response)
-    assert _message_rules(response) == ["CB-7"]
+    assert _message_rules(response) == ["CB-7", "TH-1"]
 
 
 def test_panel_writes_nothing(panel, prescriber):
@@ -227,11 +227,11 @@ def test_em_1_a_stored_payer_row_beyond_licence_shows_an_error_not_a_server_erro
     [
         (
             {"pt_kind": "individual", "pt_start": "9:6", "pt_end": "09:40"},
-            "psychotherapy 0 min: 16 min needed for 90832",
+            "psychotherapy with no minutes documented: 16 min needed for 90832",
         ),
         (
             {"pt_kind": "individual", "pt_start": "", "pt_end": ""},
-            "psychotherapy 0 min: 16 min needed for 90832",
+            "psychotherapy with no minutes documented: 16 min needed for 90832",
         ),
         (
             {"pt_kind": "bogus", "pt_start": "09:00", "pt_end": "09:40"},

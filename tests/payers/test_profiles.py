@@ -46,3 +46,21 @@ def test_em_1_cb_4_payer_row_beyond_licence_is_refused_naming_the_field(field, s
     with pytest.raises(PayerProfileError) as caught:
         payer_profile_for(row)
     assert (caught.value.field, caught.value.message) == (field, message)
+
+
+def test_a_payer_without_a_shipped_profile_gets_the_engine_2_cautious_defaults():
+    row = payer("commercial")
+    row.slug = "acme-health"
+    profile = payer_profile_for(row)
+    assert not profile.takes_g2211
+    assert profile.brief_assessment_max_units == 3
+    assert not profile.discard_modifiers
+    assert not profile.ndc_on_drug_lines
+    assert not profile.audio_only_home_only
+
+
+def test_a_shipped_payer_row_takes_the_engine_2_fields_of_its_shipped_profile():
+    profile = payer_profile_for(payer("medicare"))
+    assert profile.takes_g2211
+    assert profile.discard_modifiers
+    assert profile.audio_only_home_only

@@ -1,10 +1,10 @@
 """CB: which codes go together on one day (E/M with add-on, psychotherapy alone, 90863).
 
-Reading of the reference for family and group psychotherapy: CB-1 and its add-ons concern
-individual psychotherapy only (90833/90836/90838 have no family or group twin). A billable
-E/M on the day of family or group psychotherapy is therefore an E/M alone by CB-2 (higher of
-MDM and time), proposed beside the family/group code with an FG warning that the E/M must be
-separately identifiable and that payer edits need a coder's review (fg_family_group.py).
+Family and group psychotherapy (FG-3): CB-1 and its add-ons concern individual
+psychotherapy only (90833/90836/90838 have no family or group twin). A billable E/M on the
+day of family or group psychotherapy is an E/M levelled on its own by CB-2 (higher of MDM and
+time, EM-6), proposed beside the family/group code with the FG-3 warning; its CB-2
+explanation then says nothing about psychotherapy add-ons (fg_family_group.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from coding.engine.codes import (
     CRISIS_CODES,
     EM_CODES,
     EVAL_WITH_MEDICAL,
+    FAMILY_CODES,
+    GROUP,
     INDIVIDUAL_PSYCHOTHERAPY,
     PHARM_MGMT_ADDON,
     PSYCHOTHERAPY_ADDON,
@@ -30,6 +32,7 @@ from coding.engine.proposal import (
     RuleResult,
     error,
     info,
+    minutes_text,
     warning,
 )
 from coding.engine.rules.em_level import em_capable, rule_em_4, rule_em_5, rule_em_6
@@ -74,13 +77,20 @@ def rule_cb_1(facts: Facts, payer: PayerProfile, minutes: int) -> RuleResult:
     )
 
 
-def rule_cb_2(facts: Facts, payer: PayerProfile) -> RuleResult:
-    """CB-2: E/M without psychotherapy of 16+ min: E/M alone, higher of MDM and time, EM-6."""
+def rule_cb_2(facts: Facts, payer: PayerProfile, *, beside: str | None = None) -> RuleResult:
+    """CB-2: E/M without psychotherapy of 16+ min: E/M alone, higher of MDM and time, EM-6.
+
+    `beside` is a family or group code billed the same day (FG-3): the E/M is levelled the
+    same way, and the explanation says so without speaking of psychotherapy add-ons.
+    """
     em = rule_em_4(facts, payer, with_addon=False)
     if em.em is None:
         return rule_em_5(facts)
+    why = "E/M alone, no psychotherapy add-on"
+    if beside is not None:
+        why = f"E/M levelled on its own beside {beside} (FG-3)"
     return tagged(em + rule_em_6(em.em, facts, payer), "CB-2") + info(
-        "CB-2", f"{_codes(em.lines)}: E/M alone, no psychotherapy add-on"
+        "CB-2", f"{_codes(em.lines)}: {why}"
     )
 
 
@@ -89,6 +99,8 @@ def rule_cb_3(facts: Facts, payer: PayerProfile, minutes: int) -> RuleResult:
     alone = tagged(rule_pt_1(minutes, with_em=False), "CB-3")
     em = facts.em
     if em is None or em.mdm is not None or not em_capable(facts.clinician, payer):
+        return alone
+    if em.total_minutes == 0:  # an empty E/M block: nothing to document MDM for
         return alone
     by_time = rule_cb_2(facts, payer).lines
     alternatives: tuple[Alternative, ...] = ()
@@ -99,7 +111,8 @@ def rule_cb_3(facts: Facts, payer: PayerProfile, minutes: int) -> RuleResult:
         + RuleResult(alternatives=alternatives)
         + warning(
             "CB-3",
-            f"E/M block of {em.minutes} min without MDM: an E/M with a psychotherapy add-on needs "
+            f"{minutes_text(em.total_minutes, 'E/M time')} without MDM: an E/M with a "
+            "psychotherapy add-on needs "
             "an MDM-based level, so psychotherapy is proposed alone; document MDM to report both",
         )
     )
@@ -113,16 +126,20 @@ def pharm_mgmt_capable(clinician: Credential, payer: PayerProfile) -> bool:
 
 def cb_4_conflict(codes: Collection[str]) -> str | None:
     """CB-4: why 90863 cannot go with these codes (an E/M or its add-on, crisis, no 90832/
-    90834/90837); None when it can. The proposal and the claim-line check both ask here."""
+    90834/90837); None when it can. The proposal and the claim-line check both ask here.
+
+    Beside family or group codes (FG-3) no word about psychotherapy add-ons; beside any other
+    codes the text says where 90863 can go instead of "never alone"."""
+    where = "90863 goes only with individual psychotherapy 90832, 90834 or 90837"
+    family_or_group = not (FAMILY_CODES | {GROUP}).isdisjoint(codes)
     if not (EM_CODES | PSYCHOTHERAPY_ADDON).isdisjoint(codes):
-        return (
-            "90863 is not reported with an E/M: the E/M already includes "
-            "medication management (its add-on is 90833/90836/90838)"
-        )
+        why = "90863 is not reported with an E/M: the E/M already includes medication management"
+        return why if family_or_group else f"{why} (its add-on is 90833/90836/90838)"
     if not CRISIS_CODES.isdisjoint(codes):
-        return "90863 is not reported with crisis psychotherapy"
+        return f"90863 is not reported with crisis psychotherapy: {where}"
     if PSYCHOTHERAPY_STANDALONE.isdisjoint(codes):
-        return "90863 is never reported alone: it needs 90832, 90834 or 90837"
+        others = sorted(set(codes) - {PHARM_MGMT_ADDON})
+        return f"{where}, not with {', '.join(others)}" if others else f"{where}: none is billed"
     return None
 
 
@@ -174,6 +191,8 @@ def _cb_4_not_payable(facts: Facts, payer: PayerProfile) -> RuleResult:
 def rule_cb_5(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
     """CB-5: E/M-capable, medication management, no billable E/M: warn the work is not billed."""
     if not facts.pharmacologic_management or not em_capable(facts.clinician, payer):
+        return EMPTY
+    if facts.diagnostic_evaluation is not None:  # DX-4 says where the medical work fits
         return EMPTY
     if any(
         line.code in EM_CODES or line.code in (EVAL_WITH_MEDICAL, PHARM_MGMT_ADDON)

@@ -19,7 +19,7 @@ from coding.engine.codes import (
     PHARM_MGMT_ADDON,
 )
 from coding.engine.facts import Facts
-from coding.engine.proposal import EMPTY, Line, RuleResult, error, info, warning
+from coding.engine.proposal import EMPTY, Line, RuleResult, error, info, minutes_text, warning
 
 CRISIS_MINIMUM: Final = 30
 CRISIS_ADDON_FIRST: Final = 75
@@ -41,12 +41,14 @@ def crisis_addon_units(minutes: int) -> int:
 
 
 def rule_cr_1(minutes: int) -> RuleResult:
-    """CR-1: crisis 30-74 min 90839; 75+ adds 90840 units; under 30 coded by PT-1 instead."""
+    """CR-1: crisis 30-74 min 90839; 75+ adds 90840 units; under 30 min everything of
+    individual psychotherapy applies instead (PT-1, CB-1 with an E/M, CB-4, IC-1)."""
     if minutes < CRISIS_MINIMUM:
         return warning(
             "CR-1",
-            f"crisis psychotherapy {minutes} min: {CRISIS_MINIMUM} min needed for "
-            f"{CRISIS_FIRST}; coded as individual psychotherapy by PT-1",
+            f"{minutes_text(minutes, 'crisis psychotherapy')}: {CRISIS_MINIMUM} min needed for "
+            f"{CRISIS_FIRST}; coded as individual psychotherapy by PT-1 (with an E/M by CB-1, "
+            "90863 by CB-4, 90785 by IC-1)",
         )
     lines = [Line(CRISIS_FIRST, rules=("CR-1",))]
     units = crisis_addon_units(minutes)

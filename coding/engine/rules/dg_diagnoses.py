@@ -44,8 +44,11 @@ def first_pointers(diagnosis_count: int) -> tuple[int, ...]:
 
 
 def rule_dg_1(lines: Sequence[PointedLine], diagnoses: Sequence[str]) -> RuleResult:
-    """DG-1: each line points to 1-4 of the claim's diagnoses; at most 12 per claim."""
-    if not diagnoses:
+    """DG-1: each line points to 1-4 of the claim's diagnoses; at most 12 per claim.
+
+    A claim with no diagnosis (blank entries are none) gets that one error, never a
+    pointer error for each line."""
+    if not any(code.strip() for code in diagnoses):
         return error("DG-1", "the claim has no diagnosis")
     result = EMPTY
     if len(diagnoses) > MAX_DIAGNOSES:

@@ -1,5 +1,9 @@
 """EM: who may report an office E/M, and at which level (MDM or time), plus prolonged time.
 
+E/M time (EM-3, engine 2) is the clinician's total E/M time on the date: the E/M block's
+face-to-face minutes plus the other E/M minutes of that date without the patient
+(`EmBlock.total_minutes`). Prolonged time (EM-6) is counted on the same total.
+
 Basis when MDM and time give the same level (EM-4, no add-on): MDM, the documentation a
 reviewer checks first; except at 99205/99215 when the E/M minutes also earn a prolonged unit
 (EM-6), which only a time-based level can carry: then the basis is time.
@@ -15,7 +19,16 @@ from coding.engine.codes import EM_BY_STATUS, EM_TOP_CODES
 from coding.engine.facts import Credential, Facts, Mdm, PatientStatus
 from coding.engine.mdm import mdm_level, mdm_rank
 from coding.engine.payer import PayerProfile, licence_scope_refusal, within_licence
-from coding.engine.proposal import EMPTY, EmBasis, EmDetail, Line, RuleResult, info, warning
+from coding.engine.proposal import (
+    EMPTY,
+    EmBasis,
+    EmDetail,
+    Line,
+    RuleResult,
+    info,
+    minutes_text,
+    warning,
+)
 
 # EM-3: minutes met or exceeded for each level, straightforward to high.
 EM_TIME_THRESHOLDS: Final[Mapping[PatientStatus, tuple[int, int, int, int]]] = MappingProxyType(
@@ -93,15 +106,24 @@ def rule_em_2(mdm: Mdm, status: PatientStatus) -> RuleResult:
     )
 
 
-def rule_em_3(minutes: int, status: PatientStatus) -> RuleResult:
-    """EM-3: the E/M level by the E/M block's own minutes, thresholds met or exceeded."""
+def _total_text(minutes: int, other_minutes: int) -> str:
+    if not other_minutes:
+        return minutes_text(minutes)
+    return f"{minutes} min ({minutes - other_minutes} with the patient + {other_minutes} other)"
+
+
+def rule_em_3(minutes: int, status: PatientStatus, *, other_minutes: int = 0) -> RuleResult:
+    """EM-3: the E/M level by the clinician's total E/M time that date, thresholds met or
+    exceeded: the E/M block plus other E/M minutes without the patient (`minutes` is the
+    total, `other_minutes` the part without the patient); never psychotherapy minutes."""
     rank = time_rank(minutes, status)
     if rank is None:
         return EMPTY
     code = EM_BY_STATUS[status][rank]
     threshold = EM_TIME_THRESHOLDS[status][rank]
     line = RuleResult(lines=(Line(code, rules=("EM-3",)),))
-    return line + info("EM-3", f"E/M time {minutes} min reaches {code} ({threshold} min)")
+    total = _total_text(minutes, other_minutes)
+    return line + info("EM-3", f"E/M time {total} reaches {code} ({threshold} min)")
 
 
 def _time_wins(mdm_code: str | None, time_code: str | None, prolonged: int) -> bool:
@@ -134,7 +156,8 @@ def rule_em_4(facts: Facts, payer: PayerProfile, *, with_addon: bool) -> RuleRes
     if em is None:
         return EMPTY
     by_mdm = EMPTY if em.mdm is None else rule_em_2(em.mdm, facts.patient_status)
-    by_time = rule_em_3(em.minutes, facts.patient_status)
+    total = em.total_minutes
+    by_time = rule_em_3(total, facts.patient_status, other_minutes=em.other_minutes)
     mdm_code = by_mdm.lines[0].code if by_mdm.lines else None
     time_code = by_time.lines[0].code if by_time.lines else None
     usable_time_code = None if with_addon else time_code
@@ -142,11 +165,11 @@ def rule_em_4(facts: Facts, payer: PayerProfile, *, with_addon: bool) -> RuleRes
         return EMPTY
     prolonged = 0
     if payer.prolonged_code is not None and usable_time_code in EM_TOP_CODES:
-        prolonged = prolonged_units(em.minutes, facts.patient_status, payer.prolonged_code)
+        prolonged = prolonged_units(total, facts.patient_status, payer.prolonged_code)
     use_time = _time_wins(mdm_code, usable_time_code, prolonged)
     line = (by_time if use_time else by_mdm).lines[0].with_rule("EM-4")
     basis: EmBasis = "time" if use_time else "mdm"
-    detail = EmDetail(line.code, basis, mdm_code, time_code, em.minutes, not with_addon)
+    detail = EmDetail(line.code, basis, mdm_code, time_code, total, not with_addon)
     time_messages = () if with_addon else by_time.messages
     why = info("EM-4", _em_4_why(line.code, detail, with_addon)).messages
     return RuleResult(lines=(line,), messages=by_mdm.messages + time_messages + why, em=detail)
@@ -155,19 +178,26 @@ def rule_em_4(facts: Facts, payer: PayerProfile, *, with_addon: bool) -> RuleRes
 def rule_em_5(facts: Facts) -> RuleResult:
     """EM-5: no E/M when neither MDM nor time reaches 99202/99212; never 99211."""
     em = facts.em
-    if em is None or em.mdm is not None or time_rank(em.minutes, facts.patient_status) is not None:
+    if em is None or em.mdm is not None:
+        return EMPTY
+    if time_rank(em.total_minutes, facts.patient_status) is not None:
         return EMPTY
     lowest = EM_BY_STATUS[facts.patient_status][0]
+    needed = EM_TIME_THRESHOLDS[facts.patient_status][0]
+    time = (
+        f"E/M time {em.total_minutes} min is under the {needed} min of {lowest}"
+        if em.total_minutes
+        else f"no E/M minutes documented ({lowest} needs {needed} min)"
+    )
     return warning(
         "EM-5",
-        f"no E/M: MDM not documented and E/M time {em.minutes} min is under the "
-        f"{EM_TIME_THRESHOLDS[facts.patient_status][0]} min of {lowest}; 99211 is not proposed "
-        "for a clinician's own visit",
+        f"no E/M: MDM not documented and {time}; 99211 is not proposed for a clinician's own visit",
     )
 
 
 def rule_em_6(detail: EmDetail, facts: Facts, payer: PayerProfile) -> RuleResult:
-    """EM-6: prolonged time on 99205/99215 reached by time, no add-on: payer's code per 15 min."""
+    """EM-6: prolonged time on 99205/99215 reached by total E/M time of the date of service
+    (EM-3), no add-on: the payer's code, one unit per full 15 min past its first unit."""
     if detail.basis != "time" or detail.code not in EM_TOP_CODES:
         return EMPTY
     code = payer.prolonged_code

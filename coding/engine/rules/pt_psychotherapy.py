@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from coding.engine.proposal import EMPTY, Line, RuleResult, info, warning
+from coding.engine.proposal import EMPTY, Line, RuleResult, info, minutes_text, warning
 
 PSYCHOTHERAPY_MINIMUM: Final = 16
 
@@ -47,8 +47,8 @@ def rule_pt_2(minutes: int, *, with_em: bool) -> RuleResult:
     needed = psychotherapy_code(PSYCHOTHERAPY_MINIMUM, with_em=with_em)
     return warning(
         "PT-2",
-        f"psychotherapy {minutes} min: {PSYCHOTHERAPY_MINIMUM} min needed for {needed}; "
-        "no psychotherapy code is reported",
+        f"{minutes_text(minutes, 'psychotherapy')}: {PSYCHOTHERAPY_MINIMUM} min needed for "
+        f"{needed}; no psychotherapy code is reported",
     )
 
 
@@ -56,8 +56,9 @@ def rule_pt_3(em_minutes: int, psychotherapy_minutes: int) -> RuleResult:
     """PT-3: E/M time and psychotherapy time are separate blocks; neither counts for the other."""
     return info(
         "PT-3",
-        f"E/M block {em_minutes} min and psychotherapy block {psychotherapy_minutes} min are "
-        "counted separately and must not overlap",
+        f"{minutes_text(em_minutes, 'E/M block')} and "
+        f"{minutes_text(psychotherapy_minutes, 'psychotherapy block')} are counted separately "
+        "and must not overlap",
     )
 
 

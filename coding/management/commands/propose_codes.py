@@ -1,9 +1,12 @@
 """`manage.py propose_codes FILE|-`: facts in, proposals out, one JSON object a line.
 
-The contract of docs/coding-contract.md: same order and same `id` as the input; a
-line that is not valid facts (bad JSON or bad fields) gets a proposal with no lines and an
-`error` naming the field, and the command goes on. Exit 0 once every line is read; exit 2
-only when the file itself cannot be read. Extra keys (e.g. `expected`) are ignored.
+The contract of docs/coding-contract.md: same order and same `id` as the input (a string
+or a whole number, echoed as given); a line that is not valid facts (bad JSON or bad fields)
+gets a proposal with no lines, an `error` naming the field and, where one rule reads that
+field, an error message citing it; the command goes on. Exit 0 once every line is read;
+exit 2 only when the file itself cannot be read. Extra keys (e.g. `expected`) are ignored.
+Engine 2's fields (`em.other_minutes`, `longitudinal_care`, `brief_assessments`,
+`injections`) are read by `facts_from_dict`, and every line's `modifiers` are written.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any, TextIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from coding.engine import FactsError, Proposal, facts_from_dict, propose
+from coding.engine.facts import facts_id_of
 from coding.engine.proposal import error_proposal
 
 
@@ -25,13 +29,10 @@ def proposal_for_line(text: str) -> Proposal:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         return error_proposal(None, "line", f"not valid JSON ({exc.msg})")
-    facts_id = raw.get("id") if isinstance(raw, dict) else None
     try:
         facts = facts_from_dict(raw)
     except FactsError as exc:
-        return error_proposal(
-            facts_id if isinstance(facts_id, str) else None, exc.field, exc.message
-        )
+        return error_proposal(facts_id_of(raw), exc.field, exc.message, exc.rule)
     return propose(facts)
 
 

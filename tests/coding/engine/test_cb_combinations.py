@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -78,12 +79,35 @@ def test_cb_4_no_90863_for_medicare() -> None:
     assert "CB-4" in rules(proposal, "warning")
 
 
-def test_cb_4_90863_never_alone() -> None:
+def test_cb_4_90863_never_alone_says_where_it_goes() -> None:
     proposal = run(
         clinician="RxP", psychotherapy=therapy(minutes=10), pharmacologic_management=True
     )
     assert codes(proposal) == []
-    assert any("never reported alone" in t for t in texts(proposal, "CB-4"))
+    (text,) = texts(proposal, "CB-4")
+    assert "goes only with individual psychotherapy 90832, 90834 or 90837" in text
+    assert "never" not in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "beside"),
+    [
+        ({"psychotherapy": {"kind": "family_with_patient", "minutes": 40}}, "90847"),
+        ({"psychotherapy": {"kind": "group", "minutes": 60}}, "90853"),
+        ({"diagnostic_evaluation": "without_medical"}, "90791"),
+    ],
+)
+def test_cb_4_beside_family_group_or_evaluation_says_where_90863_goes(
+    extra: dict[str, object], beside: str
+) -> None:
+    proposal = run(clinician="RxP", pharmacologic_management=True, **extra)
+    assert beside in [code for code, _units in codes(proposal)]
+    (text,) = texts(proposal, "CB-4")
+    assert text == (
+        f"90863 goes only with individual psychotherapy 90832, 90834 or 90837, not with {beside}"
+    )
+    assert "alone" not in text
+    assert "90833" not in text
 
 
 def test_cb_4_no_90863_with_em() -> None:
@@ -205,3 +229,20 @@ def test_cb_8_proposals_hold_one_individual_code() -> None:
     proposal = run(psychotherapy=therapy(minutes=60), em=em(20, "low"))
     individual = [ln for ln in proposal.lines if ln.code in INDIVIDUAL_PSYCHOTHERAPY]
     assert len(individual) == 1
+
+
+def test_cb_3_empty_em_block_does_not_ask_to_document_mdm() -> None:
+    proposal = run(psychotherapy=therapy(minutes=40), em={"minutes": 0, "mdm": None})
+    assert codes(proposal) == [("90834", 1)]
+    assert not any("document MDM" in t for t in texts(proposal, "CB-3"))
+    assert not re.search(r"\b0 min", " ".join(m.text for m in proposal.messages))
+
+
+def test_cb_3_em_time_without_mdm_still_asks_for_mdm() -> None:
+    proposal = run(psychotherapy=therapy(minutes=40), em={"minutes": 15, "mdm": None})
+    assert any("document MDM to report both" in t for t in texts(proposal, "CB-3"))
+
+
+def test_cb_2_add_on_wording_only_where_an_add_on_could_go() -> None:
+    proposal = run(em=em(25, "moderate"))
+    assert texts(proposal, "CB-2") == ["99214: E/M alone, no psychotherapy add-on"]

@@ -101,7 +101,14 @@ def test_cb_4_claim_check_and_proposal_share_one_reason() -> None:
     )
     proposal_text = [m.text for m in propose(facts).messages if m.rule == "CB-4"]
     claim_text = [f.text for f in check("90839", "90863") if f.rule == "CB-4"]
-    assert proposal_text == claim_text == ["90863 is not reported with crisis psychotherapy"]
+    assert (
+        proposal_text
+        == claim_text
+        == [
+            "90863 is not reported with crisis psychotherapy: 90863 goes only with individual "
+            "psychotherapy 90832, 90834 or 90837"
+        ]
+    )
 
 
 def test_cb_8_two_individual_psychotherapy_codes_are_an_error() -> None:
@@ -285,3 +292,55 @@ def test_every_proposal_passes_the_claim_line_checks(d: dict[str, object]) -> No
             billed = [BilledLine(ln.code, ln.units, ln.modifiers) for ln in lines]
             found = check_claim_lines(billed, ClaimContext(payer=payer))
             assert [f for f in found if f.rule != "SC-UNITS"] == [], (lines, found)
+
+
+# --- engine 2 ------------------------------------------------------------------------------
+MEDICARE = load_default_payer_profiles()["medicare"]
+
+
+def billed(*lines: tuple[str, int, tuple[str, ...]], **changes: object) -> tuple[ClaimFinding, ...]:
+    return check_claim_lines(
+        [BilledLine(code, units, modifiers) for code, units, modifiers in lines], context(**changes)
+    )
+
+
+def test_vc_2_g2211_beside_an_em_with_modifier_25_is_an_error() -> None:
+    found = billed(("99214", 1, ("25",)), ("96372", 1, ()), ("G2211", 1, ()))
+    assert "VC-2" in ids(found, "error")
+    assert "VC-2" not in ids(billed(("99214", 1, ()), ("G2211", 1, ())))
+
+
+def test_vc_3_g2211_without_an_em_or_beside_group_is_an_error() -> None:
+    assert "VC-3" in ids(billed(("90834", 1, ()), ("G2211", 1, ())), "error")
+    assert "VC-3" in ids(billed(("99214", 1, ()), ("90853", 1, ()), ("G2211", 1, ())), "error")
+    assert ids(billed(("99214", 1, ()), ("90833", 1, ()), ("G2211", 1, ()))) == set()
+
+
+def test_ba_2_96127_over_the_payer_maximum_is_an_error_not_sc_units() -> None:
+    found = billed(("96127", 4, ()))
+    assert ids(found) == {"BA-2"}
+    assert "at most 3" in found[0].text
+    roomy = dataclasses.replace(COMMERCIAL, brief_assessment_max_units=5)
+    assert ids(billed(("96127", 4, ()), payer=roomy)) == set()
+
+
+def test_inj_1_a_drug_line_without_96372_is_an_error() -> None:
+    assert "INJ-1" in ids(billed(("J2426", 156, ())), "error")
+    assert ids(billed(("96372", 1, ()), ("J2426", 156, ()))) == set()
+
+
+def test_inj_2_em_beside_96372_without_modifier_25_is_a_warning() -> None:
+    assert "INJ-2" in ids(billed(("99214", 1, ()), ("96372", 1, ())), "warning")
+    assert ids(billed(("99214", 1, ("25",)), ("96372", 1, ()))) == set()
+
+
+def test_inj_3_single_dose_drug_without_jz_or_jw_for_a_payer_that_asks() -> None:
+    lines = (("96372", 1, ()), ("J0401", 300, ()))
+    assert "INJ-3" in ids(billed(*lines, payer=MEDICARE), "warning")
+    assert ids(billed(("96372", 1, ()), ("J0401", 300, ("JZ",)), payer=MEDICARE)) == set()
+    assert ids(billed(*lines)) == set()  # commercial asks for none
+    assert ids(billed(("96372", 1, ()), ("J1631", 2, ()), payer=MEDICARE)) == set()  # multi-dose
+
+
+def test_sc_units_leaves_drug_units_alone() -> None:
+    assert ids(billed(("96372", 1, ()), ("J1944", 882, ()))) == set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coding.engine.rules.cr_crisis import crisis_addon_units
-from tests.coding.engine.builders import codes, em, rules, run, therapy
+from tests.coding.engine.builders import codes, em, rules, run, texts, therapy
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,18 @@ def test_cr_2_no_90785_or_90863_with_crisis() -> None:
         pharmacologic_management=True,
     )
     assert codes(proposal) == [("90839", 1), ("90840", 1)]
+
+
+def test_cr_1_under_30_everything_of_individual_psychotherapy_applies() -> None:
+    crisis_25 = {"kind": "crisis", "minutes": 25}
+    with_em = run(psychotherapy=crisis_25, em=em(10, "moderate"), interactive_complexity=True)
+    assert codes(with_em) == [("99214", 1), ("90833", 1), ("90785", 1)]  # CB-1, IC-1
+    rxp = run(clinician="RxP", psychotherapy=crisis_25, pharmacologic_management=True)
+    assert codes(rxp) == [("90832", 1), ("90863", 1)]  # CB-4
+    assert "CR-1" in rules(rxp, "warning")
+
+
+def test_cr_1_no_minutes_documented_is_not_zero_min() -> None:
+    (text,) = texts(run(psychotherapy={"kind": "crisis", "minutes": 0}), "CR-1")
+    assert "no minutes documented" in text
+    assert "crisis psychotherapy 0 min" not in text

@@ -71,3 +71,10 @@ def test_dg_check_claim_lines_combines_all() -> None:
     assert clean.messages == ()
     bad = dg_check_claim_lines([ClaimLine("90833", ())], ["F32"], PAYER, is_billable)
     assert set(_rules(bad)) == {"DG-1", "DG-2", "DG-3"}
+
+
+def test_dg_1_no_diagnoses_at_all_is_one_error_not_a_pointer_error() -> None:
+    for diagnoses in ([], [""], ["  "]):
+        result = rule_dg_1([ClaimLine("90834", (1,)), ClaimLine("99214", (1, 2))], diagnoses)
+        assert [m.text for m in result.messages] == ["the claim has no diagnosis"]
+        assert not any("match no diagnosis" in m.text for m in result.messages)

@@ -90,3 +90,22 @@ def test_em_2_problems_need_a_diagnosis_and_a_plan():
 
 def test_em_2_minimal_risk_needs_nothing_written():
     assert documentation_checks(NoteEvidence(risk=("minimal",))) == ()
+
+
+def test_em_2_social_determinants_are_moderate_risk_and_need_the_how():
+    from coding.engine.mdm import RISK_ITEMS, risk_level
+
+    assert RISK_ITEMS["social_determinants"][0] == "moderate"
+    assert risk_level(["social_determinants"]) == "moderate"
+    check = _check(NoteEvidence(risk=("social_determinants",)), "risk")
+    assert not check.met
+    assert "housing" in check.needs
+    written = NoteEvidence(risk=("social_determinants",), risk_detail="no bus to the lab")
+    assert _check(written, "risk").met
+
+
+def test_em_2_intensive_monitoring_is_for_adverse_effects_by_lab_test_or_imaging():
+    check = _check(NoteEvidence(risk=("intensive_monitoring",)), "risk")
+    assert "adverse effects" in check.needs
+    assert "not by history or exam" in check.needs
+    assert "quarterly" in check.needs

@@ -207,3 +207,36 @@ def test_em_7_new_patient_code_explained() -> None:
     assert codes(proposal) == [("99204", 1)]
     assert "EM-7" in rules(proposal)
     assert "EM-7" not in rules(run(em=em(0, "moderate")))
+
+
+def test_em_3_total_time_adds_other_em_minutes_of_the_date() -> None:
+    with_other = {"minutes": 20, "mdm": None, "other_minutes": 12}
+    proposal = run(em=with_other)
+    assert codes(proposal) == [("99214", 1)]
+    assert proposal.basis == {"em": "time"}
+    assert any("32 min (20 with the patient + 12 other)" in t for t in texts(proposal, "EM-3"))
+
+
+def test_em_3_other_minutes_never_lift_an_em_beside_an_add_on() -> None:
+    visit = {"minutes": 10, "mdm": {"problems": "low", "data": "minimal", "risk": "low"}}
+    proposal = run(psychotherapy=therapy(minutes=40), em={**visit, "other_minutes": 30})
+    assert codes(proposal) == [("99213", 1), ("90836", 1)]
+
+
+def test_em_3_other_minutes_alone_can_reach_a_level() -> None:
+    assert codes(run(em={"minutes": 0, "mdm": None, "other_minutes": 10})) == [("99212", 1)]
+
+
+def test_em_5_no_minutes_documented_is_not_zero_min() -> None:
+    proposal = run(em=em(0, None))
+    (text,) = texts(proposal, "EM-5")
+    assert "0 min" not in text.replace("10 min", "")
+    assert "no E/M minutes documented" in text
+
+
+def test_em_6_prolonged_counts_total_time_of_the_date() -> None:
+    # established, commercial (99417 from 55 min): 45 face to face + 25 other = 70 min
+    proposal = run(em={"minutes": 45, "mdm": None, "other_minutes": 25})
+    assert codes(proposal) == [("99215", 1), ("99417", 2)]
+    medicare = run(payer="medicare", em={"minutes": 45, "mdm": None, "other_minutes": 24})
+    assert codes(medicare) == [("99215", 1), ("G2212", 1)]

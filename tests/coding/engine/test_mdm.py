@@ -22,6 +22,7 @@ def test_em_2_item_keys_are_the_form_contract() -> None:
         "minimal",
         "otc_drugs",
         "prescription_management",
+        "social_determinants",
         "intensive_monitoring",
         "hospitalization_decision",
     }

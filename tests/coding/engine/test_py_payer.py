@@ -144,3 +144,56 @@ def test_py_modifier_25_on_em_with_add_on_from_payer_data() -> None:
     assert [line.modifiers for line in proposal.lines] == [("25", "95"), ("95",)]
     alone = run(payer, em=em(10, "low"))
     assert alone.lines[0].modifiers == ()
+
+
+def test_py_engine_2_columns_of_the_default_profiles() -> None:
+    profiles = load_default_payer_profiles()
+    table = {
+        slug: (
+            p.takes_g2211,
+            p.brief_assessment_max_units,
+            p.modifier_25_with_96127,
+            p.audio_only_home_only,
+            p.discard_modifiers,
+            p.ndc_on_drug_lines,
+            p.brief_assessment_telehealth_modifier,
+        )
+        for slug, p in profiles.items()
+    }
+    assert table == {
+        "medicare": (True, 3, False, True, True, False, False),
+        "medicaid": (False, 3, False, False, False, True, False),
+        "commercial": (False, 3, False, False, False, False, False),
+    }
+
+
+def test_py_a_stored_profile_without_engine_2_fields_loads_with_cautious_defaults() -> None:
+    old = load_default_payer_profiles()["medicare"].to_dict()
+    for key in (
+        "takes_g2211",
+        "brief_assessment_max_units",
+        "modifier_25_with_96127",
+        "brief_assessment_telehealth_modifier",
+        "audio_only_home_only",
+        "discard_modifiers",
+        "ndc_on_drug_lines",
+    ):
+        del old[key]
+    profile = PayerProfile.from_dict(old)
+    assert not profile.takes_g2211
+    assert profile.brief_assessment_max_units == 3
+    assert not profile.audio_only_home_only
+    assert not profile.discard_modifiers
+    assert not profile.ndc_on_drug_lines
+    assert not profile.modifier_25_with_96127
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("takes_g2211", "yes"), ("brief_assessment_max_units", -1), ("discard_modifiers", 1)],
+)
+def test_py_engine_2_bad_values_name_the_field(field: str, value: object) -> None:
+    data = {**load_default_payer_profiles()["medicare"].to_dict(), field: value}
+    with pytest.raises(PayerProfileError) as caught:
+        PayerProfile.from_dict(data)
+    assert caught.value.field == field

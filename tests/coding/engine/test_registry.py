@@ -86,3 +86,15 @@ def test_importing_engine_loads_no_django() -> None:
         env={"PYTHONPATH": str(REPO_ROOT)},
     )
     assert out.stdout.strip() == ""
+
+
+def test_every_engine_rule_has_a_test_named_for_it() -> None:
+    """`test_<id>_...` somewhere under tests/ (PY-style ids without a number: `test_py_`)."""
+    sources = "\n".join(
+        path.read_text("utf-8") for path in (REPO_ROOT / "tests").rglob("test_*.py")
+    )
+    for rule_id, spec in RULES.items():
+        if spec.function is None:
+            continue
+        name = "def test_" + rule_id.lower().replace("-", "_") + "_"
+        assert name in sources, rule_id

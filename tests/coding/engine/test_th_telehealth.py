@@ -79,3 +79,48 @@ def test_th_4_payer_without_waiver_date() -> None:
         **VISIT,
     )
     assert "TH-4" not in rules(proposal)
+
+
+def test_th_1_explains_pos_11() -> None:
+    proposal = run(**VISIT)
+    (message,) = [m for m in proposal.messages if m.rule == "TH-1"]
+    assert message.level == "info"
+    assert "in person" in message.text
+    assert "11" in message.text
+
+
+def test_th_3_medicare_audio_only_to_a_patient_not_at_home_is_an_error() -> None:
+    proposal = run(payer="medicare", setting="audio", patient_at_home=False, **VISIT)
+    assert proposal.lines == ()
+    assert proposal.place_of_service == "02"
+    (message,) = [m for m in proposal.messages if m.rule == "TH-3"]
+    assert message.level == "error"
+    assert "video" in message.text
+    assert "at home" in message.text
+
+
+def test_th_3_medicare_audio_only_at_home_is_billed_with_93() -> None:
+    proposal = run(payer="medicare", setting="audio", patient_at_home=True, **VISIT)
+    assert [(ln.code, ln.modifiers) for ln in proposal.lines] == [
+        ("99214", ("93",)),
+        ("90833", ("93",)),
+    ]
+
+
+def test_th_3_other_payers_take_audio_only_anywhere() -> None:
+    proposal = run(payer="commercial", setting="audio", patient_at_home=False, **VISIT)
+    assert [ln.code for ln in proposal.lines] == ["99214", "90833"]
+
+
+def test_th_3_refused_visit_claims_no_g2211() -> None:
+    proposal = run(
+        payer="medicare", setting="audio", patient_at_home=False, longitudinal_care=True, **VISIT
+    )
+    assert proposal.lines == ()
+    assert not [m for m in proposal.messages if m.rule.startswith("VC-")]
+
+
+def test_th_2_says_which_lines_take_no_telehealth_modifier() -> None:
+    proposal = run(setting="video", brief_assessments=1, **VISIT)
+    (text,) = [m.text for m in proposal.messages if m.rule == "TH-2"]
+    assert "every line but 96127" in text
