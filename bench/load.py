@@ -355,9 +355,8 @@ def _serve(port: int, workers: int, threads: int, database_url: str) -> subproce
 
 def _report(results: Results, seconds: float, args: argparse.Namespace) -> dict[str, Any]:
     rows = {}
-    print(
-        f"\n{'endpoint':<16} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
-    )
+    heads = ("requests", "p50 ms", "p95 ms", "p99 ms", "max ms")
+    print(f"\n{'endpoint':<16}" + "".join(f"{h:>9}" for h in heads))
     for name in sorted(results.timings):
         ordered = sorted(results.timings[name])
         row = {
