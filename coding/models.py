@@ -7,6 +7,7 @@ engine said then, even after the rules change.
 
 from django.db import models
 
+from accounts.triggers import AppendOnly
 from encounters.models import Encounter
 
 
@@ -35,6 +36,7 @@ class SignedProposal(models.Model):
                 name="override_needs_reason",
             )
         ]
+        triggers = [AppendOnly(name="signed_proposal_append_only")]
 
     def __str__(self) -> str:
         codes = " + ".join(line["code"] for line in self.chosen_lines)

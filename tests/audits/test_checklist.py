@@ -202,11 +202,13 @@ def test_the_engine_is_not_re_run_on_the_chart(make_signed, monkeypatch):
     )
 
 
-def test_a_chart_without_a_stored_proposal_says_so_and_suggests_no_coding_outcome(make_signed):
+def test_a_chart_without_a_stored_proposal_says_so_and_suggests_no_coding_outcome(
+    no_stored_proposal, make_signed
+):
     from coding.models import SignedProposal
 
     encounter = make_signed()
-    SignedProposal.objects.filter(encounter=encounter).delete()
+    assert not SignedProposal.objects.filter(encounter=encounter).exists()
     s = suggest(Encounter.objects.get(pk=encounter.pk))
     assert not s.proposal_stored
     assert s.outcome == ""
