@@ -27,6 +27,9 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/ (demo logins in README.md)"
 	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
 
+# With DATABASE_URL on PostgreSQL, pytest creates and migrates the test database as that URL's
+# role, then every test connects as the application role DATABASE_APP_ROLE (psych_app): no
+# superuser, owner of no table (tests/conftest.py; docs/operations.md, "Database roles").
 test: install
 	mkdir -p var
 	$(BIN)/python manage.py makemigrations --check --dry-run

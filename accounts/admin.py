@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -8,26 +8,35 @@ from django.http import HttpRequest
 from .models import AccessRecord, Clinician
 
 if TYPE_CHECKING:
-    # ModelAdmin is generic in django-stubs only; Django's takes no type parameter at run time.
-    ClinicianAdminBase = admin.ModelAdmin[Clinician]
-    AccessRecordAdminBase = admin.ModelAdmin[AccessRecord]
+    ModelAdminBase = admin.ModelAdmin[Any]
 else:
-    ClinicianAdminBase = AccessRecordAdminBase = admin.ModelAdmin
+    ModelAdminBase = admin.ModelAdmin
+
+
+class ReadOnlyAdmin(ModelAdminBase):
+    """The admin pages of an append-only record: list and view, never add, change or delete.
+
+    The tables refuse UPDATE and DELETE on PostgreSQL (``accounts.triggers``); these
+    pages refuse them first, for superusers too, so nobody meets a database error.
+    """
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Clinician)
-class ClinicianAdmin(ClinicianAdminBase):
+class ClinicianAdmin(ModelAdminBase):
     list_display = ["__str__", "npi", "taxonomy_code", "state_license"]
     search_fields = ["user__last_name", "npi"]
 
 
 @admin.register(AccessRecord)
-class AccessRecordAdmin(AccessRecordAdminBase):
+class AccessRecordAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "role", "action", "object_type", "object_id"]
     list_filter = ["action", "object_type", "role"]
-
-    def has_change_permission(self, request: HttpRequest, obj: AccessRecord | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AccessRecord | None = None) -> bool:
-        return False

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .triggers import AppendOnly
+
 
 def npi_is_valid(npi: str) -> bool:
     """True when ``npi`` is 10 digits whose last digit is the Luhn check digit.
@@ -104,6 +106,7 @@ class AccessRecord(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        triggers = [AppendOnly(name="access_record_append_only")]
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.object_type}#{self.object_id} at {self.at}"

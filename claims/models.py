@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from accounts.triggers import AppendOnly
 from coding.engine.claim_lines import BilledLine, line_text
 from payers.models import Payer
 
@@ -206,7 +207,8 @@ class ClaimLine(models.Model):
 class ClaimTransition(models.Model):
     """Every change of a claim's state: from, to, who, when and why."""
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="transitions")
+    # PROTECT: a claim with a history is kept (its transitions are append-only).
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="transitions")
     from_state = models.CharField(max_length=12, blank=True)
     to_state = models.CharField(max_length=12)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -216,6 +218,7 @@ class ClaimTransition(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["claim", "at"])]
+        triggers = [AppendOnly(name="claim_transition_append_only")]
 
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.from_state or '-'} -> {self.to_state}"
@@ -251,6 +254,7 @@ class ExportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        triggers = [AppendOnly(name="export_batch_append_only")]
 
     def __str__(self) -> str:
         return f"837P batch {self.control_number}"

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 
+from accounts.triggers import AppendOnly
 from coding.engine.claim_lines import BilledLine, lines_text
 from encounters.models import Encounter
 
@@ -38,6 +39,7 @@ class SignedProposal(models.Model):
                 name="override_needs_reason",
             )
         ]
+        triggers = [AppendOnly(name="signed_proposal_append_only")]
 
     def __str__(self) -> str:
         return f"Encounter {self.encounter_id}: {lines_text(self.chosen(), empty='nothing billed')}"

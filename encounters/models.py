@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Clinician
+from accounts.triggers import AppendOnly, StrictProtect, StrictTrigger
 from coding.engine.documentation import MedicationEvidence, NoteEvidence
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, DataItems
 from payers.models import Payer
@@ -282,7 +283,7 @@ class Encounter(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Protect(
+            StrictProtect(
                 name="signed_encounter_locked",
                 operation=pgtrigger.Update | pgtrigger.Delete,
                 condition=pgtrigger.Q(old__status="signed"),
@@ -425,7 +426,7 @@ class MedicationReview(_LockedChild):
     class Meta:
         ordering = ["id"]
         triggers = [
-            pgtrigger.Trigger(
+            StrictTrigger(
                 name="medication_review_locked",
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
                 when=pgtrigger.Before,
@@ -457,7 +458,7 @@ class EncounterDiagnosis(_LockedChild):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
+            StrictTrigger(
                 name="encounter_diagnosis_locked",
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
                 when=pgtrigger.Before,
@@ -480,11 +481,7 @@ class Addendum(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        triggers = [
-            pgtrigger.Protect(
-                name="addendum_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            )
-        ]
+        triggers = [AppendOnly(name="addendum_append_only")]
 
     def __str__(self) -> str:
         return f"Addendum {self.pk} to encounter {self.encounter_id}"

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
-from django.http import HttpRequest
+
+from accounts.admin import ReadOnlyAdmin
 
 from .models import FeeScheduleEntry, Payer, PayerChange
 
@@ -12,10 +13,9 @@ if TYPE_CHECKING:
     # parameters at run time, so only the type checker sees them.
     FeeInlineBase = admin.TabularInline[FeeScheduleEntry, Payer]
     PayerAdminBase = admin.ModelAdmin[Payer]
-    PayerChangeAdminBase = admin.ModelAdmin[PayerChange]
 else:
     FeeInlineBase = admin.TabularInline
-    PayerAdminBase = PayerChangeAdminBase = admin.ModelAdmin
+    PayerAdminBase = admin.ModelAdmin
 
 
 class FeeInline(FeeInlineBase):
@@ -30,8 +30,5 @@ class PayerAdmin(PayerAdminBase):
 
 
 @admin.register(PayerChange)
-class PayerChangeAdmin(PayerChangeAdminBase):
+class PayerChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "payer", "field", "old", "new", "user"]
-
-    def has_change_permission(self, request: HttpRequest, obj: PayerChange | None = None) -> bool:
-        return False

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from accounts.triggers import AppendOnly
 from coding.engine.codes import LABELS, code_error, modifiers_error
 
 # Billable codes: the engine's code list (labels are our own words).
@@ -136,7 +137,8 @@ class FeeScheduleEntry(models.Model):
 class PayerChange(models.Model):
     """One change to a payer's profile or fee schedule: who, when, which field, old and new."""
 
-    payer = models.ForeignKey(Payer, on_delete=models.CASCADE, related_name="changes")
+    # PROTECT: a payer with a history is kept (its changes are append-only).
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="changes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     field = models.CharField(max_length=60, help_text="Profile field, or 'fee 99214[-95]'.")
@@ -145,6 +147,7 @@ class PayerChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        triggers = [AppendOnly(name="payer_change_append_only")]
 
     def __str__(self) -> str:
         return f"{self.payer.slug} {self.field}: {self.old!r} -> {self.new!r}"

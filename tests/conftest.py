@@ -1,4 +1,5 @@
-"""Shared fixtures: one logged-in client per role, fast password hashing, Chromium."""
+"""Shared fixtures: one logged-in client per role, fast password hashing, Chromium, and on
+PostgreSQL the test database served to the tests as the non-superuser application role."""
 
 from __future__ import annotations
 
@@ -31,6 +32,85 @@ def pytest_collection_modifyitems(config, items):
     if needs_postgresql:
         config.hook.pytest_deselected(items=needs_postgresql)
         items[:] = [item for item in items if not item.get_closest_marker("postgresql")]
+
+
+# --- PostgreSQL: migrate as the owner, run the tests as the application role ------------------
+#
+# pytest-django creates and migrates the test database as DATABASE_URL's role (in CI the
+# owner role, psych_owner; locally it may be a superuser): that role owns every table. The
+# grants production gets (``manage.py db_roles``) are then applied for the application role
+# (DATABASE_APP_ROLE, psych_app; created here if the connecting role may create roles), and
+# every test connects as that role: no superuser, owner of nothing, so it cannot alter a
+# table or switch a trigger off. Test-only extra: TRUNCATE on every table, so that
+# pytest-django can flush after ``transactional_db`` tests. ``as_database_owner`` gives back
+# the owner's connection to the few tests that migrate or dump the database.
+
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "psych_app")
+_database_owner: dict[str, str] = {}
+
+
+def _connect_as(user: str, password: str) -> None:
+    from django.db import connections
+
+    for connection in connections.all():
+        connection.close()
+    # One settings dict serves every thread's connection (live server, Celery worker).
+    connections["default"].settings_dict.update(USER=user, PASSWORD=password)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from accounts.db_roles import Roles, app_role_sql, grants_sql
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, rolsuper OR rolcreaterole FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
+        owner, may_create_roles = cursor.fetchone()
+        roles = Roles(owner=owner, app=DATABASE_APP_ROLE)
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [roles.app])
+        if not cursor.fetchone():
+            if not may_create_roles:
+                pytest.exit(
+                    f"The application role {roles.app} does not exist and {owner} cannot "
+                    "create it: run `manage.py db_roles --print --only roles` as a superuser.",
+                    returncode=2,
+                )
+            for statement in app_role_sql(roles):
+                cursor.execute(statement)
+        for statement in grants_sql(roles):
+            cursor.execute(statement)
+        cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {roles.app}")
+    settings_dict = connection.settings_dict
+    _database_owner.update(USER=settings_dict["USER"], PASSWORD=settings_dict["PASSWORD"])
+    _connect_as(roles.app, os.environ.get("DATABASE_APP_PASSWORD", ""))
+    yield
+    # pytest-django drops the test database as its owner.
+    _connect_as(_database_owner["USER"], _database_owner["PASSWORD"])
+
+
+@pytest.fixture
+def as_database_owner(transactional_db):
+    """Connect as the test database's owner (PostgreSQL; nothing changes on SQLite).
+
+    For tests that migrate, dump or restore: DDL is the owner's. Committed data only
+    (``transactional_db``): the connection is closed and opened again as the owner.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    app = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
+    _connect_as(_database_owner["USER"], _database_owner["PASSWORD"])
+    yield
+    _connect_as(*app)
 
 
 @pytest.fixture(autouse=True)

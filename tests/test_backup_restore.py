@@ -5,7 +5,8 @@ restored (pg_restore into a fresh database). This test does exactly that with th
 database: it signs an encounter through the services (which build its claim), adds an
 addendum and access records, commits, dumps, restores into a new database, and then
 compares every table of our apps row by row and checks that the database triggers still
-refuse to change a signed encounter, its diagnoses and medications, or an addendum.
+refuse to change a signed encounter, its diagnoses and medications, an addendum, an
+access record, a claim transition or a signed proposal.
 PostgreSQL only (pg_dump, and the triggers are pgtrigger's): deselected on SQLite.
 """
 
@@ -86,8 +87,12 @@ def _rows(conn: psycopg.Connection, table: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture
-def signed_practice(transactional_db) -> Iterator[dict[str, Any]]:
-    """A signed encounter with its claim, an addendum and access records, committed."""
+def signed_practice(as_database_owner) -> Iterator[dict[str, Any]]:
+    """A signed encounter with its claim, an addendum and access records, committed.
+
+    On the owner's connection: dumping, creating and restoring databases is the owner's
+    work, not the application role's (tests/conftest.py).
+    """
     clinician = ClinicianFactory(credential="MD")
     biller = UserFactory(role="Biller")
     patient = PatientFactory()
@@ -187,6 +192,7 @@ def test_the_restored_triggers_still_refuse_to_change_signed_records(
     signed_practice, restored_database
 ):
     encounter, addendum = signed_practice["encounter"], signed_practice["addendum"]
+    claim, record = signed_practice["claim"], signed_practice["records"][0]
     changes = [
         ("UPDATE encounters_encounter SET pt_focus = 'changed' WHERE id = %s", encounter.pk),
         ("UPDATE encounters_encounter SET status = 'draft' WHERE id = %s", encounter.pk),
@@ -198,6 +204,13 @@ def test_the_restored_triggers_still_refuse_to_change_signed_records(
         ("DELETE FROM encounters_medicationreview WHERE encounter_id = %s", encounter.pk),
         ("UPDATE encounters_addendum SET text = 'changed' WHERE id = %s", addendum.pk),
         ("DELETE FROM encounters_addendum WHERE id = %s", addendum.pk),
+        # The append-only records (accounts.triggers.AppendOnly).
+        ("UPDATE accounts_accessrecord SET path = 'forged' WHERE id = %s", record.pk),
+        ("DELETE FROM accounts_accessrecord WHERE id = %s", record.pk),
+        ("UPDATE claims_claimtransition SET reason = 'x' WHERE claim_id = %s", claim.pk),
+        ("DELETE FROM claims_claimtransition WHERE claim_id = %s", claim.pk),
+        ("UPDATE coding_signedproposal SET facts = '{}' WHERE encounter_id = %s", encounter.pk),
+        ("DELETE FROM coding_signedproposal WHERE encounter_id = %s", encounter.pk),
     ]
     with _connect(connection.settings_dict, restored_database) as restored:
         for statement, pk in changes:

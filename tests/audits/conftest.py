@@ -60,6 +60,21 @@ def reviewed_sample(make_signed, last_month, compliance):
 
 
 @pytest.fixture
+def no_stored_proposal(monkeypatch):
+    """Sign the way charts were signed before the proposal was stored: without coding's step.
+
+    Stored proposals are append-only (the database refuses to delete one), so a chart
+    without one is signed that way rather than having its proposal deleted afterwards.
+    Request it before the fixtures that sign.
+    """
+    from coding.services import signed_proposal_store
+    from encounters import services
+
+    hooks = [hook for hook in services.SIGN_HOOKS if hook is not signed_proposal_store]
+    monkeypatch.setattr(services, "SIGN_HOOKS", hooks)
+
+
+@pytest.fixture
 def transactional_signed(transactional_db):
     """``transactional_db`` whose flush also clears signed encounters on SQLite."""
     yield

@@ -166,20 +166,27 @@ def test_an_extra_add_on_is_over_coded_and_a_missing_one_under_coded():
 
 
 # --- the proposal stored at signing, not today's engine ----------------------------------
-def test_the_billed_lines_are_compared_with_the_proposal_stored_at_signing(make_signed):
+def test_the_billed_lines_are_compared_with_the_proposal_stored_at_signing(
+    make_signed, monkeypatch
+):
     """An older engine proposed 99215 + 90833 and the clinician billed it: supported, even
     though today's engine gives 99214 on the same facts."""
-    encounter = make_signed(**custom("99215", "90833"))
-    stored = encounter.signed_proposal
-    stored.engine_version = "2025.01.1"
-    stored.proposal = {
-        **stored.proposal,
-        "lines": [
+    from coding.models import SignedProposal
+
+    store = SignedProposal.objects.create
+
+    def stored_by_an_older_engine(**fields):
+        # Stored proposals are append-only: the older engine's answer is what signing stores.
+        lines = [
             {"code": "99215", "units": 1, "modifiers": [], "rules": ["EM-4"]},
             {"code": "90833", "units": 1, "modifiers": [], "rules": ["PT-1"]},
-        ],
-    }
-    stored.save(update_fields=["engine_version", "proposal"])
+        ]
+        fields.update(engine_version="2025.01.1", proposal={**fields["proposal"], "lines": lines})
+        return store(**fields)
+
+    monkeypatch.setattr(SignedProposal.objects, "create", stored_by_an_older_engine)
+    encounter = make_signed(**custom("99215", "90833"))
+    assert encounter.signed_proposal.engine_version == "2025.01.1"
     s = suggest(Encounter.objects.get(pk=encounter.pk))
     assert s.outcome == Outcome.SUPPORTED
     assert s.checks["check_em_level"].value == Check.MET
@@ -202,11 +209,13 @@ def test_the_engine_is_not_re_run_on_the_chart(make_signed, monkeypatch):
     )
 
 
-def test_a_chart_without_a_stored_proposal_says_so_and_suggests_no_coding_outcome(make_signed):
+def test_a_chart_without_a_stored_proposal_says_so_and_suggests_no_coding_outcome(
+    no_stored_proposal, make_signed
+):
     from coding.models import SignedProposal
 
     encounter = make_signed()
-    SignedProposal.objects.filter(encounter=encounter).delete()
+    assert not SignedProposal.objects.filter(encounter=encounter).exists()
     s = suggest(Encounter.objects.get(pk=encounter.pk))
     assert not s.proposal_stored
     assert s.outcome == ""

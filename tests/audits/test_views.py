@@ -122,11 +122,13 @@ def test_review_page_compares_with_the_proposal_at_signing(client_for, complianc
     assert b"compared with the proposal at signing (engine " in response.content
 
 
-def test_a_chart_without_a_stored_proposal_opens_and_says_so(client_for, compliance, sample):
+def test_a_chart_without_a_stored_proposal_opens_and_says_so(
+    client_for, compliance, no_stored_proposal, sample
+):
     from coding.models import SignedProposal
 
     item = items(sample)[0]
-    SignedProposal.objects.filter(encounter_id=item.encounter_id).delete()
+    assert not SignedProposal.objects.filter(encounter_id=item.encounter_id).exists()
     response = client_for(compliance).get(chart_url(sample, item.encounter_id))
     assert response.status_code == 200
     assert b"No proposal was stored when this chart was signed" in response.content

@@ -68,7 +68,7 @@ def _claim_before_the_move(apps, *, encounter, biller) -> dict[str, int]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_claim_written_before_the_move_is_read_through_claims_models():
+def test_a_claim_written_before_the_move_is_read_through_claims_models(as_database_owner):
     from accounts.models import AccessRecord
     from claims.models import Claim, ExportBatch
 
