@@ -64,7 +64,7 @@ PATIENTS_EACH = 6
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 DRAFT_KEY = re.compile(r'name="draft_key" value="([^"]+)"')
 RECOMMENDED = re.compile(r'value="recommended" data-shown="([^"]*)"')
-REFUSAL = re.compile(r'class="(?:invalid-feedback|alert alert-danger)[^"]*"[^>]*>\s*([^<]+)')
+REFUSAL = re.compile(r'class="invalid-feedback[^"]*">\s*<p[^>]*><strong>([^<]+)')
 CLAIM_LINK = re.compile(r'href="/billing/claims/(\d+)/"')
 
 
@@ -254,6 +254,8 @@ def prescriber(base: str, me: dict[str, Any], until: float, results: Results, se
                 else:
                     results.sign_refused += 1
                     results.refusals.extend(REFUSAL.findall(page)[:3])
+                    (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+                    (ROOT / "var" / "bench" / "refused.html").write_text(page)
         if not _pause(rng, 1.0, 4.0, until):
             return
 
@@ -278,8 +280,8 @@ def _complete_visit(rng: random.Random, coverage_id: int, draft_key: str) -> dic
         "pt_note": "Worked on sleep and worry with CBT skills.",
         "em_start": hhmm(start + 30),
         "em_end": hhmm(start + 45),
-        "mdm_problems": ["chronic_stable"],
-        "mdm_risk": ["prescription_drug_management"],
+        "mdm_problems": ["stable_chronic_two_plus"],
+        "mdm_risk": ["prescription_management"],
         "em_plan": "Continue sertraline 100 mg daily; follow up in 4 weeks.",
         "diagnosis_1": "F41.1",
         "medications-TOTAL_FORMS": "1",
