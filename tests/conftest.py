@@ -4,6 +4,7 @@ PostgreSQL the test database served to the tests as the non-superuser applicatio
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -58,6 +59,18 @@ def _connect_as(user: str, password: str) -> None:
     connections["default"].settings_dict.update(USER=user, PASSWORD=password)
 
 
+_roles: dict[str, Any] = {}
+
+
+def _grant_app_role(cursor: Any, roles: Any) -> None:
+    """The production grants, plus the test-only TRUNCATE (run as the owner)."""
+    from accounts.db_roles import grants_sql
+
+    for statement in grants_sql(roles):
+        cursor.execute(statement)
+    cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {roles.app}")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
@@ -65,7 +78,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     if connection.vendor != "postgresql":
         yield
         return
-    from accounts.db_roles import Roles, app_role_sql, grants_sql
+    from accounts.db_roles import Roles, app_role_sql
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
@@ -84,9 +97,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 )
             for statement in app_role_sql(roles):
                 cursor.execute(statement)
-        for statement in grants_sql(roles):
-            cursor.execute(statement)
-        cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {roles.app}")
+        _grant_app_role(cursor, roles)
+    _roles["roles"] = roles
     settings_dict = connection.settings_dict
     _database_owner.update(USER=settings_dict["USER"], PASSWORD=settings_dict["PASSWORD"])
     _connect_as(roles.app, os.environ.get("DATABASE_APP_PASSWORD", ""))
@@ -110,6 +122,9 @@ def as_database_owner(transactional_db):
     app = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
     _connect_as(_database_owner["USER"], _database_owner["PASSWORD"])
     yield
+    # Tables a migration test dropped and made again get the app role's grants again.
+    with connection.cursor() as cursor:
+        _grant_app_role(cursor, _roles["roles"])
     _connect_as(*app)
 
 
@@ -155,10 +170,24 @@ def practice_admin(db):
 
 @pytest.fixture
 def client_for(client):
-    """Log the test client in as ``user`` and return it."""
+    """Log the test client in as ``user`` and return it.
+
+    Staff and superusers always sign in with two steps: they get an authenticator app and a
+    session that has passed its code, as after the two-step page.
+    """
 
     def login(user):
-        client.force_login(user)
+        if not (user.is_staff or user.is_superuser):
+            client.force_login(user)
+            return client
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+        client.force_login(user)  # after the device: sign-in notes that the user has one
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
         return client
 
     return login

@@ -61,17 +61,16 @@ def reviewed_sample(make_signed, last_month, compliance):
 
 @pytest.fixture
 def no_stored_proposal(monkeypatch):
-    """Sign the way charts were signed before the proposal was stored: without coding's step.
+    """Sign the way charts were signed before the proposal was stored: the claim is built
+    from the engine's answer at signing, and nothing of it is kept.
 
     Stored proposals are append-only (the database refuses to delete one), so a chart
     without one is signed that way rather than having its proposal deleted afterwards.
     Request it before the fixtures that sign.
     """
-    from coding.services import signed_proposal_store
-    from encounters import services
+    from coding.models import SignedProposal
 
-    hooks = [hook for hook in services.SIGN_HOOKS if hook is not signed_proposal_store]
-    monkeypatch.setattr(services, "SIGN_HOOKS", hooks)
+    monkeypatch.setattr(SignedProposal.objects, "create", lambda **fields: SignedProposal(**fields))
 
 
 @pytest.fixture
