@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.access import access_record
+from accounts.access import access_record, access_record_list
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
@@ -58,8 +58,8 @@ def claim_get_for_user(*, user: User, claim_id: int, path: str = "", record: boo
     return claim
 
 
-def claim_returned_for_clinician(*, user: User) -> list[Claim]:
-    """The prescriber's claims returned with a question, with that question."""
+def claim_returned_for_clinician(*, user: User, path: str = "") -> list[Claim]:
+    """The prescriber's claims returned with a question, with that question; recorded."""
     if role_of(user) != Role.PRESCRIBER:
         raise PermissionDenied("Only prescribers have a claim inbox.")
     clinician = clinician_for_user(user)
@@ -74,4 +74,5 @@ def claim_returned_for_clinician(*, user: User) -> list[Claim]:
     for claim in claims:
         asked = [t for t in claim.transitions.all() if t.to_state == ClaimState.RETURNED]
         claim.question = asked[-1] if asked else None  # type: ignore[attr-defined]
+    access_record_list(user=user, rows=Claim, patient_ids=[c.patient_id for c in claims], path=path)
     return claims

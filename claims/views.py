@@ -24,7 +24,7 @@ from accounts.roles import Role, role_of
 from encounters.icd import icd_lookup
 
 from . import build, export, queue, remittance, transitions
-from .export import claims_exportable, export_batch_get, export_batches
+from .export import claims_exportable_shown, export_batch_get, export_batches
 from .forms import (
     ClaimActionForm,
     ClinicianAnswerForm,
@@ -70,7 +70,10 @@ def claim_queue(request: AuthenticatedRequest) -> HttpResponse:
     data.setdefault("state", ClaimState.QUEUED)  # the queue opens on queued claims
     form = QueueFilterForm(data)
     queue_page = queue.claim_queue_for_biller(
-        user=request.user, filters=form.filters(), page_number=request.GET.get("page") or 1
+        user=request.user,
+        filters=form.filters(),
+        page_number=request.GET.get("page") or 1,
+        path=request.get_full_path(),
     )
     form.set_choices(payers=queue_page.payers, clinicians=queue_page.clinicians)
     query = request.GET.copy()
@@ -106,7 +109,9 @@ def claim_bulk_approve(request: AuthenticatedRequest) -> HttpResponse:
     """Approve the selected clean claims, after a confirmation that states the count."""
     ids = [int(i) for i in request.POST.getlist("claim") if i.isascii() and i.isdigit()]
     if request.POST.get("confirm") != "yes":
-        approvable = queue.claims_bulk_approvable(ids)
+        approvable = queue.claims_bulk_approvable_for_biller(
+            user=request.user, claim_ids=ids, path=request.path
+        )
         context = {"claims": approvable, "skipped": len(ids) - len(approvable)}
         return render(request, "claims/claim_bulk_approve.html", context)
     count = queue.claim_bulk_approve(user=request.user, claim_ids=ids)
@@ -296,7 +301,7 @@ def _inbox(
             if failed and failed[0] == claim.pk
             else ClinicianAnswerForm(initial={"version": claim.version}),
         )
-        for claim in claim_returned_for_clinician(user=request.user)
+        for claim in claim_returned_for_clinician(user=request.user, path=request.path)
     ]
     return render(request, "claims/clinician_inbox.html", {"items": items})
 
@@ -339,7 +344,7 @@ def claim_answer(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
 def export_list(request: AuthenticatedRequest) -> HttpResponse:
     """Approved claims waiting for the next 837P file, and the files made so far."""
     context = {
-        "claims": list(claims_exportable(user=request.user)),
+        "claims": claims_exportable_shown(user=request.user, path=request.path),
         "batches": list(export_batches(user=request.user)),
     }
     return render(request, "claims/export_list.html", context)
@@ -364,7 +369,7 @@ def export_create(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.BILLER)
 def export_download(request: AuthenticatedRequest, batch_id: int) -> HttpResponse:
-    batch = export_batch_get(user=request.user, batch_id=batch_id)
+    batch = export_batch_get(user=request.user, batch_id=batch_id, path=request.path)
     response = HttpResponse(batch.content, content_type="application/edi-x12")
     response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
     return response

@@ -379,3 +379,8 @@ def segments(text: str) -> Iterable[list[str]]:
         raw = raw.strip()
         if raw:
             yield raw.split(ELEMENT)
+
+
+def claim_numbers(text: str) -> list[str]:
+    """The claim numbers (CLM01) of an 837P file, in file order: which claims it carries."""
+    return [seg[1] for seg in segments(text) if seg[0] == "CLM" and len(seg) > 1]
