@@ -101,7 +101,10 @@ class AccessRecord(models.Model):
     object_id = models.CharField(max_length=64)
     # The ids of the patients shown (encounters.Patient; a plain list, not a relation, so
     # accounts stays below encounters and a list page costs one INSERT).
-    patient_ids = models.JSONField(default=list, blank=True)
+    # The database's default covers rows written without the field (older migrations' models).
+    patient_ids = models.JSONField(
+        default=list, db_default=models.Value([], models.JSONField()), blank=True
+    )
     action = models.CharField(max_length=16, choices=AccessAction.choices)
     path = models.CharField(max_length=255, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)

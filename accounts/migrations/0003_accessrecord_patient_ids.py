@@ -31,7 +31,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="accessrecord",
             name="patient_ids",
-            field=models.JSONField(blank=True, default=list),
+            field=models.JSONField(
+                blank=True, default=list, db_default=models.Value([], models.JSONField())
+            ),
         ),
         migrations.RunPython(gin_index, drop_gin_index),
     ]
