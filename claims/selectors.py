@@ -8,19 +8,31 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.access import access_record, access_record_list
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
+from encounters.models import Addendum
 
 from .models import Claim, ClaimState
 
+# The encounter's free text: the claim page shows none of it (minimum necessary for
+# billing), so none of it is loaded; addenda are loaded without their text or reason.
+NOTE_FIELDS = (
+    "pt_focus",
+    "pt_note",
+    "mdm_data_detail",
+    "mdm_risk_detail",
+    "em_plan",
+    "interactive_complexity_reason",
+    "draft_form",
+)
+
 
 def _claim_detail_qs() -> QuerySet[Claim]:
-    # The psychotherapy note (pt_note) is never loaded for the claim page.
     return (
         Claim.objects.select_related(
             "patient",
@@ -32,8 +44,16 @@ def _claim_detail_qs() -> QuerySet[Claim]:
             "claimed_by",
             "batch",
         )
-        .defer("encounter__pt_note")
-        .prefetch_related("lines", "transitions__user", "edits__user", "encounter__addenda")
+        .defer(*(f"encounter__{name}" for name in NOTE_FIELDS))
+        .prefetch_related(
+            "lines",
+            "transitions__user",
+            "edits__user",
+            Prefetch(
+                "encounter__addenda",
+                queryset=Addendum.objects.only("id", "encounter_id", "created_at"),
+            ),
+        )
     )
 
 

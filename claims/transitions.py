@@ -259,8 +259,8 @@ def claim_clinician_answer(
         addendum_add(
             user=user, encounter=claim.encounter, text=addendum_text, reason=addendum_reason
         )
-        if not answer.strip():
-            answer = f"Addendum added: {addendum_reason.strip()}"
+        if not answer.strip():  # billers read the history: it says that, never what or why
+            answer = "An addendum was added to the signed note."
     return claim_transition(
         user=user, claim=claim, to_state=S.QUEUED, version=version, reason=answer
     )
