@@ -209,6 +209,7 @@ class ChartInfo:
     position: int
     encounter_id: int
     patient_id: int  # never shown: the access record names the patients of the month's charts
+    part2: bool  # a 42 CFR Part 2 record: left out of the CSV file
     date_of_service: datetime.date
     clinician_name: str
     billed_codes: tuple[str, ...]  # the code of each billed line, in billed order
@@ -288,6 +289,7 @@ def _chart_info(item: AuditSampleItem) -> ChartInfo:
         position=item.position,
         encounter_id=item.encounter_id,
         patient_id=encounter.patient_id,
+        part2=encounter.part2,
         date_of_service=encounter.date_of_service,
         clinician_name=encounter.clinician.display_name,
         billed_codes=tuple(str(line["code"]) for line in lines),

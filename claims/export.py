@@ -93,7 +93,7 @@ def claim_batch_export(*, user: User, claim_ids: Iterable[int] | None = None) ->
     if claim_ids is not None:
         exportable = exportable.filter(pk__in=list(claim_ids))
     claims = list(
-        exportable.select_related("patient", "payer", "clinician__user", "coverage")
+        exportable.select_related("patient", "payer", "clinician__user", "coverage", "encounter")
         .prefetch_related("lines")
         .order_by("payer_id", "id")
     )

@@ -188,11 +188,13 @@ def claim_next_for_biller(*, user: User) -> Claim | None:
 
 # ----------------------------------------------------------------------------- bulk approve
 def claims_bulk_approvable(claim_ids: Iterable[int]) -> list[Claim]:
-    """The claims among ``claim_ids`` that bulk approval takes: queued and clean."""
+    """The claims among ``claim_ids`` that bulk approval takes: queued and clean, and for a
+    42 CFR Part 2 visit, with the patient's consent to disclose for payment on file."""
     ids = [int(i) for i in claim_ids]
     return list(
         Claim.objects.filter(pk__in=ids, state=S.QUEUED, scrub_status=ScrubStatus.CLEAN)
-        .select_related("patient")
+        .exclude(encounter__part2=True, patient__part2_consent_on__isnull=True)
+        .select_related("patient", "encounter")
         .order_by("date_of_service", "id")
     )
 

@@ -163,6 +163,8 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         ],
         "actions": _actions(claim, role),
         "is_biller": role == Role.BILLER,
+        "part2": claim.encounter.part2,
+        "part2_consent_missing": transitions.part2_consent_missing(claim),
         "editable": claim.state in transitions.EDITABLE_STATES and role == Role.BILLER,
         "answerable": claim.state == ClaimState.SUBMITTED and role == Role.BILLER,
         "rules": SCRUBBER_RULES,

@@ -294,8 +294,11 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             "XX",
             claim.rendering_npi,
         ),
-        _seg("PRV", "PE", "PXC", clinician.taxonomy_code),
     ]
+    # The rendering specialty is situational: a 42 CFR Part 2 claim carries only what the
+    # claim requires, and a specialty (addiction medicine) would say more.
+    if not claim.encounter.part2:
+        out.append(_seg("PRV", "PE", "PXC", clinician.taxonomy_code))
     for number, line in enumerate(lines, start=1):
         procedure = ("HC", _id(line.code), *(_id(m) for m in line.modifiers[:4]))
         pointers = tuple(str(p) for p in line.pointers[:4])
