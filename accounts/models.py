@@ -93,12 +93,24 @@ class AccessAction(models.TextChoices):
 
 
 class AccessRecord(models.Model):
-    """Who touched which record holding health information, when, and how."""
+    """Who touched which record holding health information, when, and how.
+
+    A record of one object names it by ``object_type`` and ``object_id``; a record of a
+    list page names the kind of rows in ``object_type`` and leaves ``object_id`` blank.
+    Either way ``patient_ids`` names every patient the response showed, so the access
+    log finds a patient's records whatever page showed them.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     role = models.CharField(max_length=32, blank=True)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
+    # The ids of the patients shown (encounters.Patient; a plain list, not a relation, so
+    # accounts stays below encounters and a list page costs one INSERT).
+    # The database's default covers rows written without the field (older migrations' models).
+    patient_ids = models.JSONField(
+        default=list, db_default=models.Value([], models.JSONField()), blank=True
+    )
     action = models.CharField(max_length=16, choices=AccessAction.choices)
     path = models.CharField(max_length=255, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -110,6 +122,11 @@ class AccessRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.object_type}#{self.object_id} at {self.at}"
+
+    @property
+    def is_list(self) -> bool:
+        """True for the record of a list page (no single object, the patients it showed)."""
+        return not self.object_id
 
 
 class PasswordReset(models.Model):

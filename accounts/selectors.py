@@ -11,11 +11,14 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Max, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .access import PATIENT_LABEL
 from .models import AccessRecord, Clinician, PasswordReset
 from .roles import Role, role_from_group_names, role_of
 
@@ -70,10 +73,31 @@ def two_step_secret_for_display(*, device: TOTPDevice) -> str:
 ACCESS_LOG_PAGE_SIZE = 50
 
 
+def _names_patient(patient_id: int) -> Q:
+    """Records naming the patient: their patient record, or any record listing them."""
+    if connection.vendor == "postgresql":  # jsonb containment, served by the GIN index
+        names = Q(patient_ids__contains=[patient_id])
+    else:  # SQLite has no JSON containment lookup: look through the list with json_each
+        # The table name is ours, the patient id a query parameter.
+        sql = f'EXISTS (SELECT 1 FROM json_each("{AccessRecord._meta.db_table}".patient_ids) '  # noqa: S608
+        listed = RawSQL(sql + "WHERE value = %s)", (patient_id,), output_field=BooleanField())  # noqa: S611
+        names = Q(listed)
+    return names | Q(object_type=PATIENT_LABEL, object_id=str(patient_id))
+
+
 def access_record_list_for_admin(
-    *, user: User, username: str = "", object_type: str = "", object_id: str = ""
+    *,
+    user: User,
+    username: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    patient_id: str = "",
 ) -> QuerySet[AccessRecord]:
-    """Access records, newest first, filtered by user, kind of record and record id (admins)."""
+    """Access records, newest first, filtered by user, kind of record, record id and patient.
+
+    The patient filter finds every record naming the patient: their own record, a chart or
+    claim of theirs, and the list pages and files that showed them (admins only).
+    """
     if role_of(user) != Role.ADMIN:
         raise PermissionDenied("Only practice admins read the access log.")
     records = AccessRecord.objects.select_related("user").order_by("-at", "-id")
@@ -83,6 +107,8 @@ def access_record_list_for_admin(
         records = records.filter(object_type=object_type)
     if object_id.strip().isascii() and object_id.strip().isdigit():
         records = records.filter(object_id=object_id.strip())
+    if patient_id.strip().isascii() and patient_id.strip().isdigit() and len(patient_id) < 19:
+        records = records.filter(_names_patient(int(patient_id.strip())))
     return records
 
 
@@ -90,6 +116,9 @@ ACCESS_OBJECT_TYPES = (
     ("encounters.Patient", "Patient"),
     ("encounters.Encounter", "Encounter"),
     ("claims.Claim", "Claim"),
+    ("claims.ExportBatch", "837P file"),
+    ("audits.AuditSample", "Audit month"),
+    ("audits.ChartReview", "Audit finding"),
     ("auth.User", "User account (password resets and changes)"),
 )
 

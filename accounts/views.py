@@ -197,6 +197,7 @@ def access_log(request: AuthenticatedRequest) -> HttpResponse:
         "username": request.GET.get("user", ""),
         "object_type": request.GET.get("type", ""),
         "object_id": request.GET.get("id", ""),
+        "patient_id": request.GET.get("patient", ""),
     }
     records = access_record_list_for_admin(user=request.user, **filters)
     page = Paginator(records, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))

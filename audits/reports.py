@@ -229,10 +229,14 @@ CSV_HEADER = [
 def findings_csv(report: MonthReport) -> str:
     """One row per sampled chart: the billed codes, the outcome and each checklist answer.
 
-    Written by ``accounts.csv_export``, which escapes text a spreadsheet would run.
+    A 42 CFR Part 2 (substance use) chart is left out: a CSV file travels where the
+    record's protections do not follow it. Written by ``accounts.csv_export``, which
+    escapes text a spreadsheet would run.
     """
     rows: list[list[object]] = []
     for chart in report.rows:
+        if chart.part2:
+            continue
         review = chart.review
         row: list[object] = [
             report.sample.month_label,

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.access import access_record
+from accounts.access import access_record, access_record_list
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
@@ -135,6 +135,18 @@ def findings_for_clinician(*, user: User) -> QuerySet[ChartReview]:
     )
 
 
+def finding_list_for_clinician(*, user: User, path: str = "") -> list[ChartReview]:
+    """The findings page: reviews of the prescriber's charts, recording the patients shown."""
+    findings = list(findings_for_clinician(user=user))
+    access_record_list(
+        user=user,
+        rows=ChartReview,
+        patient_ids=[f.item.encounter.patient_id for f in findings],
+        path=path,
+    )
+    return findings
+
+
 def finding_get_for_clinician(*, user: User, review_id: int) -> ChartReview:
     """A finding on one of the prescriber's charts (else 404)."""
     review = (
@@ -196,6 +208,8 @@ class ChartInfo:
 
     position: int
     encounter_id: int
+    patient_id: int  # never shown: the access record names the patients of the month's charts
+    part2: bool  # a 42 CFR Part 2 record: left out of the CSV file
     date_of_service: datetime.date
     clinician_name: str
     billed_codes: tuple[str, ...]  # the code of each billed line, in billed order
@@ -226,6 +240,26 @@ class MonthReportInfo:
     month_counts: tuple[TrendPoint, ...]  # the drawn months among the last TREND_MONTHS
 
 
+def month_report_info_fetch_for_auditor(
+    *, user: User, sample: AuditSample, action: str = AccessAction.VIEW, path: str = ""
+) -> MonthReportInfo:
+    """The month's report data for its page, CSV or PDF, recording the sampled patients.
+
+    The month lists each sampled chart (encounter, date of service, clinician, codes), so
+    the page and its files write one record of the sample naming the charts' patients.
+    """
+    _require_compliance(user)
+    info = month_report_info_fetch(sample=sample)
+    access_record(
+        user=user,
+        obj=sample,
+        action=action,
+        path=path,
+        patient_ids=[chart.patient_id for chart in info.charts],
+    )
+    return info
+
+
 def month_report_info_fetch(*, sample: AuditSample) -> MonthReportInfo:
     """The month's charts, reviews and trend counts in three queries, whatever the sample size."""
     items = (
@@ -254,6 +288,8 @@ def _chart_info(item: AuditSampleItem) -> ChartInfo:
     return ChartInfo(
         position=item.position,
         encounter_id=item.encounter_id,
+        patient_id=encounter.patient_id,
+        part2=encounter.part2,
         date_of_service=encounter.date_of_service,
         clinician_name=encounter.clinician.display_name,
         billed_codes=tuple(str(line["code"]) for line in lines),

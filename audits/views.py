@@ -15,7 +15,6 @@ from django.utils.safestring import mark_safe
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import access_record
 from accounts.decorators import role_required
 from accounts.http import AuthenticatedRequest
 from accounts.models import AccessAction
@@ -33,8 +32,8 @@ from .selectors import (
     chosen_lines,
     claim_lines,
     finding_get_for_clinician,
-    findings_for_clinician,
-    month_report_info_fetch,
+    finding_list_for_clinician,
+    month_report_info_fetch_for_auditor,
     next_unreviewed_encounter_id,
     sample_get_for_auditor,
     sample_list_for_auditor,
@@ -82,7 +81,8 @@ def sample_draw(request: AuthenticatedRequest) -> HttpResponse:
 def sample_detail(request: AuthenticatedRequest, month: datetime.date) -> HttpResponse:
     """The month's sample and its report: accuracy, findings, trend (AU-1, AU-3)."""
     sample = sample_get_for_auditor(user=request.user, month=month)
-    report = month_report(month_report_info_fetch(sample=sample))
+    info = month_report_info_fetch_for_auditor(user=request.user, sample=sample, path=request.path)
+    report = month_report(info)
     context = {
         "sample": sample,
         "report": report,
@@ -151,8 +151,10 @@ def _download(content: bytes | str, *, filename: str, content_type: str) -> Http
 def sample_findings_csv(request: AuthenticatedRequest, month: datetime.date) -> HttpResponse:
     """The month's findings, one row per sampled chart."""
     sample = sample_get_for_auditor(user=request.user, month=month)
-    report = month_report(month_report_info_fetch(sample=sample))
-    access_record(user=request.user, obj=sample, action=AccessAction.EXPORT, path=request.path)
+    info = month_report_info_fetch_for_auditor(
+        user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
+    )
+    report = month_report(info)
     return _download(
         findings_csv(report),
         filename=f"audit-findings-{sample.month_label}.csv",
@@ -165,8 +167,10 @@ def sample_findings_csv(request: AuthenticatedRequest, month: datetime.date) -> 
 def sample_report_pdf(request: AuthenticatedRequest, month: datetime.date) -> HttpResponse:
     """The month's report as a PDF to file."""
     sample = sample_get_for_auditor(user=request.user, month=month)
-    report = month_report(month_report_info_fetch(sample=sample))
-    access_record(user=request.user, obj=sample, action=AccessAction.EXPORT, path=request.path)
+    info = month_report_info_fetch_for_auditor(
+        user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
+    )
+    report = month_report(info)
     pdf = month_pdf(report, generated_by=request.user.get_full_name() or request.user.username)
     return _download(
         pdf, filename=f"audit-report-{sample.month_label}.pdf", content_type="application/pdf"
@@ -177,7 +181,7 @@ def sample_report_pdf(request: AuthenticatedRequest, month: datetime.date) -> Ht
 @role_required(Role.PRESCRIBER)
 def finding_list(request: AuthenticatedRequest) -> HttpResponse:
     """The prescriber's reviewed charts with outcome and comment."""
-    findings = findings_for_clinician(user=request.user)
+    findings = finding_list_for_clinician(user=request.user, path=request.path)
     return render(request, "audits/finding_list.html", {"findings": findings})
 
 

@@ -17,13 +17,13 @@ from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.access import access_record
+from accounts.access import access_record, access_record_list
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 
 from .models import Claim, ClaimFrequency, ClaimState, ExportBatch, ScrubStatus
 from .transitions import transition_allowed, transition_record
-from .x12.build import X12ValueError, build_837p
+from .x12.build import X12ValueError, build_837p, claim_numbers
 
 S = ClaimState
 
@@ -43,19 +43,43 @@ def claims_exportable(*, user: User) -> QuerySet[Claim]:
     )
 
 
+def claims_exportable_shown(*, user: User, path: str = "") -> list[Claim]:
+    """The export page's list of waiting claims, recording the patients it shows."""
+    claims = list(claims_exportable(user=user))
+    access_record_list(user=user, rows=Claim, patient_ids=[c.patient_id for c in claims], path=path)
+    return claims
+
+
 def export_batches(*, user: User) -> QuerySet[ExportBatch]:
     """The last 20 837P files, newest first, without their content."""
     _require_biller(user)
     return ExportBatch.objects.select_related("created_by").defer("content")[:20]
 
 
-def export_batch_get(*, user: User, batch_id: int) -> ExportBatch:
-    """One 837P file to download (else 404); the download is recorded."""
+def export_batch_patient_ids(batch: ExportBatch) -> list[int]:
+    """The patients an 837P file carries: those of the claims its CLM segments name."""
+    return list(
+        Claim.objects.filter(number__in=claim_numbers(batch.content))
+        .order_by()
+        .values_list("patient_id", flat=True)
+        .distinct()
+    )
+
+
+def export_batch_get(*, user: User, batch_id: int, path: str = "") -> ExportBatch:
+    """One 837P file to download (else 404); the download is recorded with every patient
+    the file carries."""
     _require_biller(user)
     batch = ExportBatch.objects.filter(pk=batch_id).first()
     if batch is None:
         raise Http404("No such export.")
-    access_record(user=user, obj=batch, action=AccessAction.EXPORT)
+    access_record(
+        user=user,
+        obj=batch,
+        action=AccessAction.EXPORT,
+        path=path,
+        patient_ids=export_batch_patient_ids(batch),
+    )
     return batch
 
 
@@ -69,7 +93,7 @@ def claim_batch_export(*, user: User, claim_ids: Iterable[int] | None = None) ->
     if claim_ids is not None:
         exportable = exportable.filter(pk__in=list(claim_ids))
     claims = list(
-        exportable.select_related("patient", "payer", "clinician__user", "coverage")
+        exportable.select_related("patient", "payer", "clinician__user", "coverage", "encounter")
         .prefetch_related("lines")
         .order_by("payer_id", "id")
     )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.access import access_record_list
 from accounts.models import Clinician
 from accounts.roles import Role, role_of
 from payers.models import Payer
@@ -90,8 +91,13 @@ def _filtered(filters: QueueFilters, *, with_state: bool) -> QuerySet[Claim]:
     return claims
 
 
-def claim_queue_for_biller(*, user: User, filters: QueueFilters, page_number: Any = 1) -> QueuePage:
-    """One page of the filtered, sorted queue with the count of claims in each state."""
+def claim_queue_for_biller(
+    *, user: User, filters: QueueFilters, page_number: Any = 1, path: str = ""
+) -> QueuePage:
+    """One page of the filtered, sorted queue with the count of claims in each state.
+
+    One access record names the patients of the page's claims.
+    """
     _require_biller(user)
     claims = (
         _filtered(filters, with_state=True)
@@ -120,6 +126,7 @@ def claim_queue_for_biller(*, user: User, filters: QueueFilters, page_number: An
         .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
     )
     page = Paginator(claims, PAGE_SIZE).get_page(page_number)
+    access_record_list(user=user, rows=Claim, patient_ids=[c.patient_id for c in page], path=path)
     counts = {state: 0 for state in ClaimState.values}
     for row in (
         _filtered(filters, with_state=False).order_by().values("state").annotate(n=Count("id"))
@@ -181,13 +188,25 @@ def claim_next_for_biller(*, user: User) -> Claim | None:
 
 # ----------------------------------------------------------------------------- bulk approve
 def claims_bulk_approvable(claim_ids: Iterable[int]) -> list[Claim]:
-    """The claims among ``claim_ids`` that bulk approval takes: queued and clean."""
+    """The claims among ``claim_ids`` that bulk approval takes: queued and clean, and for a
+    42 CFR Part 2 visit, with the patient's consent to disclose for payment on file."""
     ids = [int(i) for i in claim_ids]
     return list(
         Claim.objects.filter(pk__in=ids, state=S.QUEUED, scrub_status=ScrubStatus.CLEAN)
-        .select_related("patient")
+        .exclude(encounter__part2=True, patient__part2_consent_on__isnull=True)
+        .select_related("patient", "encounter")
         .order_by("date_of_service", "id")
     )
+
+
+def claims_bulk_approvable_for_biller(
+    *, user: User, claim_ids: Iterable[int], path: str = ""
+) -> list[Claim]:
+    """The confirmation's list: the claims bulk approval takes, recording their patients."""
+    _require_biller(user)
+    claims = claims_bulk_approvable(claim_ids)
+    access_record_list(user=user, rows=Claim, patient_ids=[c.patient_id for c in claims], path=path)
+    return claims
 
 
 @transaction.atomic

@@ -8,19 +8,31 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from accounts.access import access_record
+from accounts.access import access_record, access_record_list
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
+from encounters.models import Addendum
 
 from .models import Claim, ClaimLine, ClaimState
 
+# The encounter's free text: the claim page shows none of it (minimum necessary for
+# billing), so none of it is loaded; addenda are loaded without their text or reason.
+NOTE_FIELDS = (
+    "pt_focus",
+    "pt_note",
+    "mdm_data_detail",
+    "mdm_risk_detail",
+    "em_plan",
+    "interactive_complexity_reason",
+    "draft_form",
+)
+
 
 def _claim_detail_qs() -> QuerySet[Claim]:
-    # The psychotherapy note (pt_note) is never loaded for the claim page.
     return (
         Claim.objects.select_related(
             "patient",
@@ -32,8 +44,16 @@ def _claim_detail_qs() -> QuerySet[Claim]:
             "claimed_by",
             "batch",
         )
-        .defer("encounter__pt_note")
-        .prefetch_related("lines", "transitions__user", "edits__user", "encounter__addenda")
+        .defer(*(f"encounter__{name}" for name in NOTE_FIELDS))
+        .prefetch_related(
+            "lines",
+            "transitions__user",
+            "edits__user",
+            Prefetch(
+                "encounter__addenda",
+                queryset=Addendum.objects.only("id", "encounter_id", "created_at"),
+            ),
+        )
     )
 
 
@@ -58,8 +78,8 @@ def claim_get_for_user(*, user: User, claim_id: int, path: str = "", record: boo
     return claim
 
 
-def claim_returned_for_clinician(*, user: User) -> list[Claim]:
-    """The prescriber's claims returned with a question, with that question."""
+def claim_returned_for_clinician(*, user: User, path: str = "") -> list[Claim]:
+    """The prescriber's claims returned with a question, with that question; recorded."""
     if role_of(user) != Role.PRESCRIBER:
         raise PermissionDenied("Only prescribers have a claim inbox.")
     clinician = clinician_for_user(user)
@@ -74,6 +94,7 @@ def claim_returned_for_clinician(*, user: User) -> list[Claim]:
     for claim in claims:
         asked = [t for t in claim.transitions.all() if t.to_state == ClaimState.RETURNED]
         claim.question = asked[-1] if asked else None  # type: ignore[attr-defined]
+    access_record_list(user=user, rows=Claim, patient_ids=[c.patient_id for c in claims], path=path)
     return claims
 
 

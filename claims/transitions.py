@@ -194,8 +194,16 @@ def claim_transition(
     )
 
 
+def part2_consent_missing(claim: Claim) -> bool:
+    """True for a 42 CFR Part 2 visit whose patient has no consent to disclose for payment."""
+    return claim.encounter.part2 and claim.patient.part2_consent_on is None
+
+
 def transition_allowed(claim: Claim, *, user: User, to_state: str, version: int) -> Transition:
-    """The table's entry for this change, if ``user`` may make it (else the error)."""
+    """The table's entry for this change, if ``user`` may make it (else the error).
+
+    A Part 2 claim is neither approved nor sent to the payer without the patient's consent.
+    """
     claim_version_check(claim, version)
     transition = TRANSITIONS.get((claim.state, to_state))
     if transition is None:
@@ -204,6 +212,12 @@ def transition_allowed(claim: Claim, *, user: User, to_state: str, version: int)
             f"{S(to_state).label.lower() if to_state in S.values else to_state}."
         )
     _require_role_for(claim, user, transition)
+    if to_state in (S.APPROVED, S.SUBMITTED) and part2_consent_missing(claim):
+        raise ValidationError(
+            f"Claim {claim.number} is a 42 CFR Part 2 (substance use) record: the patient's "
+            "consent to disclose it to the payer for payment must be on file before it is "
+            "approved or exported. Ask the practice admin to record it on the patient."
+        )
     return transition
 
 
@@ -259,8 +273,8 @@ def claim_clinician_answer(
         addendum_add(
             user=user, encounter=claim.encounter, text=addendum_text, reason=addendum_reason
         )
-        if not answer.strip():
-            answer = f"Addendum added: {addendum_reason.strip()}"
+        if not answer.strip():  # billers read the history: it says that, never what or why
+            answer = "An addendum was added to the signed note."
     return claim_transition(
         user=user, claim=claim, to_state=S.QUEUED, version=version, reason=answer
     )

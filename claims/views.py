@@ -25,7 +25,7 @@ from coding.engine.claim_lines import BilledLine
 from encounters.icd import icd_lookup
 
 from . import build, export, queue, remittance, transitions
-from .export import claims_exportable, export_batch_get, export_batches
+from .export import claims_exportable_shown, export_batch_get, export_batches
 from .forms import (
     ClaimActionForm,
     ClinicianAnswerForm,
@@ -71,7 +71,10 @@ def claim_queue(request: AuthenticatedRequest) -> HttpResponse:
     data.setdefault("state", ClaimState.QUEUED)  # the queue opens on queued claims
     form = QueueFilterForm(data)
     queue_page = queue.claim_queue_for_biller(
-        user=request.user, filters=form.filters(), page_number=request.GET.get("page") or 1
+        user=request.user,
+        filters=form.filters(),
+        page_number=request.GET.get("page") or 1,
+        path=request.get_full_path(),
     )
     form.set_choices(payers=queue_page.payers, clinicians=queue_page.clinicians)
     query = request.GET.copy()
@@ -107,7 +110,9 @@ def claim_bulk_approve(request: AuthenticatedRequest) -> HttpResponse:
     """Approve the selected clean claims, after a confirmation that states the count."""
     ids = [int(i) for i in request.POST.getlist("claim") if i.isascii() and i.isdigit()]
     if request.POST.get("confirm") != "yes":
-        approvable = queue.claims_bulk_approvable(ids)
+        approvable = queue.claims_bulk_approvable_for_biller(
+            user=request.user, claim_ids=ids, path=request.path
+        )
         context = {"claims": approvable, "skipped": len(ids) - len(approvable)}
         return render(request, "claims/claim_bulk_approve.html", context)
     count = queue.claim_bulk_approve(user=request.user, claim_ids=ids)
@@ -159,6 +164,8 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         ],
         "actions": _actions(claim, role),
         "is_biller": role == Role.BILLER,
+        "part2": claim.encounter.part2,
+        "part2_consent_missing": transitions.part2_consent_missing(claim),
         "editable": claim.state in transitions.EDITABLE_STATES and role == Role.BILLER,
         "answerable": claim.state == ClaimState.SUBMITTED and role == Role.BILLER,
         "rules": SCRUBBER_RULES,
@@ -297,7 +304,7 @@ def _inbox(
             if failed and failed[0] == claim.pk
             else ClinicianAnswerForm(initial={"version": claim.version}),
         )
-        for claim in claim_returned_for_clinician(user=request.user)
+        for claim in claim_returned_for_clinician(user=request.user, path=request.path)
     ]
     return render(request, "claims/clinician_inbox.html", {"items": items})
 
@@ -340,7 +347,7 @@ def claim_answer(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
 def export_list(request: AuthenticatedRequest) -> HttpResponse:
     """Approved claims waiting for the next 837P file, and the files made so far."""
     context = {
-        "claims": list(claims_exportable(user=request.user)),
+        "claims": claims_exportable_shown(user=request.user, path=request.path),
         "batches": list(export_batches(user=request.user)),
     }
     return render(request, "claims/export_list.html", context)
@@ -365,7 +372,7 @@ def export_create(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 @role_required(Role.BILLER)
 def export_download(request: AuthenticatedRequest, batch_id: int) -> HttpResponse:
-    batch = export_batch_get(user=request.user, batch_id=batch_id)
+    batch = export_batch_get(user=request.user, batch_id=batch_id, path=request.path)
     response = HttpResponse(batch.content, content_type="application/edi-x12")
     response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
     return response

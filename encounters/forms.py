@@ -24,7 +24,7 @@ from coding.engine.codes import code_lines_from_text
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, mdm_level
 from coding.engine.rules.dg_diagnoses import MAX_DIAGNOSES
 
-from .icd import icd_explain_invalid, icd_lookup
+from .icd import icd_explain_invalid, icd_lookup, icd_suggests_part2
 from .models import (
     Adherence,
     Coverage,
@@ -110,8 +110,22 @@ class PatientForm(PatientModelForm):
             "postal_code",
             "phone",
             "clinicians",
+            "part2_consent_on",
         ]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "part2_consent_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "part2_consent_on": "The date on the patient's written consent to disclose "
+            "substance-use (42 CFR Part 2) records to their payer for payment; blank when none.",
+        }
+
+    def clean_part2_consent_on(self) -> datetime.date | None:
+        signed = self.cleaned_data.get("part2_consent_on")
+        if signed is not None and signed > timezone.localdate():
+            raise forms.ValidationError("The consent cannot be signed in the future.")
+        return signed
 
     def clean_date_of_birth(self) -> datetime.date:
         dob: datetime.date = self.cleaned_data["date_of_birth"]
@@ -270,6 +284,7 @@ class EncounterForm(EncounterModelForm):
             "interactive_complexity",
             "interactive_complexity_reason",
             "diagnostic_evaluation",
+            "part2",
         ]
         labels = {
             "date_of_service": "Date of service",
@@ -474,6 +489,11 @@ class EncounterForm(EncounterModelForm):
 
     def diagnosis_codes(self) -> list[str]:
         return [self.cleaned_data[n] for n in DIAGNOSIS_FIELDS if self.cleaned_data.get(n)]
+
+    def part2_suggested(self) -> bool:
+        """F10-F19 among the diagnoses typed and the Part 2 box not ticked: say so by the box."""
+        typed = [str(self[name].value() or "") for name in DIAGNOSIS_FIELDS]
+        return icd_suggests_part2(typed) and not self["part2"].value()
 
     # --- what the template shows ---------------------------------------------
 

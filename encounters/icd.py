@@ -7,6 +7,7 @@ Only billable codes are accepted on an encounter: leaf codes such as
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -92,3 +93,13 @@ def icd_search(query: str, *, limit: int = 15) -> list[IcdCode]:
         found.append((rank if code.startswith("F") else rank + 2, IcdCode(code, description)))
     found.sort(key=lambda r: (r[0], r[1].code))
     return [c for _, c in found[:limit]]
+
+
+# Mental and behavioural disorders due to psychoactive substance use (F10-F19): a visit
+# coded with one is likely a 42 CFR Part 2 record, which the clinician confirms.
+SUBSTANCE_USE_CATEGORIES = frozenset(f"F{n}" for n in range(10, 20))
+
+
+def icd_suggests_part2(codes: Iterable[str]) -> bool:
+    """True when a code is in F10-F19 (substance use): the form suggests the Part 2 flag."""
+    return any(icd_normalise(code)[:3] in SUBSTANCE_USE_CATEGORIES for code in codes)

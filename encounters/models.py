@@ -52,6 +52,19 @@ class Patient(models.Model):
     clinicians = models.ManyToManyField(
         Clinician, related_name="patients", blank=True, help_text="The patient's care team."
     )
+    # 42 CFR Part 2: the patient's written consent to disclose substance-use records to
+    # their payer for payment, when it was signed and who recorded it (set by patient_save).
+    part2_consent_on = models.DateField(
+        "Part 2 consent to disclose for payment signed on", null=True, blank=True
+    )
+    part2_consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    part2_consent_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -197,6 +210,12 @@ class Encounter(models.Model):
     )
     status = models.CharField(
         max_length=8, choices=EncounterStatus.choices, default=EncounterStatus.DRAFT
+    )
+    # A substance-use disorder record under 42 CFR Part 2, as the clinician confirmed it
+    # (F10-F19 diagnoses suggest it): billers see only what the claim needs, CSV exports
+    # leave it out, and its claim waits for the patient's consent to disclose for payment.
+    part2 = models.BooleanField(
+        "42 CFR Part 2 record (substance use)", default=False, db_default=False
     )
 
     # Psychotherapy block (PT-3: recorded apart from the med-management block)

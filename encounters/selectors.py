@@ -1,19 +1,23 @@
 """Reads of patients and encounters, each checking the user's role and relation to the record.
 
 ``*_get_for_user`` selectors are the only way views obtain a protected
-record: they return it or raise 404, and they write the access record.
+record: they return it or raise 404, and they write the access record. The
+``*_page_for_user`` selectors fetch one page of a list and write one record
+naming the patients on it.
 """
 
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.access import access_record
+from accounts.access import access_record, access_record_list
 from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
@@ -57,6 +61,15 @@ def _search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
     return patients
 
 
+def patient_page_for_user(
+    *, user: User, query: str = "", page_number: Any = 1, page_size: int, path: str = ""
+) -> Page[Patient]:
+    """One page of the patients the user may see (searched), recording the patients shown."""
+    page = Paginator(patient_list_for_user(user=user, query=query), page_size).get_page(page_number)
+    access_record_list(user=user, rows=Patient, patient_ids=[p.pk for p in page], path=path)
+    return page
+
+
 def patient_get_for_user(*, user: User, patient_id: int, path: str = "") -> Patient:
     """The patient if the user may see them (else 404), recording the access."""
     patient = (
@@ -85,6 +98,23 @@ def encounter_list_for_user(
     if patient is not None:
         encounters = encounters.filter(patient=patient)
     return encounters.order_by("-date_of_service", "-id")
+
+
+def encounter_page_for_user(
+    *,
+    user: User,
+    status: str | None = None,
+    page_number: Any = 1,
+    page_size: int,
+    path: str = "",
+) -> Page[Encounter]:
+    """One page of the prescriber's encounters, recording the patients shown."""
+    encounters = encounter_list_for_user(user=user, status=status)
+    page = Paginator(encounters, page_size).get_page(page_number)
+    access_record_list(
+        user=user, rows=Encounter, patient_ids=[e.patient_id for e in page], path=path
+    )
+    return page
 
 
 def encounter_get_for_user(

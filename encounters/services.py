@@ -400,8 +400,16 @@ def patient_save(
     coverages_removed: Iterable[Coverage] = (),
     clinicians: Iterable[Clinician] | None = None,
 ) -> Patient:
-    """Create or change a patient with their coverage (practice admins)."""
+    """Create or change a patient with their coverage (practice admins).
+
+    A new or changed Part 2 consent date is recorded with who entered it, and when.
+    """
     created = patient.pk is None
+    before = None if created else Patient.objects.filter(pk=patient.pk).first()
+    if patient.part2_consent_on != (before.part2_consent_on if before else None):
+        has_consent = patient.part2_consent_on is not None
+        patient.part2_consent_recorded_by_id = user.pk if has_consent else None
+        patient.part2_consent_recorded_at = timezone.now() if has_consent else None
     patient.full_clean(exclude=["clinicians"])
     patient.save()
     if clinicians is not None:

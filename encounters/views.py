@@ -13,7 +13,6 @@ from typing import Any, TypedDict
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.forms import BaseForm
 from django.http import HttpResponse, JsonResponse, QueryDict
@@ -49,9 +48,10 @@ from .models import Encounter, EncounterLocked, EncounterStatus, Patient, Patien
 from .selectors import (
     encounter_get_for_user,
     encounter_list_for_user,
+    encounter_page_for_user,
     patient_get_for_user,
     patient_last_visit,
-    patient_list_for_user,
+    patient_page_for_user,
     patient_primary_coverage,
     patient_status_suggest,
 )
@@ -82,8 +82,12 @@ def _add_errors(form: BaseForm, exc: ValidationError) -> None:
 def patient_list(request: AuthenticatedRequest) -> HttpResponse:
     """Patients the user may see, searched by name, MRN or date of birth as they type."""
     query = request.GET.get("q", "").strip()
-    page = Paginator(patient_list_for_user(user=request.user, query=query), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = patient_page_for_user(
+        user=request.user,
+        query=query,
+        page_number=request.GET.get("page"),
+        page_size=PAGE_SIZE,
+        path=request.get_full_path(),
     )
     template = "encounters/patient_list.html"
     htmx = getattr(request, "htmx", None)
@@ -168,8 +172,13 @@ def patient_edit(request: AuthenticatedRequest, patient_id: int) -> HttpResponse
 def encounter_list(request: AuthenticatedRequest) -> HttpResponse:
     """The prescriber's drafts and signed encounters, newest first."""
     status = request.GET.get("status", "")
-    encounters = encounter_list_for_user(user=request.user, status=status or None)
-    page = Paginator(encounters, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = encounter_page_for_user(
+        user=request.user,
+        status=status or None,
+        page_number=request.GET.get("page"),
+        page_size=PAGE_SIZE,
+        path=request.get_full_path(),
+    )
     return render(
         request,
         "encounters/encounter_list.html",

@@ -294,8 +294,11 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             "XX",
             claim.rendering_npi,
         ),
-        _seg("PRV", "PE", "PXC", clinician.taxonomy_code),
     ]
+    # The rendering specialty is situational: a 42 CFR Part 2 claim carries only what the
+    # claim requires, and a specialty (addiction medicine) would say more.
+    if not claim.encounter.part2:
+        out.append(_seg("PRV", "PE", "PXC", clinician.taxonomy_code))
     for number, row in enumerate(lines, start=1):
         line = row.billed  # the engine's billed line: code, modifiers, units, pointers
         procedure = ("HC", _id(line.code), *(_id(m) for m in line.modifiers[:4]))
@@ -380,3 +383,8 @@ def segments(text: str) -> Iterable[list[str]]:
         raw = raw.strip()
         if raw:
             yield raw.split(ELEMENT)
+
+
+def claim_numbers(text: str) -> list[str]:
+    """The claim numbers (CLM01) of an 837P file, in file order: which claims it carries."""
+    return [seg[1] for seg in segments(text) if seg[0] == "CLM" and len(seg) > 1]

@@ -37,6 +37,8 @@ def chart(position, clinician, codes, chart_review=None):
     return ChartInfo(
         position=position,
         encounter_id=100 + position,
+        patient_id=200 + position,
+        part2=False,
         date_of_service=MONTH.replace(day=position),
         clinician_name=clinician,
         billed_codes=tuple(codes),

@@ -370,10 +370,11 @@ def test_month_page_rows_show_billed_codes_outcome_and_acknowledgement(
 # --- query counts: the month page and its exports stay flat as the sample grows ----------
 
 # session, user, role groups, the sample, the report's three (REPORT_QUERIES in
-# test_selectors), the redraw's population and stored charts, the session save, and two
-# savepoint pairs (ATOMIC_REQUESTS, the session save) inside the test transaction.
-MONTH_PAGE_QUERIES = 14
-# The same without the redraw, plus the export's access record.
+# test_selectors), the access record naming the sampled patients (one INSERT), the
+# redraw's population and stored charts, the session save, and two savepoint pairs
+# (ATOMIC_REQUESTS, the session save) inside the test transaction.
+MONTH_PAGE_QUERIES = 15
+# The same without the redraw (the access record is the export's).
 EXPORT_QUERIES = 13
 
 
@@ -396,3 +397,35 @@ def test_month_page_and_exports_cost_the_same_queries_for_1_and_9_charts(
     assert response.status_code == 200
     if url_name == "audits:sample-findings-csv":
         assert len(list(csv.DictReader(io.StringIO(response.content.decode())))) == charts
+
+
+def test_findings_page_writes_one_record_naming_its_patients_at_a_flat_cost(
+    client_for, prescriber, compliance, make_signed, last_month
+):
+    """One INSERT names every patient of the findings shown, for 2 findings as for 5."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audits.sampling import previous_month
+
+    clinician = prescriber.clinician
+    client = client_for(prescriber)
+    client.get(reverse("accounts:home"))  # the session's first queries are not the page's
+    counts = []
+    for month, charts in ((last_month, 2), (previous_month(last_month), 3)):
+        for day in range(1, charts + 1):
+            make_signed(month=month, clinician=clinician, day=day)
+        for item in audit_sample_draw(month=month, size=charts).items.all():
+            chart_review_save(user=compliance, item=item, data=review_data())
+        last = AccessRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("audits:finding-list"))
+        assert response.status_code == 200
+        record = AccessRecord.objects.get(id__gt=last)
+        reviews = ChartReview.objects.filter(item__encounter__clinician=clinician)
+        assert record.patient_ids == sorted(
+            reviews.values_list("item__encounter__patient_id", flat=True)
+        )
+        assert (record.object_type, record.object_id) == ("audits.ChartReview", "")
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]

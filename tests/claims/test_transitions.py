@@ -180,7 +180,8 @@ def test_clinician_may_answer_with_an_addendum(claim, biller, prescriber):
     )
     addendum = Addendum.objects.get(encounter=claim.encounter)
     assert addendum.text == "Psychotherapy 09:00-09:30."
-    assert claim.transitions.last().reason == "Addendum added: Billing question"
+    # the history billers read says an addendum was added, never its reason or text
+    assert claim.transitions.last().reason == "An addendum was added to the signed note."
 
 
 def test_payer_answer_paid_records_the_amount(claim, biller):

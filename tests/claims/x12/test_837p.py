@@ -376,3 +376,32 @@ def test_every_element_is_checked_even_one_the_writer_forgot(claim, biller, sett
     _approved(claim, biller)
     with pytest.raises(ValidationError, match="PRV03"):
         claim_batch_export(user=biller)
+
+
+def test_downloading_an_837p_records_every_patient_it_carries(client_for, prescriber, biller):
+    from django.urls import reverse
+
+    from accounts.models import AccessRecord
+    from claims.x12.build import claim_numbers
+
+    claims = [_approved(signed_claim(clinician=prescriber.clinician), biller) for _ in range(3)]
+    batch = claim_batch_export(user=biller)
+    later = _approved(signed_claim(clinician=prescriber.clinician), biller)  # not in the file
+    assert claim_numbers(batch.content) == [c.number for c in claims]
+    before = AccessRecord.objects.count()
+
+    url = reverse("claims:export-download", kwargs={"batch_id": batch.pk})
+    response = client_for(biller).get(url)
+
+    assert response.status_code == 200
+    record = AccessRecord.objects.order_by("id").last()
+    assert AccessRecord.objects.count() == before + 1
+    assert (record.user, record.action, record.object_type, record.object_id) == (
+        biller,
+        "export",
+        "claims.ExportBatch",
+        str(batch.pk),
+    )
+    assert record.patient_ids == sorted(c.patient_id for c in claims)
+    assert later.patient_id not in record.patient_ids
+    assert record.path == url
