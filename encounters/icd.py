@@ -217,8 +217,40 @@ def _psychotherapy_tiers(payers: tuple[PayerProfile, ...]) -> bytes:
 
 
 # A clause is one typed word (or phrase of SEARCH_TERMS): its meanings, likeliest first,
-# each a list of words that must all match.
+# each one word or a phrase (words that must follow each other in one text of the code).
 _Clause = tuple[tuple[str, ...], ...]
+
+
+@functools.lru_cache(maxsize=8192)
+def _code_texts(code: str) -> tuple[tuple[str, ...], ...]:
+    """The code's texts by _IN_* place, each twice: "post-traumatic" as one word and as two."""
+    cm = _codeset()
+    above: list[str] = []
+    parent = cm.get_parent(code)
+    while parent and not cm.is_chapter_or_block(parent):
+        above += [cm.get_description(parent), *cm.get_inclusion_term(parent)]
+        parent = cm.get_parent(parent)
+    places = ([cm.get_description(code)], list(cm.get_inclusion_term(code)), above)
+    return tuple(
+        tuple(
+            v
+            for text in texts
+            for v in (_JOINERS.sub("", text.lower()), _JOINERS.sub(" ", text.lower()))
+        )
+        for texts in places
+    )
+
+
+def _phrase_place(code: str, words: tuple[str, ...]) -> int | None:
+    """The first _IN_* place where ``words`` follow each other in one text, if any."""
+    pattern = re.compile(
+        r"(?<![a-z0-9])"
+        + r"[^a-z0-9]+".join(re.escape(_stem(word)) + r"[a-z0-9]*" for word in words)
+    )
+    for place, texts in enumerate(_code_texts(code)):
+        if any(pattern.search(text) for text in texts):
+            return place
+    return None
 
 
 def _clauses(query: str) -> list[_Clause]:
@@ -251,7 +283,12 @@ def _clause_matches(index: _SearchIndex, clause: _Clause) -> dict[int, tuple[int
             continue
         in_description, in_inclusion_terms, anywhere = found
         for i in anywhere:
-            if i in in_description:
+            if len(words) > 1:
+                phrase_place = _phrase_place(index.codes[i], words)
+                if phrase_place is None:
+                    continue
+                place = phrase_place
+            elif i in in_description:
                 place = _IN_DESCRIPTION
             elif i in in_inclusion_terms:
                 place = _IN_INCLUSION_TERMS

@@ -2,11 +2,14 @@
 the codes an outpatient psychiatric practice uses most (the ICD search's data).
 
 ``SEARCH_TERMS`` maps a typed word or phrase (lower case) to the phrases it stands for,
-best first; each phrase is matched like typed words (whole words, a word's beginning is
-enough, in any order: so a phrase ICD-10-CM spells out, "alcohol dependence", comes before
-one it only uses in inclusion terms, "alcohol use disorder"). The search ranks a code
-found through an earlier phrase first, so an ambiguous abbreviation lists its likeliest
-meaning first and the others after it.
+best first. A phrase matches whole words in its order, one after the other, in one text
+of the code (its description, an inclusion term, a category's); a word's beginning is
+enough ("borderline personality" finds "Borderline personality disorder", not F21
+"Schizotypal personality disorder" with its inclusion term "Borderline schizophrenia").
+The search ranks a code found through an earlier phrase first, so an ambiguous
+abbreviation lists its likeliest meaning first and the others after it; a phrase
+ICD-10-CM spells out ("alcohol dependence") goes before one it only uses in inclusion
+terms ("alcohol use disorder"), since a code's own description ranks first.
 
 ``COMMON_CODES`` breaks ties between equally good matches: a code earlier in the list
 comes first, and codes not in the list come after all of them.
@@ -23,7 +26,10 @@ SEARCH_TERMS: Final[dict[str, tuple[str, ...]]] = {
     "gad": ("generalized anxiety",),
     "adhd": ("attention deficit hyperactivity",),
     # ADD is the old name of ADHD without hyperactivity: the inattentive type first.
-    "add": ("attention deficit inattentive", "attention deficit hyperactivity"),
+    "add": (
+        "attention deficit hyperactivity disorder predominantly inattentive",
+        "attention deficit hyperactivity",
+    ),
     "ptsd": ("posttraumatic stress",),
     "ocd": ("obsessive compulsive",),
     # BPD means borderline personality disorder in DSM-5 and in most psychiatric notes;

@@ -209,7 +209,14 @@ def test_a_typed_word_begins_a_word_it_matches():
 def test_bpd_shows_borderline_personality_first_and_bipolar_after_it():
     codes = [c.code for c in icd_search("bpd", limit=10)]
     assert codes[0] == "F60.3"
-    assert any(code.startswith("F31.") for code in codes), codes
+    assert all(code.startswith("F31.") for code in codes[1:]), codes
+
+
+def test_an_abbreviation_matches_its_phrase_in_order_not_its_words_anywhere():
+    # F21's inclusion term "Borderline schizophrenia" and its category's "personality"
+    # are not "borderline personality"; "Social phobia, generalized" is not GAD.
+    assert "F21" not in [c.code for c in icd_search("bpd", limit=50)]
+    assert [c.code for c in icd_search("gad", limit=10)] == ["F41.1"]
 
 
 def test_every_word_of_a_multi_word_query_must_match():
