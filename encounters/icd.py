@@ -273,30 +273,32 @@ def _clause_matches(index: _SearchIndex, clause: _Clause) -> dict[int, tuple[int
     for meaning_no, words in enumerate(clause):
         found: list[set[int]] | None = None
         for word in words:
-            places = index.word_prefix(_stem(word))
+            by_place = index.word_prefix(_stem(word))
             found = (
-                list(places)
+                list(by_place)
                 if found is None
-                else [a & b for a, b in zip(found, places, strict=True)]
+                else [a & b for a, b in zip(found, by_place, strict=True)]
             )
         if not found:
             continue
         in_description, in_inclusion_terms, anywhere = found
-        for i in anywhere:
-            if len(words) > 1:
+        places: dict[int, tuple[int, int]] = {}
+        if len(words) > 1:
+            for i in anywhere:
                 phrase_place = _phrase_place(index.codes[i], words)
-                if phrase_place is None:
-                    continue
-                place = phrase_place
-            elif i in in_description:
-                place = _IN_DESCRIPTION
-            elif i in in_inclusion_terms:
-                place = _IN_INCLUSION_TERMS
-            else:
-                place = _IN_CATEGORIES
-            key = (meaning_no, place)
-            if i not in best or key < best[i]:
-                best[i] = key
+                if phrase_place is not None:
+                    places[i] = (meaning_no, phrase_place)
+        else:  # set operations: a broad prefix such as "in" holds tens of thousands of codes
+            places = dict.fromkeys(anywhere - in_inclusion_terms, (meaning_no, _IN_CATEGORIES))
+            places.update(
+                dict.fromkeys(
+                    in_inclusion_terms - in_description, (meaning_no, _IN_INCLUSION_TERMS)
+                )
+            )
+            places.update(dict.fromkeys(in_description, (meaning_no, _IN_DESCRIPTION)))
+        # An earlier meaning always ranks first, whatever the place.
+        places.update(best)
+        best = places
     return best
 
 
