@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python bench/engine_throughput.py
 	$(BIN)/python bench/proposal_endpoint.py
 	$(BIN)/python bench/claim_queue.py
+	$(BIN)/python bench/icd_search.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

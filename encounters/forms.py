@@ -24,7 +24,7 @@ from coding.engine.codes import code_lines_from_text
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, mdm_level
 from coding.engine.rules.dg_diagnoses import MAX_DIAGNOSES
 
-from .icd import icd_explain_invalid, icd_lookup, icd_suggests_part2
+from .icd import ICD_QUERY_MAX_LENGTH, icd_explain_invalid, icd_lookup, icd_suggests_part2
 from .models import (
     Adherence,
     Coverage,
@@ -374,7 +374,7 @@ class EncounterForm(EncounterModelForm):
             self.fields[name] = forms.CharField(
                 label=f"Diagnosis {i}",
                 required=False,
-                max_length=10,
+                max_length=ICD_QUERY_MAX_LENGTH,  # the field also takes words to search
                 widget=forms.TextInput(
                     attrs={"autocomplete": "off", "placeholder": "Code or words, e.g. F41.1"}
                 ),

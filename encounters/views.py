@@ -28,6 +28,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
+from payers.selectors import payer_profile_list
 
 from . import services
 from .forms import (
@@ -43,6 +44,7 @@ from .forms import (
     mdm_summary_from,
     medication_formset,
 )
+from .icd import ICD_QUERY_MAX_LENGTH, ICD_QUERY_MIN_LENGTH
 from .icd import icd_search as icd_search_codes
 from .models import Encounter, EncounterLocked, EncounterStatus, Patient, PatientStatus
 from .selectors import (
@@ -500,15 +502,20 @@ def encounter_addendum_add(request: AuthenticatedRequest, encounter_id: int) -> 
 @require_http_methods(["GET"])
 @role_required(Role.PRESCRIBER)
 def icd_search(request: AuthenticatedRequest) -> HttpResponse:
-    """Billable ICD-10-CM codes matching the typed code or words (a list fragment)."""
+    """Billable ICD-10-CM codes matching the typed code or words (a listbox fragment)."""
     slot = request.GET.get("slot", "")
-    query = request.GET.get("q") or request.GET.get(f"diagnosis_{slot}", "")
-    codes = icd_search_codes(query, limit=10) if len(query.strip()) >= 2 else []
-    return render(
-        request,
-        f"{FORM_TEMPLATE}#icd-suggestions",
-        {"codes": codes, "slot": slot, "query": query.strip()},
-    )
+    slot = slot if slot.isascii() and slot.isdigit() and len(slot) <= 2 else ""
+    query = (request.GET.get("q") or request.GET.get(f"diagnosis_{slot}", "")).strip()
+    searchable = ICD_QUERY_MIN_LENGTH <= len(query) <= ICD_QUERY_MAX_LENGTH
+    codes = icd_search_codes(query, limit=10, payers=payer_profile_list()) if searchable else []
+    context = {
+        "codes": codes,
+        "slot": slot,
+        "query": query,
+        "too_long": len(query) > ICD_QUERY_MAX_LENGTH,
+        "max_length": ICD_QUERY_MAX_LENGTH,
+    }
+    return render(request, f"{FORM_TEMPLATE}#icd-suggestions", context)
 
 
 @require_http_methods(["POST"])

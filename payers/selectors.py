@@ -11,8 +11,10 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from accounts.roles import Role, role_of
+from coding.engine import PayerProfile
 
 from .models import FeeScheduleEntry, Payer
+from .profiles import payer_profile_for
 
 
 def fees_for(payer: Payer | None) -> dict[tuple[str, str], FeeScheduleEntry]:
@@ -28,6 +30,11 @@ def payer_fee(payer: Payer, fee_id: int) -> FeeScheduleEntry:
     if entry is None:
         raise Http404("No such fee.")
     return entry
+
+
+def payer_profile_list() -> list[PayerProfile]:
+    """Every payer of the practice as the engine's profile (PY), by name."""
+    return [payer_profile_for(payer) for payer in Payer.objects.order_by("name")]
 
 
 def payer_list_for_admin(*, user: User) -> QuerySet[Payer]:

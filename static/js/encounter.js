@@ -1,5 +1,5 @@
 /* The encounter form: per-block start/stop timers with live minutes, and the
- * ICD-10-CM suggestions. Wired by data attributes; CSP forbids inline scripts.
+ * ICD-10-CM suggestions (a keyboard combobox). Wired by data attributes; CSP forbids inline scripts.
  *
  * <div data-timer data-start="ID_OF_START_INPUT" data-end="ID_OF_END_INPUT">
  *   [data-timer-start] [data-timer-stop] buttons, [data-timer-clock], [data-minutes]
@@ -158,26 +158,141 @@
     showMinutes();
   }
 
+  /* The diagnosis fields are ARIA comboboxes: typing asks the server for a listbox of
+   * codes (htmx swaps it into #dx-suggest-N); ArrowDown/ArrowUp move the highlighted
+   * option (aria-activedescendant, focus stays in the field), Enter picks it without
+   * submitting the form, Escape closes the list; a click picks an option too. */
   function setupDiagnoses() {
+    function inputFor(slot) {
+      return document.querySelector('[data-dx-input="' + slot + '"]');
+    }
+
+    function optionsOf(slot) {
+      var list = document.getElementById("dx-suggest-" + slot);
+      return list ? Array.prototype.slice.call(list.querySelectorAll('[role="option"]')) : [];
+    }
+
+    function highlight(slot, index) {
+      var input = inputFor(slot);
+      optionsOf(slot).forEach(function (option, i) {
+        var on = i === index;
+        option.setAttribute("aria-selected", on ? "true" : "false");
+        option.classList.toggle("active", on);
+        if (on) {
+          input.setAttribute("aria-activedescendant", option.id);
+          option.scrollIntoView({ block: "nearest" });
+        }
+      });
+      if (index < 0 && input) {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function close(slot) {
+      var input = inputFor(slot);
+      var list = document.getElementById("dx-suggest-" + slot);
+      if (list) {
+        list.innerHTML = "";
+      }
+      if (input) {
+        input.setAttribute("aria-expanded", "false");
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function pick(choice) {
+      var slot = choice.dataset.slot;
+      var input = inputFor(slot);
+      var description = document.getElementById("dx-desc-" + slot);
+      if (input) {
+        if (window.htmx) {
+          window.htmx.trigger(input, "htmx:abort"); // a search still in flight must not reopen the list
+        }
+        input.value = choice.dataset.icdCode;
+        input.dataset.dxPicked = input.value;
+        input.classList.remove("is-invalid");
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      if (description) {
+        description.textContent = choice.dataset.icdDescription;
+      }
+      close(slot);
+    }
+
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      var target = event.detail && event.detail.target;
+      var slot = target && target.id && target.id.indexOf("dx-suggest-") === 0
+        ? target.id.slice("dx-suggest-".length)
+        : null;
+      var input = slot && inputFor(slot);
+      if (input) {
+        input.setAttribute("aria-expanded", optionsOf(slot).length ? "true" : "false");
+        input.removeAttribute("aria-activedescendant");
+      }
+    });
+
+    // A search timed before the pick (typing, then Enter within the delay) is not sent.
+    document.body.addEventListener("htmx:beforeRequest", function (event) {
+      var input = event.detail && event.detail.elt;
+      if (input && input.dataset && input.dataset.dxInput && input.dataset.dxPicked === input.value) {
+        event.preventDefault();
+      }
+    });
+
+    document.addEventListener("focusout", function (event) {
+      var slot = event.target.dataset && event.target.dataset.dxInput;
+      if (slot) {
+        close(slot);
+      }
+    });
+
+    document.addEventListener("keydown", function (event) {
+      var slot = event.target.dataset && event.target.dataset.dxInput;
+      if (!slot) {
+        return;
+      }
+      var options = optionsOf(slot);
+      var current = options.findIndex(function (option) {
+        return option.getAttribute("aria-selected") === "true";
+      });
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!options.length) {
+          return;
+        }
+        event.preventDefault();
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        var next = current < 0 ? (step > 0 ? 0 : options.length - 1) : current + step;
+        highlight(slot, (next + options.length) % options.length);
+      } else if (event.key === "Enter") {
+        // While the list is open, Enter picks (or just closes the list): it never submits.
+        if (options.length) {
+          event.preventDefault();
+          if (current >= 0) {
+            pick(options[current]);
+          } else {
+            close(slot);
+          }
+        }
+      } else if (event.key === "Escape") {
+        if (options.length || event.target.getAttribute("aria-expanded") === "true") {
+          event.preventDefault();
+          close(slot);
+        }
+      }
+    });
+
+    // The field keeps the focus when an option is clicked.
+    document.addEventListener("mousedown", function (event) {
+      if (event.target.closest('[role="option"][data-icd-code]')) {
+        event.preventDefault();
+      }
+    });
+
     document.addEventListener("click", function (event) {
       var choice = event.target.closest("[data-icd-code]");
       if (choice) {
         event.preventDefault();
-        var slot = choice.dataset.slot;
-        var input = document.querySelector('[data-dx-input="' + slot + '"]');
-        var description = document.getElementById("dx-desc-" + slot);
-        var list = document.getElementById("dx-suggest-" + slot);
-        if (input) {
-          input.value = choice.dataset.icdCode;
-          input.classList.remove("is-invalid");
-          input.dispatchEvent(new Event("change", { bubbles: true }));
-        }
-        if (description) {
-          description.textContent = choice.dataset.icdDescription;
-        }
-        if (list) {
-          list.innerHTML = "";
-        }
+        pick(choice);
         return;
       }
       var add = event.target.closest("[data-dx-add]");
@@ -200,6 +315,7 @@
     document.addEventListener("input", function (event) {
       var slot = event.target.dataset && event.target.dataset.dxInput;
       if (slot) {
+        delete event.target.dataset.dxPicked;
         var description = document.getElementById("dx-desc-" + slot);
         if (description) {
           description.textContent = "";

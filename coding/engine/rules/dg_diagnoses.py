@@ -80,7 +80,8 @@ def rule_dg_2(diagnoses: Sequence[str], is_billable: Callable[[str], bool]) -> R
     return result
 
 
-def _accepted(code: str, payer: PayerProfile) -> bool:
+def dg_3_accepts(code: str, payer: PayerProfile) -> bool:
+    """DG-3: whether ``payer`` takes ``code`` on a psychotherapy line (chapter F or its Z-codes)."""
     code = code.strip().upper()
     return code.startswith("F") or any(code.startswith(p.upper()) for p in payer.accepted_z_codes)
 
@@ -99,7 +100,7 @@ def rule_dg_3(
         if line.code not in PSYCHOTHERAPY_CODES:
             continue
         pointed = [diagnoses[p - 1] for p in line.pointers if 1 <= p <= len(diagnoses)]
-        if not any(_accepted(code, payer) for code in pointed):
+        if not any(dg_3_accepts(code, payer) for code in pointed):
             result += error(
                 "DG-3",
                 f"{line.code}: psychotherapy needs a mental or behavioral diagnosis (chapter F) "
