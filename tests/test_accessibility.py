@@ -138,6 +138,17 @@ def test_the_focus_outline_stands_out_on_the_page_and_on_the_bar():
     assert contrast(nav["--app-focus"], nav["--app-nav-bg"]) >= 3
 
 
+def test_links_are_at_least_4_5_to_1_on_white_and_on_every_alert():
+    root = _rule(":root")
+    assert root["--bs-link-color-rgb"] == ", ".join(
+        str(int(root["--bs-link-color"][i : i + 2], 16)) for i in (1, 3, 5)
+    )
+    # Bootstrap 5.3's lightest alert backgrounds: info, warning, success, danger, light.
+    for background in (WHITE, "#cff4fc", "#fff3cd", "#d1e7dd", "#f8d7da", "#fcfcfd"):
+        for name in ("--bs-link-color", "--bs-link-hover-color"):
+            assert contrast(root[name], background) >= 4.5, (name, background)
+
+
 def test_the_skip_link_is_readable_when_shown():
     skip = _rule(".skip-link")
     assert contrast(skip["color"], skip["background"]) >= 4.5

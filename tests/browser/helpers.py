@@ -52,11 +52,27 @@ AXE_PATH = "/__axe-core__/axe.min.js"
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
+# axe waits on timers; under a paused Playwright clock (page.clock) it would wait forever, so
+# it runs on the browser's own timers, which the clock keeps in window.__pwClock.builtins.
 _RUN_AXE = """async (tags) => {
-  const results = await window.axe.run(document, {
-    runOnly: {type: "tag", values: tags},
-    resultTypes: ["violations"],
-  });
+  const clock = window.__pwClock && window.__pwClock.builtins;
+  const timers = ["setTimeout", "clearTimeout", "setInterval", "clearInterval",
+    "requestAnimationFrame", "cancelAnimationFrame", "requestIdleCallback", "cancelIdleCallback"];
+  const faked = {};
+  if (clock) {
+    for (const name of timers) {
+      if (clock[name]) { faked[name] = window[name]; window[name] = clock[name]; }
+    }
+  }
+  let results;
+  try {
+    results = await window.axe.run(document, {
+      runOnly: {type: "tag", values: tags},
+      resultTypes: ["violations"],
+    });
+  } finally {
+    Object.assign(window, faked);
+  }
   return results.violations.map((v) => ({
     id: v.id,
     impact: v.impact,
