@@ -14,12 +14,14 @@ PASSWORD = "correct-horse-battery"
 
 
 def log_in(page: Page, live_url: str, username: str, *, lands_on: str = r"/encounters/$") -> None:
-    """Sign in through the login page and wait for the role's home page."""
+    """Sign in through the login page and wait for the role's home page; axe checks both."""
     page.goto(f"{live_url}/login/")
+    assert_accessible(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(lands_on))
+    assert_accessible(page)
 
 
 def fill_medication_row(
