@@ -69,3 +69,48 @@ def test_the_watch_fails_a_test_that_loaded_a_page_it_never_checked(
     with pytest.raises(AccessibilityViolations, match=r"never checked.*/login/\?next=/billing/$"):
         watch.finish()  # checks the page it ends on (/login/), not the one before
     assert watch.unchecked() == [f"{live_server.url}/login/?next=/billing/"]
+
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {id: el.id, tag: el.tagName, text: el.textContent.trim(),
+          outline: style.outlineStyle, width: parseFloat(style.outlineWidth)};
+}"""
+
+
+def test_the_skip_link_comes_first_and_every_stop_shows_a_focus_outline(
+    page: Page, live_server, transactional_db
+):
+    page.goto(f"{live_server.url}/no-such-page/")  # the 404, in the layout, no autofocus
+    assert_accessible(page)
+    skip = page.get_by_test_id("skip-link")
+    box = skip.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= 0  # out of sight until focused
+
+    page.keyboard.press("Tab")
+    focused = page.evaluate(FOCUSED)
+    assert focused["text"] == "Skip to main content", focused
+    box = skip.bounding_box()
+    assert box is not None
+    assert box["y"] >= 0  # shown once it has focus
+    assert focused["outline"] == "solid"
+    assert focused["width"] >= 2
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main-content"
+
+    # The login page starts on Username; every stop after it shows a solid outline.
+    page.goto(f"{live_server.url}/login/")
+    assert_accessible(page)
+    stops = [page.evaluate(FOCUSED)]
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUSED))
+    assert [stop["id"] or stop["text"] for stop in stops] == [
+        "id_username",
+        "id_password",
+        "Log in",
+        "Forgotten your password?",
+    ]
+    assert all(stop["outline"] == "solid" and stop["width"] >= 2 for stop in stops), stops
