@@ -427,10 +427,36 @@
     });
   }
 
+  /* Screen readers: the panel is refreshed on every pause in typing, so only its small
+   * live region speaks, and only when the proposed codes change (the panel's
+   * data-codes-summary). The first panel of the page is not announced. */
+  function announceProposedCodes() {
+    var region = document.querySelector("[data-proposal-announcement]");
+    var panel = document.getElementById("proposal-panel");
+    if (!region || !panel) {
+      return;
+    }
+    var last = null;
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      var card = event.detail && event.detail.target === panel
+        ? panel.querySelector("[data-codes-summary]")
+        : null;
+      if (!card) {
+        return;
+      }
+      var summary = card.dataset.codesSummary;
+      if (last !== null && summary !== last) {
+        region.textContent = summary;
+      }
+      last = summary;
+    });
+  }
+
   function init() {
     document.querySelectorAll("[data-timer]").forEach(setupTimer);
     setupDiagnoses();
     setupCodingChoice();
+    announceProposedCodes();
     refreshPanelOnShow();
     reuseDraftKeyOnBack();
   }

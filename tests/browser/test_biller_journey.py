@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from claims.models import Claim, ClaimState
+from tests.browser.helpers import assert_accessible
 from tests.claims.helpers import signed_claim
 from tests.factories import ClinicianFactory, PatientFactory, UserFactory
 from tests.payers.helpers import default_fee_schedules
@@ -50,6 +51,7 @@ def practice(transactional_db):
 
 def log_in(page: Page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/login/")
+    assert_accessible(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -64,6 +66,7 @@ def test_biller_fixes_approves_returns_and_the_prescriber_answers(
     expect(page).to_have_url(re.compile(r"/billing/$"))
     rows = page.get_by_test_id("claim-row")
     expect(rows).to_have_count(4)
+    assert_accessible(page)
 
     # Filter: flagged claims only (htmx swaps the table on change or on Filter).
     page.wait_for_load_state("load")
@@ -72,44 +75,55 @@ def test_biller_fixes_approves_returns_and_the_prescriber_answers(
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Dunn")
     expect(rows.first).to_contain_text("SC-ENGINE")
+    assert_accessible(page, step="the queue filtered by htmx")
 
     # Fix the flagged claim: 99215 back to the engine's 99214.
     rows.first.get_by_role("link", name=flagged.number).click()
     expect(page.get_by_test_id("findings")).to_contain_text("SC-ENGINE")
     expect(page.get_by_test_id("findings")).to_contain_text("Long discussion of a medication")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "biller_claim.png"), full_page=True)
     page.get_by_label("Code of line 1").fill("99214")
     page.get_by_test_id("save-line-1").click()
     expect(page.get_by_text("Line 1 saved and re-scrubbed.")).to_be_visible()
     expect(page.get_by_test_id("scrub-status")).to_have_text("Clean")
     expect(page.get_by_test_id("claim-history")).to_contain_text("99215 x1")
+    assert_accessible(page)
 
     # Return one clean claim to the prescriber with a question.
     page.goto(f"{live_server.url}/billing/claims/{clean[2].pk}/")
+    assert_accessible(page)
     page.get_by_label("Your question for the clinician").first.fill(
         "Was this visit in person or by video?"
     )
     page.get_by_test_id("action-return").click()
     expect(page.get_by_test_id("claim-state")).to_have_text("Returned to clinician")
+    assert_accessible(page)
 
     # Bulk approve: every clean queued claim on the page, after a confirmation with the count.
     page.get_by_role("link", name="Claim queue").click()
     expect(rows).to_have_count(3)
+    assert_accessible(page)
     page.get_by_label("Select every claim on the page").check()
     page.screenshot(path=str(ARTIFACTS / "biller_queue.png"), full_page=True)
     page.get_by_test_id("bulk-approve").click()
     expect(page.get_by_role("heading", name="Approve 3 clean claims?")).to_be_visible()
+    assert_accessible(page)
     page.get_by_test_id("confirm-bulk").click()
     expect(page.get_by_text("3 clean claims approved.")).to_be_visible()
     expect(rows).to_have_count(0)
+    assert_accessible(page)
     assert Claim.objects.filter(state=ClaimState.APPROVED).count() == 3
 
     # The prescriber answers the question from their inbox.
     page.get_by_role("button", name="Log out").click()
     log_in(page, live_server.url, doctor.user.username)
+    expect(page).to_have_url(re.compile(r"/encounters/$"))
+    assert_accessible(page)
     page.get_by_role("link", name="Claim questions").click()
     returned = page.get_by_test_id("returned-claim")
     expect(returned).to_have_count(1)
+    assert_accessible(page)
     expect(returned.get_by_test_id("question")).to_contain_text("in person or by video?")
     returned.get_by_label("Your answer").fill("In person, at the office.")
     returned.get_by_test_id("send-answer").click()
@@ -117,12 +131,15 @@ def test_biller_fixes_approves_returns_and_the_prescriber_answers(
         page.get_by_text(f"Answer sent: claim {clean[2].number} is back with billing.")
     ).to_be_visible()
     expect(page.get_by_test_id("inbox-empty")).to_be_visible()
+    assert_accessible(page)
 
     # Back in the biller's queue, with the answer in its history.
     page.get_by_role("button", name="Log out").click()
     log_in(page, live_server.url, "biller")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Castro")
+    assert_accessible(page)
     rows.first.get_by_role("link", name=clean[2].number).click()
     expect(page.get_by_test_id("claim-history")).to_contain_text("In person, at the office.")
     expect(page.get_by_test_id("claim-state")).to_have_text("Queued")
+    assert_accessible(page)

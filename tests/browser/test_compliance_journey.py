@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from audits.models import ChartReview, Outcome
 from audits.sampling import previous_month
 from tests.audits.helpers import signed_encounter
+from tests.browser.helpers import assert_accessible
 from tests.factories import ClinicianFactory, UserFactory
 from tests.sqlite_locks import release_signed_locks
 
@@ -37,6 +38,7 @@ def practice(transactional_db):
 
 def log_in(page: Page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/login/")
+    assert_accessible(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -49,17 +51,20 @@ def test_compliance_reviews_the_five_charts_and_the_report_matches(
     ARTIFACTS.mkdir(exist_ok=True)
     log_in(page, live_server.url, officer.username)
     expect(page).to_have_url(re.compile(r"/audits/$"))
+    assert_accessible(page)
 
     page.get_by_test_id("draw-month").fill(f"{month:%Y-%m}")
     page.get_by_test_id("draw-submit").click()
     expect(page).to_have_url(re.compile(rf"/audits/{month:%Y-%m}/$"))
     expect(page.get_by_test_id("sample-chart")).to_have_count(5)
     expect(page.get_by_test_id("redraw")).to_contain_text("same 5 charts")
+    assert_accessible(page)
 
     page.get_by_test_id("chart-link").first.click()
     # Chart 1: over-coded. Saving without the code and the comment shows both errors.
     expect(page.get_by_test_id("chart")).to_contain_text("Worked on interoceptive exposure.")
     expect(page.get_by_test_id("billed-lines")).to_contain_text("99214")
+    assert_accessible(page)
     page.get_by_label("Over-coded").check()
     page.get_by_label("Code the reviewer would have billed").fill("")
     page.get_by_test_id("review-save").click()
@@ -70,6 +75,7 @@ def test_compliance_reviews_the_five_charts_and_the_report_matches(
         page.locator(".invalid-feedback", has_text="Explain the finding for the clinician.")
     ).to_be_visible()
     expect(page.get_by_label("Over-coded")).to_be_checked()
+    assert_accessible(page, step="the review with its errors")
     page.get_by_label("Code the reviewer would have billed").fill("99213 + 90833")
     page.get_by_label("Comment for the clinician").fill(
         "Problems documented support low complexity only."
@@ -82,6 +88,7 @@ def test_compliance_reviews_the_five_charts_and_the_report_matches(
     for position in range(2, 6):
         expect(page.get_by_role("heading", name=re.compile(rf"Chart #{position} "))).to_be_visible()
         expect(page.get_by_label("Supported", exact=True)).to_be_checked()
+        assert_accessible(page)
         if position == 5:
             page.get_by_label("Under-coded").check()
             page.get_by_label("Code the reviewer would have billed").fill("99215 + 90833")
@@ -93,6 +100,7 @@ def test_compliance_reviews_the_five_charts_and_the_report_matches(
     expect(page.get_by_test_id("accuracy-counts")).to_contain_text("3 of 5 reviewed charts")
     expect(page.get_by_test_id("monitoring-note")).to_contain_text("cannot be extrapolated")
     expect(page.get_by_test_id("trend-chart").locator("svg")).to_be_visible()
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "audit_report.png"), full_page=True)
 
     reviews = list(ChartReview.objects.filter(item__sample__month=month))

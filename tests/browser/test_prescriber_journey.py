@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from encounters.icd import icd_search
 from encounters.models import Encounter, EncounterStatus
+from tests.browser.helpers import assert_accessible
 from tests.factories import ClinicianFactory, CoverageFactory, PatientFactory
 from tests.sqlite_locks import release_signed_locks
 
@@ -46,21 +47,28 @@ def test_prescriber_times_both_blocks_codes_a_diagnosis_signs_and_the_note_locks
     ARTIFACTS.mkdir(exist_ok=True)
 
     page.goto(f"{live_server.url}/login/")
+    assert_accessible(page)
     page.get_by_label("Username").fill("dr.rivera")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/encounters/$"))
+    assert_accessible(page)
 
     page.get_by_role("link", name="Patients").click()
+    expect(page).to_have_url(re.compile(r"/encounters/patients/$"))
+    assert_accessible(page)
     page.get_by_test_id("patient-search").fill("Quinn")
     expect(page.get_by_test_id("patient-link")).to_have_count(1)
+    assert_accessible(page, step="the search's results")
     page.get_by_test_id("patient-link").click()
     expect(page.get_by_test_id("patient-name")).to_contain_text("Ada Quinn")
+    assert_accessible(page)
     page.get_by_test_id("new-encounter").click()
     expect(page.locator("#encounter-form")).to_be_visible()
     expect(page.get_by_test_id("status-suggestion")).to_contain_text("new")
     # The page's scripts have run once htmx has filled the panel: the timers answer clicks.
     expect(page.get_by_test_id("proposal-panel")).to_be_visible()
+    assert_accessible(page, step="the new visit with its panel")
 
     # Timers: Start fills the start time and runs a clock, Stop fills the end time.
     for block in ("pt", "em"):
@@ -98,6 +106,7 @@ def test_prescriber_times_both_blocks_codes_a_diagnosis_signs_and_the_note_locks
     expect(data_check).to_have_attribute("data-met", "no")
     page.locator("#id_mdm_data_detail").fill("Discharge summary of the March admission")
     expect(data_check).to_have_attribute("data-met", "yes")
+    assert_accessible(page, step="the panel with E/M, its checks and the codes to bill")
 
     page.locator("#id_medications-0-name").fill("Sertraline")
     page.locator("#id_medications-0-dose").fill("100 mg")
@@ -111,6 +120,7 @@ def test_prescriber_times_both_blocks_codes_a_diagnosis_signs_and_the_note_locks
     page.locator("#id_diagnosis_1").press_sequentially("panic disor", delay=20)
     suggestion = page.locator('#dx-suggest-1 [data-icd-code="F41.0"]')
     expect(suggestion).to_be_visible(timeout=15_000)
+    assert_accessible(page, step="the ICD-10-CM suggestions open")
     suggestion.click()
     expect(page.locator("#id_diagnosis_1")).to_have_value("F41.0")
     expect(page.locator("#dx-desc-1")).to_contain_text("Panic disorder")
@@ -120,6 +130,7 @@ def test_prescriber_times_both_blocks_codes_a_diagnosis_signs_and_the_note_locks
     expect(page.get_by_role("alert")).to_contain_text("Draft saved.")
     expect(page.locator("#id_diagnosis_1")).to_have_value("F41.0")
     expect(page.get_by_test_id("pt-minutes")).to_have_text("38 min")
+    assert_accessible(page, step="the saved draft")
     encounter = Encounter.objects.get(patient=patient)
     assert encounter.status == EncounterStatus.DRAFT
     page.screenshot(path=str(ARTIFACTS / "prescriber_encounter.png"), full_page=True)
@@ -131,16 +142,19 @@ def test_prescriber_times_both_blocks_codes_a_diagnosis_signs_and_the_note_locks
     expect(page.get_by_test_id("pt-minutes")).to_have_text("38 min")
     expect(page.get_by_test_id("diagnosis-list")).to_contain_text("F41.0")
     expect(page.get_by_test_id("edit")).to_have_count(0)
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/encounters/{encounter.pk}/edit/")
     expect(page).to_have_url(re.compile(rf"/encounters/{encounter.pk}/$"))
     expect(page.get_by_role("alert")).to_contain_text("signed and locked")
     expect(page.locator("#encounter-form")).to_have_count(0)
+    assert_accessible(page)
 
     page.get_by_label("Addendum").fill("Patient called: mild nausea since the increase.")
     page.get_by_label("Why it is added").fill("Information after signing")
     page.get_by_test_id("addendum-submit").click()
     expect(page.get_by_test_id("addendum-list")).to_contain_text("mild nausea")
+    assert_accessible(page)
     encounter.refresh_from_db()
     assert encounter.status == EncounterStatus.SIGNED
     assert encounter.signed_by == clinician.user

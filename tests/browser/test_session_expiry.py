@@ -24,6 +24,7 @@ from playwright.sync_api import Page, expect
 from encounters import services
 from encounters.icd import icd_search
 from encounters.models import Encounter, EncounterStatus
+from tests.browser.helpers import assert_accessible
 from tests.factories import ClinicianFactory, CoverageFactory, PatientFactory
 from tests.sqlite_locks import release_signed_locks
 
@@ -54,6 +55,7 @@ def _yesterday_at(hour: int, minute: int) -> datetime.datetime:
 
 
 def _log_in(page: Page, username: str = "dr.idle") -> None:
+    assert_accessible(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -62,6 +64,7 @@ def _log_in(page: Page, username: str = "dr.idle") -> None:
 def _wait_for_the_form(page: Page) -> None:
     """The form's scripts are running once htmx has filled the panel the first time."""
     expect(page.get_by_test_id("proposal-panel")).to_be_visible()
+    assert_accessible(page)
 
 
 def _medication(page: Page, row: int, name: str, dose: str) -> None:
@@ -124,6 +127,7 @@ def test_expired_session_keeps_what_was_typed_through_sign_in_and_signs_once(
     expect(page.get_by_test_id("draft-status")).to_contain_text(
         "Not saved: signed out, sign in again"
     )
+    assert_accessible(page, step="signed out, the panel says so")
     page.screenshot(path=str(ARTIFACTS / "session_signed_out.png"), full_page=True)
     encounter.refresh_from_db()
     assert encounter.pt_note == "Interoceptive exposure."  # the rest is only in the browser
@@ -149,10 +153,12 @@ def test_expired_session_keeps_what_was_typed_through_sign_in_and_signs_once(
     expect(page.locator("#id_medications-1-name")).to_have_value("Hydroxyzine")
     expect(page.locator("#id_medications-1-change")).to_have_value("continued")
     expect(page.get_by_test_id("proposal-code")).to_have_text(["90834"])
+    assert_accessible(page, step="restored after signing in again")
     page.screenshot(path=str(ARTIFACTS / "session_restored.png"), full_page=True)
 
     page.get_by_test_id("sign").click()
     expect(page.get_by_test_id("status-badge")).to_have_text("Signed — locked")
+    assert_accessible(page)
     signed = Encounter.objects.get(patient=patient)
     assert signed.status == EncounterStatus.SIGNED
     assert signed.pt_note == "Interoceptive exposure. Practised slow breathing."
@@ -189,6 +195,7 @@ def test_a_running_timer_keeps_running_after_signing_in_again(
     page.clock.run_for(500)  # the panel refreshes after a pause in typing
     panel = page.locator("#proposal-panel")
     expect(panel.get_by_test_id("signed-out")).to_be_visible()
+    assert_accessible(page, step="signed out, the panel says so")
 
     panel.get_by_role("link", name="sign in again").click()
     expect(page).to_have_url(re.compile(r"/login/\?next="))
@@ -201,6 +208,7 @@ def test_a_running_timer_keeps_running_after_signing_in_again(
     clock = page.locator("[data-testid=em-block] [data-timer-clock]")
     expect(clock).to_have_text(re.compile(r"^05:\d\d$"))
     expect(page.get_by_test_id("em-timer-stop")).to_be_enabled()
+    assert_accessible(page, step="back on the draft, the timer running")
 
     page.clock.run_for("10:00")
     expect(clock).to_have_text(re.compile(r"^15:\d\d$"))
@@ -245,9 +253,11 @@ def test_typing_that_never_reached_the_server_comes_back_on_the_new_encounter_pa
     expect(page.locator("#id_pt_note")).to_have_value("Grief work; the anniversary is next week.")
     expect(page.locator("input[name=draft_key]")).to_have_value(draft_key)
     expect(page.get_by_test_id("pt-minutes")).to_have_text("40 min")
+    assert_accessible(page, step="the new visit with the restored copy")
 
     page.get_by_test_id("save-draft").click()
     expect(page.get_by_role("alert").first).to_contain_text("Draft saved")
+    assert_accessible(page)
     encounter = Encounter.objects.get(patient=patient)
     assert str(encounter.draft_key) == draft_key
     assert encounter.pt_note == "Grief work; the anniversary is next week."
@@ -281,9 +291,11 @@ def test_a_copy_typed_over_an_older_save_is_offered_not_applied(
     offer = page.get_by_test_id("draft-older-copy")
     expect(offer).to_contain_text("This browser keeps what you typed at 12:00")
     expect(page.locator("#id_pt_focus")).to_have_value("Sleep (from the other computer)")
+    assert_accessible(page, step="the older copy offered")
     offer.get_by_role("button", name="Restore what you typed").click()
     expect(page.locator("#id_pt_focus")).to_have_value("Sleep and appetite")
     expect(page.get_by_test_id("draft-restored")).to_be_visible()
+    assert_accessible(page, step="the copy restored")
 
     page.get_by_test_id("draft-discard").click()  # back to the saved draft after all
     expect(page.locator("#id_pt_focus")).to_have_value("Sleep (from the other computer)")
@@ -325,6 +337,7 @@ def test_sign_pressed_while_the_first_autosave_is_on_its_way_waits_for_it(
     expect(page.get_by_test_id("draft-status")).to_have_text("Saving…")
     page.get_by_test_id("sign").click()
     expect(page.get_by_test_id("status-badge")).to_have_text("Signed — locked")
+    assert_accessible(page)
 
     encounter = Encounter.objects.get(patient=patient)
     assert encounter.status == EncounterStatus.SIGNED

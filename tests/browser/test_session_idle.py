@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import assert_accessible
 from tests.factories import ClinicianFactory, PatientFactory
 
 pytestmark = pytest.mark.browser
@@ -41,6 +42,7 @@ def _at(minute: int) -> datetime.datetime:
 
 
 def _log_in(page: Page) -> None:
+    assert_accessible(page)
     page.get_by_label("Username").fill("dr.idle")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -58,10 +60,12 @@ def test_idle_warning_a_minute_before_the_limit_and_stay_signed_in_keeps_the_ses
     page.clock.pause_at(_at(1))
     warning = page.get_by_test_id("session-warning")
     expect(page.locator("body")).to_have_attribute("data-session-idle-seconds", "300")
+    assert_accessible(page)
 
     # Any request resets the countdown: a search on the patient list (htmx) at 3 minutes.
     page.get_by_role("link", name="Patients").click()
     expect(page.get_by_test_id("patient-link")).to_have_count(2)
+    assert_accessible(page)
     page.clock.pause_at(_at(4))
     page.get_by_test_id("patient-search").fill("Hadd")
     page.clock.run_for(400)
@@ -71,6 +75,7 @@ def test_idle_warning_a_minute_before_the_limit_and_stay_signed_in_keeps_the_ses
 
     page.clock.fast_forward("01:05")  # less than a minute left
     expect(warning).to_contain_text("You will be signed out in 1 minute for inactivity")
+    assert_accessible(page, step="the idle warning")
     page.screenshot(path=str(ARTIFACTS / "session_idle_warning.png"), full_page=True)
     session = Session.objects.get()
     before = session.expire_date
@@ -89,3 +94,4 @@ def test_idle_warning_a_minute_before_the_limit_and_stay_signed_in_keeps_the_ses
     expect(signed_out).to_contain_text("You were signed out")
     link = signed_out.get_by_role("link", name="Sign in again")
     expect(link).to_have_attribute("href", re.compile(r"^/login/\?next=%2Fencounters%2Fpatients"))
+    assert_accessible(page, step="signed out for inactivity")

@@ -20,7 +20,7 @@ import coding.views
 from claims.models import Claim
 from encounters.icd import icd_search
 from encounters.models import Encounter, EncounterStatus
-from tests.browser.helpers import fill_medication_row, log_in
+from tests.browser.helpers import assert_accessible, fill_medication_row, log_in
 from tests.factories import ClinicianFactory, CoverageFactory, PatientFactory
 from tests.sqlite_locks import release_signed_locks
 
@@ -47,6 +47,7 @@ def _login(page: Page, url: str) -> None:
 def _new_visit(page: Page, url: str, patient) -> None:
     page.goto(f"{url}/encounters/patients/{patient.pk}/encounters/new/")
     expect(page.get_by_test_id("proposal-panel")).to_be_visible()
+    assert_accessible(page)
 
 
 def _document(page: Page, *, em_start: str = "09:40", em_end: str = "09:55") -> None:
@@ -98,6 +99,7 @@ def test_a_panel_refresh_in_flight_never_replaces_the_codes_the_clinician_chose(
     page.wait_for_timeout(200)  # the late answer has been swapped in
     expect(page.locator("#coding-option-custom")).to_be_checked()
     expect(page.locator("#coding-custom-codes")).to_have_value("99215, 90838")
+    assert_accessible(page, step="other codes chosen, the late panel swapped in")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "panel_choice_after_late_refresh.png"), full_page=True)
 
@@ -110,6 +112,7 @@ def test_a_panel_refresh_in_flight_never_replaces_the_codes_the_clinician_chose(
     expect(billed).to_contain_text("99215")
     expect(billed).to_contain_text("90838")
     expect(billed).to_contain_text("Other codes than proposed")
+    assert_accessible(page)
     lines = Claim.objects.get(encounter=encounter).lines.all()
     assert [line.code for line in lines] == ["99215", "90838"]
 
@@ -124,15 +127,18 @@ def test_back_and_sign_again_makes_no_second_visit_or_claim(page: Page, live_ser
     expect(page).to_have_url(re.compile(r"/encounters/\d+/$"))
     encounter = Encounter.objects.get(patient=patient)
     expect(page).to_have_url(re.compile(rf"/encounters/{encounter.pk}/$"))
+    assert_accessible(page)
 
     page.go_back()
     expect(page.get_by_test_id("sign")).to_be_visible()
     # The browser brings back what was typed; the panel follows it.
     expect(_panel_codes(page)).to_have_text(["99214", "90836"])
+    assert_accessible(page, step="back on the form")
     page.get_by_test_id("sign").click()
     # The page posts the key it posted before: the signed visit answers, nothing is added.
     expect(page).to_have_url(re.compile(rf"/encounters/{encounter.pk}/$"))
     expect(page.get_by_role("alert").first).to_contain_text("already signed; nothing was changed")
+    assert_accessible(page)
     page.screenshot(path=str(ARTIFACTS / "back_and_sign_again.png"), full_page=True)
     assert Encounter.objects.filter(patient=patient).count() == 1
     assert Claim.objects.filter(encounter__patient=patient).count() == 1
@@ -149,6 +155,7 @@ def test_overlapping_blocks_show_at_once_propose_nothing_and_still_save_as_a_dra
     expect(conflict).to_contain_text("overlaps the psychotherapy block")
     expect(conflict).to_contain_text("PT-3")
     expect(_panel_codes(page)).to_have_count(0)
+    assert_accessible(page, step="the panel says the blocks overlap")
 
     page.get_by_test_id("save-draft").click()
     expect(page.get_by_role("alert").first).to_contain_text("Draft saved as typed")
@@ -157,6 +164,7 @@ def test_overlapping_blocks_show_at_once_propose_nothing_and_still_save_as_a_dra
         "Interoceptive exposure; practised breathing."
     )
     expect(page.get_by_test_id("error-summary")).to_be_visible()
+    assert_accessible(page, step="saved as typed, with the errors")
     page.screenshot(path=str(ARTIFACTS / "overlap_saved_as_draft.png"), full_page=True)
     encounter = Encounter.objects.get(patient=patient)
     assert encounter.status == EncounterStatus.DRAFT
@@ -168,6 +176,7 @@ def test_overlapping_blocks_show_at_once_propose_nothing_and_still_save_as_a_dra
     page.get_by_test_id("sign").click()
     expect(page).to_have_url(re.compile(rf"/encounters/{encounter.pk}/$"))
     expect(page.get_by_test_id("status-badge")).to_have_text("Signed — locked")
+    assert_accessible(page)
 
 
 def test_timers_fill_in_the_practice_time_from_a_browser_in_another_zone(
@@ -188,6 +197,7 @@ def test_timers_fill_in_the_practice_time_from_a_browser_in_another_zone(
         expect(page.get_by_test_id("proposal-time-problems")).to_have_count(0)
         page.get_by_test_id("save-draft").click()  # the timer still runs: a valid draft
         expect(page.get_by_role("alert").first).to_contain_text("Draft saved.")
+        assert_accessible(page)
         encounter = Encounter.objects.get(patient=patient)
         assert f"{encounter.pt_start:%H:%M}" == started
         assert encounter.draft_form is None
