@@ -29,7 +29,7 @@ from coding.engine.rules.dg_diagnoses import first_pointers, rule_dg_1
 from coding.models import SignedProposal
 from payers.models import FeeScheduleEntry, Payer, billable_code_problem
 from payers.profiles import payer_profile_for
-from payers.selectors import fees_for
+from payers.selectors import drug_table, fees_for
 
 from .models import Claim, ClaimEdit, ClaimLine, ClaimState, ClaimTransition, ScrubStatus
 from .scrubber import ScrubClaim, has_errors, is_flagged, scrub
@@ -151,6 +151,7 @@ def scrub_input(
         engine_errors=signed.engine_errors() if signed is not None else (),
         override_reason=claim.override_reason,
         priced_codes=frozenset(code for code, _mod in fees) if payer else None,
+        drugs=drug_table(),
     )
 
 
