@@ -202,3 +202,29 @@ def test_an_end_date_before_the_start_is_a_clear_error(client_for, practice_admi
     )
     assert response.status_code == 200
     assert "cannot be before the first" in response.content.decode()
+
+
+def test_inj_1_a_drug_the_practice_added_can_be_priced_per_unit(practice_admin):
+    from payers.models import Payer
+    from payers.services import fee_set
+
+    medicaid = Payer.objects.get(slug="medicaid")
+    with pytest.raises(ValidationError, match="not a code this practice bills"):
+        fee_set(
+            user=practice_admin,
+            payer=medicaid,
+            code="J2427",
+            modifier="",
+            charge=Decimal("9.00"),
+            allowed=Decimal("7.00"),
+        )
+    drug_create(user=practice_admin, data=INVEGA_TRINZA)
+    entry = fee_set(
+        user=practice_admin,
+        payer=medicaid,
+        code="J2427",
+        modifier="",
+        charge=Decimal("9.00"),
+        allowed=Decimal("7.00"),
+    )
+    assert (entry.code, entry.charge) == ("J2427", Decimal("9.00"))
