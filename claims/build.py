@@ -2,7 +2,8 @@
 
 ``claim_build`` is the last step of signing (``claims.signing.visit_sign``): it takes the
 lines the clinician chose, as stored at signing, adds the payer's modifiers (PY), prices them
-from the payer's fee schedule and scrubs the claim. ``claim_line_update`` is a
+from the payer's fee schedule, copies each injection's NDC onto its drug line where the payer
+wants it (INJ-4) and scrubs the claim. ``claim_line_update`` is a
 biller's fix of one line, priced and scrubbed the same way.
 """
 
@@ -24,14 +25,23 @@ from accounts.access import access_record
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 from coding.engine.claim_lines import BilledLine, payer_modifiers
-from coding.engine.codes import modifiers_error
+from coding.engine.codes import DISCARDED, modifiers_error
 from coding.engine.rules.dg_diagnoses import first_pointers, rule_dg_1
 from coding.models import SignedProposal
 from payers.models import FeeScheduleEntry, Payer, billable_code_problem
 from payers.profiles import payer_profile_for
-from payers.selectors import fees_for
+from payers.selectors import drug_table, fees_for
 
-from .models import Claim, ClaimEdit, ClaimLine, ClaimState, ClaimTransition, ScrubStatus
+from .models import (
+    MAX_DRUG_UNITS,
+    MAX_SERVICE_UNITS,
+    Claim,
+    ClaimEdit,
+    ClaimLine,
+    ClaimState,
+    ClaimTransition,
+    ScrubStatus,
+)
 from .scrubber import ScrubClaim, has_errors, is_flagged, scrub
 from .transitions import EDITABLE_STATES, claim_version_check, claim_write
 
@@ -61,6 +71,39 @@ def _billed_lines(
     the payer's own modifiers (PY, modifier 25) added by the engine's rule."""
     lines = tuple(dataclasses.replace(line, pointers=pointers) for line in chosen)
     return lines if payer is None else payer_modifiers(lines, payer_profile_for(payer))
+
+
+def _ndcs(signed: SignedProposal, payer: Payer | None) -> dict[str, tuple[str, Decimal, str]]:
+    """INJ-4: (NDC, quantity, unit) by drug code, from the injections of the signed facts,
+    where the payer wants the NDC on drug lines. Injections of one code are one line (the
+    engine sums their units): they share the NDC and unit, and their quantities add up; a
+    code given from two NDCs, or a drug the practice did not buy (no drug line), has none."""
+    if payer is None or not payer_profile_for(payer).ndc_on_drug_lines:
+        return {}
+    found: dict[str, list[tuple[str, Decimal, str]]] = {}
+    for injection in (signed.facts or {}).get("injections") or []:
+        if not isinstance(injection, dict) or injection.get("supplied_by_practice") is False:
+            continue
+        ndc = str(injection.get("ndc") or "").replace("-", "")
+        if not ndc or injection.get("ndc_quantity") is None:
+            continue
+        code = str(injection.get("drug") or "").strip().upper()
+        quantity = Decimal(str(injection["ndc_quantity"]))
+        found.setdefault(code, []).append((ndc, quantity, str(injection.get("ndc_unit") or "")))
+    ndcs = {}
+    for code, given in found.items():
+        if len({(ndc, unit) for ndc, _quantity, unit in given}) == 1:
+            ndc, _quantity, unit = given[0]
+            ndcs[code] = (ndc, sum((quantity for _n, quantity, _u in given), Decimal(0)), unit)
+    return ndcs
+
+
+def _with_ndc(row: ClaimLine, ndcs: Mapping[str, tuple[str, Decimal, str]]) -> ClaimLine:
+    """The drug line of a code carries its NDC; its JW line (the amount discarded, INJ-3)
+    does not, since the NDC quantity is what was given."""
+    if row.code in ndcs and DISCARDED not in row.modifiers:
+        row.ndc, row.ndc_quantity, row.ndc_unit = ndcs[row.code]
+    return row
 
 
 def _subscriber(coverage: Any, patient: Any) -> dict[str, Any]:
@@ -106,12 +149,16 @@ def claim_build(*, signed: SignedProposal, user: User) -> Claim:
         override_reason=signed.override_reason,
         updated_by=user,
     )
+    ndcs = _ndcs(signed, payer)
     rows = [
-        ClaimLine.from_billed(
-            line,
-            claim=claim,
-            position=position,
-            priced=price(fees, line.code, line.modifiers, line.units),
+        _with_ndc(
+            ClaimLine.from_billed(
+                line,
+                claim=claim,
+                position=position,
+                priced=price(fees, line.code, line.modifiers, line.units),
+            ),
+            ndcs,
         )
         for position, line in enumerate(lines, start=1)
     ]
@@ -151,6 +198,7 @@ def scrub_input(
         engine_errors=signed.engine_errors() if signed is not None else (),
         override_reason=claim.override_reason,
         priced_codes=frozenset(code for code, _mod in fees) if payer else None,
+        drugs=drug_table(),
     )
 
 
@@ -178,14 +226,19 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _validate_fix(fix: BilledLine, diagnoses: Sequence[str]) -> dict[str, list[str]]:
-    """What is wrong with a biller's fix: the code's shape, units, modifiers, and DG-1."""
+def _validate_fix(
+    fix: BilledLine, diagnoses: Sequence[str], drug_codes: frozenset[str]
+) -> dict[str, list[str]]:
+    """What is wrong with a biller's fix: the code's shape, units, modifiers, and DG-1. A drug
+    of the practice's table is billable, and bills its dose in billing units (J2426 x234)."""
     errors: dict[str, list[str]] = {}
-    code_problem = billable_code_problem(fix.code)
+    is_drug = fix.code in drug_codes
+    code_problem = None if is_drug else billable_code_problem(fix.code)
     if code_problem:
         errors["code"] = [code_problem]
-    if not 1 <= fix.units <= 99:
-        errors["units"] = ["Units must be between 1 and 99."]
+    most = MAX_DRUG_UNITS if is_drug else MAX_SERVICE_UNITS
+    if not 1 <= fix.units <= most:
+        errors["units"] = [f"Units of {fix.code} must be between 1 and {most}."]
     modifier_problem = modifiers_error(fix.modifiers)
     if modifier_problem:
         errors["modifiers"] = [modifier_problem]
@@ -214,7 +267,7 @@ def claim_line_update(
         raise ValidationError(
             f"A claim that is {claim.get_state_display().lower()} cannot be changed."
         )
-    errors = _validate_fix(fix, claim.diagnoses)
+    errors = _validate_fix(fix, claim.diagnoses, drug_table().codes)
     if errors:
         raise ValidationError(errors)
     lines = list(claim.lines.all())
@@ -228,11 +281,18 @@ def claim_line_update(
         "pointers": line.pointers,
     }
     fees = fees_for(claim.payer)
+    if fix.code != line.code:  # the NDC was the old code's drug
+        line.ndc, line.ndc_quantity, line.ndc_unit = "", None, ""
     line.code, line.units = fix.code, fix.units
     line.modifiers, line.pointers = list(fix.modifiers), list(fix.pointers)
     line.charge, line.expected = price(fees, line.code, line.modifiers, line.units)
     _rescrub_and_write(claim, lines, fees=fees, user=user, version=version)
-    line.save(update_fields=["code", "units", "modifiers", "pointers", "charge", "expected"])
+    line.save(
+        update_fields=[
+            *("code", "units", "modifiers", "pointers", "charge", "expected"),
+            *("ndc", "ndc_quantity", "ndc_unit"),
+        ]
+    )
     new = {
         "code": line.code,
         "units": line.units,

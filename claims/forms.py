@@ -10,7 +10,7 @@ from django import forms
 from coding.engine.codes import code_error, modifiers_error
 from payers.forms import BootstrapForm
 
-from .models import ClaimState, ScrubStatus
+from .models import MAX_DRUG_UNITS, ClaimState, ScrubStatus
 from .queue import SORTS, QueueFilters
 
 SPLIT = re.compile(r"[\s,;:+]+")
@@ -83,7 +83,7 @@ class VersionForm(BootstrapForm):
 
 class LineFixForm(VersionForm):
     code = forms.CharField(max_length=8)
-    units = forms.IntegerField(min_value=1, max_value=99)
+    units = forms.IntegerField(min_value=1, max_value=MAX_DRUG_UNITS)  # services: 99 (build)
     modifiers = forms.CharField(required=False, max_length=20, help_text="e.g. 25 95")
     pointers = forms.CharField(max_length=20, help_text="Diagnosis numbers, e.g. 1 2")
 

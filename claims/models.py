@@ -16,10 +16,16 @@ from django.db import models
 
 from accounts.triggers import AppendOnly
 from coding.engine.claim_lines import BilledLine, line_text
+from coding.engine.facts import NDC_UNITS
 from payers.models import Payer
 
 # A payer's claim control number (ICN/DCN; 835 CLP07, sent back as 837P REF*F8).
 _PAYER_CLAIM_NUMBER = re.compile(r"[A-Z0-9-]{1,50}")
+_NDC = re.compile(r"\d{11}")
+# What a biller may type as a line's units: a service's few units, or a drug's dose in
+# billing units (INJ-1: 234 mg of a 1 mg unit is J2426 x234).
+MAX_SERVICE_UNITS = 99
+MAX_DRUG_UNITS = 9999
 
 
 def validate_payer_claim_number(value: str) -> None:
@@ -30,6 +36,23 @@ def validate_payer_claim_number(value: str) -> None:
             "as on its answer (835 CLP07).",
             code="payer_claim_number",
         )
+
+
+def validate_ndc(value: str) -> None:
+    """The 11-digit NDC (5-4-2) an 837P carries in LIN03, digits only."""
+    if not _NDC.fullmatch(value):
+        raise ValidationError("An NDC is 11 digits (5-4-2, without hyphens).", code="ndc")
+
+
+# CTP05-1, the unit of the NDC quantity: the engine's units, named for the biller.
+_NDC_UNIT_NAMES = {
+    "F2": "international unit",
+    "GR": "gram",
+    "ME": "milligram",
+    "ML": "millilitre",
+    "UN": "unit",
+}
+NDC_UNIT_CHOICES = [(unit, _NDC_UNIT_NAMES.get(unit, unit)) for unit in NDC_UNITS]
 
 
 class ClaimState(models.TextChoices):
@@ -170,6 +193,15 @@ class ClaimLine(models.Model):
     pointers = models.JSONField(default=list, help_text="1-based diagnosis pointers, at most 4.")
     charge = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     expected = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    # The drug's National Drug Code where the payer wants it on drug lines (INJ-4): the 837P
+    # sends it in loop 2410 (LIN N4, CTP quantity and unit). Blank on every other line.
+    ndc = models.CharField(
+        "NDC", max_length=11, blank=True, validators=[validate_ndc], help_text="11 digits."
+    )
+    ndc_quantity = models.DecimalField(
+        "NDC quantity", max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    ndc_unit = models.CharField("NDC unit", max_length=2, blank=True, choices=NDC_UNIT_CHOICES)
 
     class Meta:
         ordering = ["claim", "position"]
@@ -180,6 +212,14 @@ class ClaimLine(models.Model):
 
     def __str__(self) -> str:
         return line_text(self.billed)
+
+    @property
+    def ndc_quantity_text(self) -> str:
+        """The NDC quantity as printed: 1.5, 234 (no trailing zeros); empty without one."""
+        if self.ndc_quantity is None:
+            return ""
+        text = f"{Decimal(self.ndc_quantity):f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
 
     @classmethod
     def from_billed(

@@ -30,6 +30,7 @@ from coding.engine.claim_lines import (
     lines_text,
 )
 from coding.engine.codes import code_error, modifiers_error
+from coding.engine.drugs import DrugTable
 from coding.engine.payer import load_default_payer_profiles
 from coding.engine.proposal import Line
 from encounters.icd import icd_lookup
@@ -70,6 +71,7 @@ class ScrubClaim:
     engine_errors: tuple[tuple[str, str], ...] = ()
     override_reason: str = ""
     priced_codes: frozenset[str] | None = None  # None: no fee schedule check
+    drugs: DrugTable | None = None  # the practice's drug table (INJ); None: the shipped one
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,7 @@ def check_lines(claim: ScrubClaim) -> list[Finding]:
         payer=_profile(claim),
         diagnoses=claim.diagnoses,
         is_billable=lambda code: icd_lookup(code) is not None,
+        drugs=claim.drugs,
     )
     return [
         Finding(f.rule, f.level, _sentence(f.text), f.line)

@@ -11,6 +11,7 @@ from coding.engine.claim_lines import BilledLine, lines_text
 from coding.engine.codes import LABELS, CodeTokenError, modifiers_error, parse_code_token
 from coding.engine.proposal import error_proposal
 from payers.profiles import payer_profile_for
+from payers.selectors import drug_table
 
 from .adapters import facts_from_encounter
 from .models import SignedProposal
@@ -25,7 +26,8 @@ ALTERNATIVE_PREFIX = "alternative-"
 
 
 def proposal_for_facts(*, facts: dict[str, Any], payer: Payer | None) -> Proposal:
-    """The engine's proposal for ``facts``, with the payer's stored profile when there is one."""
+    """The engine's proposal for ``facts``, with the payer's stored profile when there is one
+    and the practice's drug table (INJ-1)."""
     try:
         profile = payer_profile_for(payer) if payer is not None else None
     except PayerProfileError as exc:  # a stored row beyond licence scope: say which field
@@ -35,7 +37,9 @@ def proposal_for_facts(*, facts: dict[str, Any], payer: Payer | None) -> Proposa
         parsed = facts_from_dict(facts)
     except FactsError as exc:  # a half-typed form: the panel says which field (and rule)
         return error_proposal(str(facts.get("id")), exc.field, exc.message, exc.rule)
-    return propose(parsed, payer=profile)
+    # Only injections read the drug table: a visit without one spares the panel the query.
+    drugs = drug_table() if parsed.injections else None
+    return propose(parsed, payer=profile, drugs=drugs)
 
 
 def lines_shown(lines: list[dict[str, Any]]) -> str:

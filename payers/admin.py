@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from accounts.admin import ReadOnlyAdmin
 
-from .models import FeeScheduleEntry, Payer, PayerChange
+from .models import Drug, DrugChange, FeeScheduleEntry, Payer, PayerChange
 
 if TYPE_CHECKING:
     # The admin classes are generic in django-stubs only; Django's own take no type
@@ -32,3 +32,16 @@ class PayerAdmin(PayerAdminBase):
 @admin.register(PayerChange)
 class PayerChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "payer", "field", "old", "new", "user"]
+
+
+@admin.register(Drug)
+class DrugAdmin(ReadOnlyAdmin):
+    """Read-only here: the drug table is edited on its page (/billing/drugs/), which records
+    every change."""
+
+    list_display = ["code", "product", "billing_unit_mg", "multi_dose", "effective_until"]
+
+
+@admin.register(DrugChange)
+class DrugChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "drug", "field", "old", "new", "user"]

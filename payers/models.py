@@ -1,4 +1,4 @@
-"""Payer reference data: payer profiles, fee schedules and their change history.
+"""Payer reference data: payer profiles, fee schedules, the drug table and their histories.
 
 The coding engine reads a payer as its ``PayerProfile`` (``payers.profiles``); the claims
 app reads a payer's 837P data and fees to build and price claims. Payers imports nothing
@@ -7,12 +7,18 @@ from the apps that read it.
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.triggers import AppendOnly
 from coding.engine.codes import LABELS, code_error, modifiers_error
+from coding.engine.drugs import Drug as EngineDrug
+from coding.engine.drugs import load_default_drug_table
 
 # Billable codes: the engine's code list (labels are our own words).
 BILLABLE_CODES = frozenset(LABELS)
@@ -60,7 +66,7 @@ class Payer(models.Model):
         default=list, help_text="Credentials allowed to report E/M codes (EM-1)."
     )
     pharm_mgmt_90863_credentials = models.JSONField(
-        default=list, help_text="Credentials allowed to report 90863 (CB-4)."
+        default=list, blank=True, help_text="Credentials allowed to report 90863 (CB-4)."
     )
     prolonged_code = models.CharField(
         max_length=8, blank=True, help_text="99417 or G2212; empty: no prolonged code (EM-6)."
@@ -88,6 +94,36 @@ class Payer(models.Model):
     )
     telehealth_in_person_waiver_until = models.DateField(
         null=True, blank=True, help_text="TH-4: in-person requirement waived until this date."
+    )
+    # Engine 2 profile fields (docs/coding-rules.md section 10): G2211, 96127, audio-only at
+    # home, JZ/JW and NDC. payers.profiles reads them; 0009 set the shipped values.
+    takes_g2211 = models.BooleanField(
+        default=False,
+        help_text="VC-1: adds G2211 to an E/M of a patient in the clinician's continuing care.",
+    )
+    brief_assessment_max_units = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MaxValueValidator(99)],
+        help_text="BA-2: instruments (96127 units) paid a day; more are left off with a message.",
+    )
+    modifier_25_with_96127 = models.BooleanField(
+        default=False, help_text="BA-3: modifier 25 on an E/M billed with 96127."
+    )
+    brief_assessment_telehealth_modifier = models.BooleanField(
+        default=False,
+        help_text="BA-1: 96127 takes the telehealth modifier (95, GT or 93) on a remote visit.",
+    )
+    audio_only_home_only = models.BooleanField(
+        default=False,
+        help_text="TH-3: audio-only visits are covered only when the patient is at home.",
+    )
+    discard_modifiers = models.BooleanField(
+        default=False,
+        help_text="INJ-3: JZ (nothing discarded) or JW (amount discarded) on single-dose drugs.",
+    )
+    ndc_on_drug_lines = models.BooleanField(
+        default=False,
+        help_text="INJ-4: the drug's 11-digit NDC, quantity and unit on drug lines (837P 2410).",
     )
     # Claim data (837P)
     payer_id = models.CharField("payer id (837P)", max_length=20, blank=True)
@@ -151,3 +187,110 @@ class PayerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payer.slug} {self.field}: {self.old!r} -> {self.new!r}"
+
+
+def validate_drug_code(value: str) -> None:
+    """A HCPCS level II drug code (a capital letter and 4 digits), never a service code."""
+    if not re.fullmatch(r"[A-Z]\d{4}", value):
+        raise ValidationError(
+            f"{value or '(empty)'} is not a HCPCS drug code: a capital letter and 4 digits, "
+            "e.g. J2426.",
+            code="drug_code",
+        )
+    if value in BILLABLE_CODES and value not in load_default_drug_table().codes:
+        raise ValidationError(f"{value} is a service code, not a drug.", code="drug_code")
+
+
+class Drug(models.Model):
+    """One injectable product of the practice's drug table (INJ-1, INJ-3): its HCPCS code,
+    the mg one billing unit stands for, its single-dose container sizes (or multi-dose), and
+    the dates it is in force. ``payers.selectors.drug_table`` hands the rows to the engine.
+
+    A billing unit that changes is a new row from that date and an end date on the old one,
+    so visits are coded with the row in force on their date of service. Rows are end-dated,
+    never deleted. 0010 loaded the shipped table (coding/engine/data/drugs.json).
+    """
+
+    code = models.CharField(
+        "HCPCS code", max_length=5, validators=[validate_drug_code], help_text="e.g. J2426"
+    )
+    product = models.CharField(max_length=120, help_text="Name and brand, as the label says.")
+    billing_unit_mg = models.DecimalField(
+        "billing unit (mg)",
+        max_digits=8,
+        decimal_places=3,
+        validators=[
+            MinValueValidator(
+                Decimal("0.001"), message="The billing unit is a positive amount of mg, e.g. 1."
+            )
+        ],
+        help_text="The mg one unit of the code stands for (J2426: 1 mg; J1631: 50 mg).",
+    )
+    single_dose_mg = models.JSONField(
+        "single-dose sizes (mg)",
+        default=list,
+        blank=True,
+        help_text="Labelled sizes of the single-dose containers, as text ('39', '78'); "
+        "empty for a multi-dose vial.",
+    )
+    multi_dose = models.BooleanField(
+        default=False, help_text="A multi-dose vial: no JZ or JW on its lines (INJ-3)."
+    )
+    effective_from = models.DateField(
+        null=True, blank=True, help_text="First date of service in force; empty: always."
+    )
+    effective_until = models.DateField(
+        null=True, blank=True, help_text="Last date of service in force; empty: no end."
+    )
+
+    class Meta:
+        ordering = ["code", "effective_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(billing_unit_mg__gt=0), name="drug_billing_unit_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_from__isnull=True)
+                | models.Q(effective_until__isnull=True)
+                | models.Q(effective_until__gte=models.F("effective_from")),
+                name="drug_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.product}"
+
+    def to_engine(self) -> EngineDrug:
+        """The row as the engine's ``Drug`` (sizes sorted; None for a multi-dose vial)."""
+        sizes = None if self.multi_dose else tuple(sorted(Decimal(s) for s in self.single_dose_mg))
+        return EngineDrug(
+            code=self.code,
+            product=self.product,
+            billing_unit_mg=_plain(Decimal(self.billing_unit_mg)),
+            single_dose_mg=sizes,
+            effective_from=self.effective_from,
+            effective_until=self.effective_until,
+        )
+
+
+def _plain(amount: Decimal) -> Decimal:
+    """50.000 -> 50, 0.500 -> 0.5: the amount as the engine's messages should print it."""
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral() else amount.normalize()
+
+
+class DrugChange(models.Model):
+    """One change to the drug table: who, when, which row and field, old and new."""
+
+    drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="changes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    field = models.CharField(max_length=60)
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        triggers = [AppendOnly(name="drug_change_append_only")]
+
+    def __str__(self) -> str:
+        return f"{self.drug.code} {self.field}: {self.old!r} -> {self.new!r}"

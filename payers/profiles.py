@@ -7,31 +7,15 @@ only ``coding.engine``, so the mapping lives with the row it reads.
 
 from __future__ import annotations
 
-from coding.engine import PayerProfile, load_default_payer_profiles
-from coding.engine.payer import ENGINE_2_FIELDS
+from coding.engine import PayerProfile
 
 from .models import Payer
-
-
-def _engine_2_fields(payer: Payer) -> dict[str, object]:
-    """The engine 2 profile fields (G2211, 96127, audio-only at home, JZ/JW, NDC): the row's
-    own value once it holds the field, else the shipped profile's of the same slug; a payer
-    with no shipped profile takes the engine's cautious defaults (PayerProfile.from_dict)."""
-    shipped = load_default_payer_profiles().get(payer.slug)
-    fields: dict[str, object] = {}
-    for name in ENGINE_2_FIELDS:
-        if hasattr(payer, name):
-            fields[name] = getattr(payer, name)
-        elif shipped is not None:
-            fields[name] = getattr(shipped, name)
-    return fields
 
 
 def payer_profile_for(payer: Payer) -> PayerProfile:
     """The engine's view of a payer row (PY): every payer behaviour comes from here."""
     return PayerProfile.from_dict(
         {
-            **_engine_2_fields(payer),
             "slug": payer.slug,
             "name": payer.name,
             "em_credentials": list(payer.em_credentials),
@@ -47,5 +31,12 @@ def payer_profile_for(payer: Payer) -> PayerProfile:
                 if payer.telehealth_in_person_waiver_until
                 else None
             ),
+            "takes_g2211": payer.takes_g2211,
+            "brief_assessment_max_units": payer.brief_assessment_max_units,
+            "modifier_25_with_96127": payer.modifier_25_with_96127,
+            "brief_assessment_telehealth_modifier": payer.brief_assessment_telehealth_modifier,
+            "audio_only_home_only": payer.audio_only_home_only,
+            "discard_modifiers": payer.discard_modifiers,
+            "ndc_on_drug_lines": payer.ndc_on_drug_lines,
         }
     )

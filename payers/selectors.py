@@ -1,6 +1,8 @@
-"""Reads of the payers app: payers for the practice admin, and a payer's fee schedule.
+"""Reads of the payers app: payers for the practice admin, a payer's fee schedule, and the
+drug table.
 
-The claims app prices claim lines from ``fees_for``.
+The claims app prices claim lines from ``fees_for``; the coding service and the claim
+checks hand the engine the practice's drugs from ``drug_table``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from django.http import Http404
 
 from accounts.roles import Role, role_of
 from coding.engine import PayerProfile
+from coding.engine.drugs import DrugTable
 
-from .models import FeeScheduleEntry, Payer
+from .models import Drug, FeeScheduleEntry, Payer
 from .profiles import payer_profile_for
 
 
@@ -50,3 +53,23 @@ def payer_get_for_admin(*, user: User, payer_id: int) -> Payer:
     if payer is None:
         raise Http404("No such payer.")
     return payer
+
+
+def drug_table() -> DrugTable:
+    """The practice's drug table as the engine reads it (INJ-1, INJ-3): every row, one query."""
+    return DrugTable(tuple(row.to_engine() for row in Drug.objects.all()))
+
+
+def drug_list_for_admin(*, user: User) -> QuerySet[Drug]:
+    if role_of(user) != Role.ADMIN:
+        raise PermissionDenied("Only practice admins manage the drug table.")
+    return Drug.objects.order_by("code", "effective_from", "id")
+
+
+def drug_get_for_admin(*, user: User, drug_id: int) -> Drug:
+    if role_of(user) != Role.ADMIN:
+        raise PermissionDenied("Only practice admins manage the drug table.")
+    drug = Drug.objects.prefetch_related("changes__user").filter(pk=drug_id).first()
+    if drug is None:
+        raise Http404("No such drug.")
+    return drug

@@ -1,4 +1,5 @@
-"""Payer screens for the practice admin: the payers, one payer's profile and fee schedule.
+"""Payer screens for the practice admin: the payers, one payer's profile and fee schedule,
+and the drug table (add, edit, end-date).
 
 Thin views: each checks the role with its decorator and gets the payer from a selector;
 services do the writes and record every change.
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
@@ -18,9 +20,15 @@ from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
 
 from . import services
-from .forms import FeeForm, PayerForm
-from .models import Payer
-from .selectors import payer_fee, payer_get_for_admin, payer_list_for_admin
+from .forms import DrugEndForm, DrugForm, FeeForm, PayerForm
+from .models import Drug, Payer
+from .selectors import (
+    drug_get_for_admin,
+    drug_list_for_admin,
+    payer_fee,
+    payer_get_for_admin,
+    payer_list_for_admin,
+)
 
 
 def _form_errors(form: BaseForm, exc: ValidationError) -> None:
@@ -93,3 +101,73 @@ def fee_delete(request: AuthenticatedRequest, payer_id: int, fee_id: int) -> Htt
     services.fee_delete(user=request.user, entry=entry)
     messages.success(request, f"Fee for {entry.code} removed.")
     return redirect("payers:payer-detail", payer_id=payer.pk)
+
+
+# ----------------------------------------------------------------------------- the drug table
+def _drug_list_page(request: AuthenticatedRequest, form: DrugForm) -> HttpResponse:
+    drugs = drug_list_for_admin(user=request.user)
+    context = {"drugs": drugs, "form": form, "today": timezone.localdate()}
+    return render(request, "payers/drug_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def drug_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The practice's drug table, and the form that adds a row."""
+    if request.method != "POST":
+        return _drug_list_page(request, DrugForm())
+    form = DrugForm(request.POST)
+    if form.is_valid():
+        try:
+            drug = services.drug_create(user=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{drug.code} {drug.product} added.")
+            return redirect("payers:drug-list")
+    return _drug_list_page(request, form)
+
+
+def _drug_page(
+    request: AuthenticatedRequest, drug: Drug, form: DrugForm, end_form: DrugEndForm
+) -> HttpResponse:
+    context = {"drug": drug, "form": form, "end_form": end_form}
+    return render(request, "payers/drug_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.ADMIN)
+def drug_detail(request: AuthenticatedRequest, drug_id: int) -> HttpResponse:
+    """One drug row: its form and its change history."""
+    drug = drug_get_for_admin(user=request.user, drug_id=drug_id)
+    if request.method != "POST":
+        return _drug_page(request, drug, DrugForm(instance=drug), DrugEndForm())
+    form = DrugForm(request.POST, instance=drug_get_for_admin(user=request.user, drug_id=drug_id))
+    if form.is_valid():
+        try:
+            services.drug_update(user=request.user, drug=drug, data=form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{drug.code} saved.")
+            return redirect("payers:drug-detail", drug_id=drug.pk)
+    return _drug_page(request, drug, form, DrugEndForm())
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def drug_end(request: AuthenticatedRequest, drug_id: int) -> HttpResponse:
+    """End-date a drug row: the last date of service it applies to."""
+    drug = drug_get_for_admin(user=request.user, drug_id=drug_id)
+    form = DrugEndForm(request.POST)
+    if form.is_valid():
+        try:
+            services.drug_end_date(
+                user=request.user, drug=drug, last_day=form.cleaned_data["last_day"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{drug.code} ends on {form.cleaned_data['last_day']}.")
+            return redirect("payers:drug-detail", drug_id=drug.pk)
+    return _drug_page(request, drug, DrugForm(instance=drug), form)

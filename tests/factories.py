@@ -77,6 +77,9 @@ def payer(slug: str = "commercial") -> Payer:
             video_modifier="",
             claim_filing_indicator="MB",
             payer_id="MCRB1",
+            takes_g2211=True,
+            audio_only_home_only=True,
+            discard_modifiers=True,
         ),
         "medicaid": dict(
             name="State Medicaid",
@@ -86,6 +89,7 @@ def payer(slug: str = "commercial") -> Payer:
             video_modifier="95",
             claim_filing_indicator="MC",
             payer_id="MCD01",
+            ndc_on_drug_lines=True,
         ),
         "commercial": dict(
             name="Commercial plan",

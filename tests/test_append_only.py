@@ -27,7 +27,7 @@ from claims.models import ClaimTransition, ExportBatch
 from coding.models import SignedProposal
 from encounters.models import Addendum
 from encounters.services import addendum_add
-from payers.models import PayerChange
+from payers.models import Drug, DrugChange, PayerChange
 from tests.claims.helpers import signed_claim
 from tests.factories import UserFactory
 from tests.sqlite_locks import release_signed_locks
@@ -51,6 +51,7 @@ class Protected:
 PROTECTED = [
     pytest.param(Protected(AccessRecord, "path"), id="access_record"),
     pytest.param(Protected(PayerChange, "new"), id="payer_change"),
+    pytest.param(Protected(DrugChange, "new"), id="drug_change"),
     pytest.param(Protected(ClaimTransition, "reason"), id="claim_transition"),
     pytest.param(Protected(SignedProposal, "override_reason"), id="signed_proposal"),
     pytest.param(Protected(ExportBatch, "content"), id="export_batch"),
@@ -65,6 +66,11 @@ def _practice_records() -> None:
     admin = UserFactory(role="Practice admin")
     access_record(user=clinician, obj=claim.encounter, path="/encounters/")
     PayerChange.objects.create(payer=claim.payer, user=admin, field="name", old="A", new="B")
+    drug = Drug.objects.get_or_create(
+        code="J2680",
+        defaults={"product": "fluphenazine decanoate", "billing_unit_mg": 25, "multi_dose": True},
+    )[0]
+    DrugChange.objects.create(drug=drug, user=admin, field="product", old="A", new="B")
     ExportBatch.objects.create(created_by=admin, control_number=77, claim_count=1, content="ISA~")
     addendum_add(user=clinician, encounter=claim.encounter, text="Late lab.", reason="Late")
 

@@ -87,6 +87,17 @@ ALLOWED: tuple[Allowed, ...] = (
         EVERY_LITERAL,
         "migration (frozen history): fee schedule seed data, one practice charge per code",
     ),
+    Allowed(
+        "payers/migrations/0011_default_drug_table.py",
+        EVERY_LITERAL,
+        "migration (frozen history): the shipped drug table at the time, the first rows of the "
+        "practice's own (coding/engine/data/drugs.json)",
+    ),
+    Allowed(
+        "payers/migrations/0012_engine_2_default_fees.py",
+        EVERY_LITERAL,
+        "migration (frozen history): fee schedule seed data of engine 2's codes, per unit",
+    ),
 )
 
 

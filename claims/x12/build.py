@@ -11,7 +11,8 @@ line. Loops: ISA/GS/ST/BHT, 1000A submitter, 1000B receiver, 2000A billing provi
 (2010AA), per claim 2000B subscriber (2010BA, 2010BB payer), 2000C patient when the patient
 is not the subscriber, 2300 claim (CLM with its frequency code, REF*F8 with the payer's
 claim number on a replacement (7) or void (8), HI), 2310B rendering provider, 2400 lines (SV1
-with diagnosis pointers, DTP 472), then SE/GE/IEA.
+with diagnosis pointers, DTP 472) each with its 2410 drug identification when it carries an
+NDC (LIN N4, CTP), then SE/GE/IEA.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ _ELEMENT_NAMES = {
     "PAT01": "relationship to the subscriber",
     "DMG03": "sex",
     "PRV03": "taxonomy code",
+    "LIN03": "NDC",
+    "CTP05-1": "NDC unit",
 }
 _NM109_NAMES = {
     "IL": "member id",
@@ -308,7 +311,29 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             _seg("SV1", procedure, _amount(row.charge), "UN", line.units, "", "", pointers),
             _seg("DTP", "472", "D8", f"{claim.date_of_service:%Y%m%d}"),
         ]
+        out += _drug_identification(row)  # loop 2410 follows every 2400 segment of the line
     return out, last
+
+
+def _quantity(value: Decimal) -> str:
+    """An NDC quantity as X12 writes a decimal: 234, 0.5 (no trailing zeros, no exponent)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _drug_identification(row: Any) -> list[str]:
+    """Loop 2410 of a drug line with an NDC (INJ-4): LIN N4 with the 11-digit NDC, and CTP
+    with the quantity given and its unit (CTP05-1: F2, GR, ME, ML or UN). None without."""
+    if not row.ndc:
+        return []
+    if row.ndc_quantity is None:
+        raise X12ValueError(
+            "CTP04 (NDC quantity)", f"is empty for NDC {row.ndc}: record the quantity given"
+        )
+    return [
+        _seg("LIN", "", "N4", _id(row.ndc)),
+        _seg("CTP", "", "", "", _quantity(row.ndc_quantity), (_id(row.ndc_unit),)),
+    ]
 
 
 def build_837p(claims: Sequence[Any], *, control_number: int, now: datetime.datetime) -> str:

@@ -68,8 +68,8 @@ def beyond_licence(credentials: Iterable[str], field: CredentialList) -> list[st
 
 
 # The profile fields engine 2 added (docs/coding-rules.md section 10). A stored profile that
-# does not hold them yet loads with the dataclass defaults (`from_dict`), or takes them from
-# the shipped profile of its slug (`payers.profiles`).
+# does not hold them yet loads with the dataclass defaults (`from_dict`); the payers app keeps
+# them as columns of its payer rows (`payers.profiles`).
 ENGINE_2_FIELDS: Final = (
     "takes_g2211",
     "brief_assessment_max_units",

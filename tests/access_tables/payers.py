@@ -1,6 +1,6 @@
-"""Access to the payer URLs under /billing/payers/, per role.
+"""Access to the payer URLs under /billing/ (payers and the drug table), per role.
 
-Practice admins alone edit payers and fee schedules; every other role gets 403. A view
+Practice admins alone edit payers, fee schedules and drugs; every other role gets 403. A view
 that accepts only POST answers 405 to a GET before any login check.
 """
 
@@ -35,6 +35,19 @@ def _fee(s):
     return {"payer_id": entry.payer_id, "fee_id": entry.pk}
 
 
+def _drug_id(s):
+    from payers.models import Drug
+
+    def build(setup):
+        drug, _ = Drug.objects.get_or_create(
+            code="J2680",
+            defaults={"product": "fluphenazine", "billing_unit_mg": 25, "multi_dose": True},
+        )
+        return drug
+
+    return {"drug_id": s.cached("drug", build).pk}
+
+
 ACCESS: dict[str, UrlAccess] = {
     "payers:payer-list": UrlAccess(get=ADMIN),
     "payers:payer-detail": UrlAccess(
@@ -44,4 +57,7 @@ ACCESS: dict[str, UrlAccess] = {
     ),
     "payers:fee-save": UrlAccess(get=ALL_405, kwargs=_payer_id, post=ADMIN),
     "payers:fee-delete": UrlAccess(get=ALL_405, kwargs=_fee, post=expect(admin=302)),
+    "payers:drug-list": UrlAccess(get=ADMIN, post=ADMIN),  # an empty form: its errors
+    "payers:drug-detail": UrlAccess(get=ADMIN, kwargs=_drug_id, post=ADMIN),
+    "payers:drug-end": UrlAccess(get=ALL_405, kwargs=_drug_id, post=ADMIN),
 }

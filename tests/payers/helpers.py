@@ -1,4 +1,4 @@
-"""Payer data for tests that flush the database: the default payers and fee schedules."""
+"""Payer data for tests that flush the database: the default payers, fee schedules, drugs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from tests.factories import payer
 
 
 def default_fee_schedules() -> None:
-    """The data migration's payers and fee schedules again (a transactional flush drops them)."""
+    """The data migrations' payers, drug table and fee schedules again (a transactional flush
+    drops them)."""
     for slug in ("medicare", "medicaid", "commercial"):
         payer(slug)
-    importlib.import_module("payers.migrations.0004_default_fee_schedules").load(apps, None)
+    for migration in (
+        "0004_default_fee_schedules",
+        "0011_default_drug_table",
+        "0012_engine_2_default_fees",
+    ):
+        importlib.import_module(f"payers.migrations.{migration}").load(apps, None)

@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from coding.engine import PayerProfileError, load_default_payer_profiles
+from payers.models import Payer
 from payers.profiles import payer_profile_for
 from tests.factories import payer
 
@@ -48,9 +49,8 @@ def test_em_1_cb_4_payer_row_beyond_licence_is_refused_naming_the_field(field, s
     assert (caught.value.field, caught.value.message) == (field, message)
 
 
-def test_a_payer_without_a_shipped_profile_gets_the_engine_2_cautious_defaults():
-    row = payer("commercial")
-    row.slug = "acme-health"
+def test_a_new_payer_row_gets_the_engine_2_cautious_defaults():
+    row = Payer.objects.create(slug="acme-health", name="Acme Health", em_credentials=["MD"])
     profile = payer_profile_for(row)
     assert not profile.takes_g2211
     assert profile.brief_assessment_max_units == 3
@@ -59,8 +59,10 @@ def test_a_payer_without_a_shipped_profile_gets_the_engine_2_cautious_defaults()
     assert not profile.audio_only_home_only
 
 
-def test_a_shipped_payer_row_takes_the_engine_2_fields_of_its_shipped_profile():
-    profile = payer_profile_for(payer("medicare"))
+def test_the_medicare_row_holds_its_engine_2_values_as_columns():
+    row = payer("medicare")
+    assert (row.takes_g2211, row.discard_modifiers, row.audio_only_home_only) == (True,) * 3
+    profile = payer_profile_for(row)
     assert profile.takes_g2211
     assert profile.discard_modifiers
     assert profile.audio_only_home_only
