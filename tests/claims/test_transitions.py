@@ -22,7 +22,7 @@ S = ClaimState
 
 
 ICN = "2026123456789"  # a payer's claim control number (835 CLP07)
-BY_HAND = sorted(k for k, t in TRANSITIONS.items() if not t.export)
+BY_HAND = sorted(k for k, t in TRANSITIONS.items() if not t.export and not t.payer_file)
 
 
 def _in_state(claim: Claim, state: str, icn: str = ICN) -> Claim:
