@@ -122,7 +122,16 @@ class PayerAnswerForm(VersionForm):
     outcome = forms.ChoiceField(choices=[("paid", "Paid"), ("denied", "Denied")])
     amount = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2)
     carc = forms.CharField(required=False, max_length=8, label="Denial reason code (CARC)")
+    rarcs = forms.CharField(
+        required=False, max_length=60, label="Remark codes (RARC)", help_text="e.g. N56 M76"
+    )
     note = forms.CharField(required=False, max_length=300)
+    over_charge_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason, if paid above the charge",
+        help_text="Only when the payer paid more than the claim's charge (e.g. interest).",
+    )
     payer_claim_number = forms.CharField(
         required=False,
         max_length=60,

@@ -276,6 +276,8 @@ def claim_payer_answer(request: AuthenticatedRequest, claim_id: int) -> HttpResp
                 carc=data["carc"],
                 note=data["note"],
                 payer_claim_number=data["payer_claim_number"],
+                rarcs=data["rarcs"],
+                over_charge_reason=data["over_charge_reason"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)
