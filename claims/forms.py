@@ -154,3 +154,21 @@ class ClinicianAnswerForm(VersionForm):
         if not (data.get("answer") or "").strip() and not (data.get("addendum_text") or "").strip():
             self.add_error("answer", "Answer the question or add an addendum.")
         return data
+
+
+class PayerFileForm(BootstrapForm):
+    file = forms.FileField(
+        label="835, 999 or 277CA file",
+        help_text="As the payer or clearinghouse sent it; the kind is read from the file.",
+    )
+
+
+class UnmatchedAttachForm(BootstrapForm):
+    claim_number = forms.CharField(max_length=20, label="Claim number")
+    position = forms.IntegerField(
+        required=False, min_value=1, max_value=50, label="Line (for a line payment)"
+    )
+
+
+class UnmatchedDismissForm(BootstrapForm):
+    reason = forms.CharField(max_length=300, label="Why dismiss it?")

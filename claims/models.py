@@ -292,6 +292,15 @@ class PayerFile(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.name}"
 
+    @property
+    def summary_counts(self) -> list[tuple[str, int]]:
+        """The import's counts in words (``claims_partly_paid`` -> "Partly paid")."""
+        return [
+            (key.removeprefix("claims_").replace("_", " ").capitalize(), value)
+            for key, value in self.summary.items()
+            if isinstance(value, int)
+        ]
+
 
 class ClaimPayment(models.Model):
     """One claim payment of an 835 (a CLP loop) posted to a claim.

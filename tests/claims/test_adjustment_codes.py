@@ -70,8 +70,8 @@ def test_a_bad_csv_loads_nothing_and_says_which_row(tmp_path):
     with pytest.raises(CommandError, match="Row 3"):
         call_command("load_adjustment_codes", str(path), kind="RARC")
     assert not AdjustmentCodeText.objects.exists()
+    path.write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="header"):
-        path.write_text("a,b\n1,2\n")
         call_command("load_adjustment_codes", str(path), kind="RARC")
     with pytest.raises(CommandError, match="cannot be read"):
         call_command("load_adjustment_codes", str(tmp_path / "missing.csv"), kind="RARC")
