@@ -335,3 +335,65 @@ def test_the_import_runs_a_fixed_number_of_queries(prescriber, biller, django_as
     # claim update, transition, access record (6), however many lines and adjustments.
     with django_assert_num_queries(9 + 6 * 3):
         era_import(user=biller, name="era.835", content=text)
+
+
+def test_a_claim_forwarded_to_a_secondary_payer_is_paid_and_says_where(prescriber, biller):
+    claim = submitted(prescriber, biller)
+    pay = paid_in_full(claim, forwarded_to="MEDICAID OF NY")
+    pay.status = "19"
+    _, result = imported(biller, era_835([pay]))
+    assert result.claims_paid == 1
+    payment = ClaimPayment.objects.get()
+    assert (payment.status_code, payment.forwarded_to) == ("19", "MEDICAID OF NY")
+    assert "forwarded to MEDICAID OF NY" in claim.transitions.last().reason
+
+
+def test_a_secondary_payment_on_a_paid_claim_is_stored_without_a_state_change(prescriber, biller):
+    claim = submitted(prescriber, biller)
+    first = paid_in_full(claim, patient_responsibility="30")
+    first.paid = "220"
+    first.lines[0].paid = "140"
+    first.lines[0].adjustments.append(Adj("PR", "2", "30"))
+    imported(biller, era_835([first]))
+    secondary = ClaimPay(claim.number, "2", "300", "30", payer_claim_number="SEC1")
+    _, result = imported(biller, era_835([secondary], trace="CHK555", payer_key="1888888888"))
+    assert result.claims_paid == 1
+    claim.refresh_from_db()
+    assert claim.state == S.PARTLY_PAID
+    assert ClaimPayment.objects.filter(claim=claim).count() == 2
+
+
+def test_era_outcome_rules():
+    from claims.era import era_outcome
+    from claims.x12.era_read import EraAdjustment, EraClaim
+
+    def clp(status, paid, pr="0", adjustments=()):
+        return EraClaim(
+            "C1",
+            status,
+            Decimal("300"),
+            Decimal(paid),
+            Decimal(pr),
+            "X",
+            adjustments=tuple(adjustments),
+        )
+
+    co45 = EraAdjustment("CO", "45", Decimal("50"))
+    assert era_outcome(clp("1", "250", adjustments=[co45])) == S.PAID
+    assert era_outcome(clp("1", "300")) == S.PAID
+    assert (
+        era_outcome(clp("1", "200", "50", [co45, EraAdjustment("PR", "1", Decimal("50"))]))
+        == S.PARTLY_PAID
+    )
+    assert (
+        era_outcome(clp("1", "0", "300", [EraAdjustment("PR", "1", Decimal("300"))]))
+        == S.PARTLY_PAID
+    )
+    assert (
+        era_outcome(clp("4", "0", adjustments=[EraAdjustment("CO", "50", Decimal("300"))]))
+        == S.DENIED
+    )
+    assert (
+        era_outcome(clp("1", "0", adjustments=[EraAdjustment("CO", "97", Decimal("300"))]))
+        == S.DENIED
+    )
