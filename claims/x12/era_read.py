@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .read import Segment, X12ReadError, amount, date8, loops, x12_segments
+from .read import Segment, X12ReadError, amount, date8, loops, quantity, x12_segments
 
 REVERSAL = "22"
 DENIED = "4"
@@ -146,13 +146,12 @@ def _cas(seg: Segment) -> list[EraAdjustment]:
         carc = seg.get(i)
         if not carc:
             continue
-        qty = seg.get(i + 2)
         out.append(
             EraAdjustment(
                 group,
                 carc,
                 amount(seg.get(i + 1), f"CAS{i + 1:02d}"),
-                Decimal(qty) if qty else None,
+                quantity(seg.get(i + 2), f"CAS{i + 2:02d}"),
             )
         )
     return out
@@ -182,7 +181,7 @@ def _line(segs: list[Segment]) -> EraLine:
         modifiers=tuple(m.upper() for m in procedure[2:6] if m),
         charge=amount(svc.get(2), "SVC02"),
         paid=amount(svc.get(3), "SVC03"),
-        units=Decimal(units) if units else Decimal("1"),
+        units=quantity(units, "SVC05") or Decimal("1"),
         service_date=when,
         control_number=control,
         allowed=allowed,

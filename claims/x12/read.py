@@ -81,6 +81,16 @@ def amount(value: str, field: str) -> Decimal:
         raise X12ReadError(f"{field} is not an amount: {value!r}.") from None
 
 
+def quantity(value: str, field: str) -> Decimal | None:
+    """An X12 quantity or unit count, None when empty."""
+    if not value:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise X12ReadError(f"{field} is not a number: {value!r}.") from None
+
+
 def date8(value: str) -> datetime.date | None:
     """A CCYYMMDD date, or None when empty or not a date."""
     if len(value) != 8 or not value.isdigit():
