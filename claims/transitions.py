@@ -109,14 +109,19 @@ TRANSITIONS: Mapping[tuple[str, str], Transition] = {
             (S.DENIED, "Denied (835)"),
         )
         if (frm, to) not in ((S.SUBMITTED, S.PAID), (S.SUBMITTED, S.DENIED), (S.DENIED, S.DENIED))
+        and frm != S.ACCEPTED
     },
+    # An accepted claim may also be answered on paper (the payer answer form), as a submitted one.
+    (S.ACCEPTED, S.PAID): Transition(Role.BILLER, "Paid"),
+    (S.ACCEPTED, S.DENIED): Transition(Role.BILLER, "Denied", "Denial reason code (CARC)"),
+    (S.ACCEPTED, S.PARTLY_PAID): Transition(Role.BILLER, "Partly paid (835)", payer_file=True),
     **{
         (frm, S.SUBMITTED): Transition(Role.BILLER, "Payment reversed (835)", payer_file=True)
         for frm in (S.PAID, S.PARTLY_PAID, S.DENIED)
     },
 }
-# The changes an 835 may make with the ones a biller makes by hand from a paper answer.
-ERA_SOURCES = frozenset({S.SUBMITTED, S.ACCEPTED, S.DENIED})
+# States in which the payer's answer is awaited: a paper answer may be recorded.
+ANSWERABLE_STATES = frozenset({S.SUBMITTED, S.ACCEPTED})
 # States in which a biller may fix lines (a denied claim is fixed, then marked corrected;
 # a corrected one may still be fixed before it is sent).
 EDITABLE_STATES = frozenset({S.QUEUED, S.ON_HOLD, S.DENIED, S.PARTLY_PAID, S.CORRECTED})

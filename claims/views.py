@@ -163,7 +163,7 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         "actions": _actions(claim, role),
         "is_biller": role == Role.BILLER,
         "editable": claim.state in transitions.EDITABLE_STATES and role == Role.BILLER,
-        "answerable": claim.state == ClaimState.SUBMITTED and role == Role.BILLER,
+        "answerable": claim.state in transitions.ANSWERABLE_STATES and role == Role.BILLER,
         "rules": SCRUBBER_RULES,
         "answer_form": PayerAnswerForm(initial={"version": claim.version}),
         **extra,

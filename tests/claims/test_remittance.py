@@ -106,3 +106,20 @@ def test_the_payer_answer_form_shows_the_errors_not_a_500(prescriber, biller, cl
     assert response.status_code == 200
     assert "ZZZ" in response.content.decode()
     assert claim.__class__.objects.get(pk=claim.pk).state == S.SUBMITTED
+
+
+def test_a_claim_accepted_by_a_277ca_is_answered_on_paper_too(prescriber, biller, client):
+    from claims.acks import ack_import
+    from tests.claims.payer_files import ClaimStatus, ack_277ca
+
+    claim = submitted(prescriber, biller)
+    ack_import(user=biller, name="ack", content=ack_277ca([ClaimStatus(claim.number, "A2")]))
+    claim.refresh_from_db()
+    client.force_login(biller)
+    page = client.get(reverse("claims:claim-detail", kwargs={"claim_id": claim.pk}))
+    assert 'data-testid="payer-answer"' in page.content.decode()
+    claim_payer_answer(
+        user=biller, claim=claim, version=claim.version, outcome="paid", amount=Decimal("250")
+    )
+    claim.refresh_from_db()
+    assert claim.state == S.PAID
