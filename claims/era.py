@@ -230,6 +230,9 @@ class _Poster:
         UnmatchedRemittance.objects.create(
             payer_file=self.payer_file,
             claim_reference=payment.clp.claim_reference[:50],
+            payer_key=payment.payer_key[:80],
+            trace_number=payment.trace_number[:50],
+            reversal=payment.clp.reversal,
             patient_name=payment.clp.patient_name[:120],
             reason=reason[:300],
             data=payment.to_dict(),
@@ -237,12 +240,38 @@ class _Poster:
         )
         self.result.unmatched.append({"claim": payment.clp.claim_reference, "reason": reason})
 
+    def _no_claim(self, payment: _Payment) -> None:
+        """A payment no claim takes: listed once, however many files repeat it."""
+        clp = payment.clp
+        seen = (
+            UnmatchedRemittance.objects.filter(
+                payer_key=payment.payer_key[:80],
+                trace_number=payment.trace_number[:50],
+                claim_reference=clp.claim_reference[:50],
+                reversal=clp.reversal,
+                line_payment__isnull=True,
+            )
+            .exclude(payer_file=self.payer_file)
+            .first()
+        )
+        if seen is None:
+            self.unmatched(payment, f"No claim has the number {clp.claim_reference!r} (CLP01).")
+        elif seen.status == UnmatchedRemittance.Status.OPEN:
+            self.result.unmatched.append(
+                {
+                    "claim": clp.claim_reference,
+                    "reason": "Already on the unmatched list (from an earlier file).",
+                }
+            )
+        else:  # attached (so posted) or dismissed by a biller
+            self.result.already_posted += 1
+
     def post(self, payment: _Payment) -> bool:
         """Post one claim payment; False when it was not (unmatched or already posted)."""
         clp = payment.clp
         claim = self.claims.get(clp.claim_reference)
         if claim is None:
-            self.unmatched(payment, f"No claim has the number {clp.claim_reference!r} (CLP01).")
+            self._no_claim(payment)
             return False
         key = (payment.payer_key, payment.trace_number, claim.pk, clp.reversal)
         if key in self.posted:

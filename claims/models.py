@@ -411,6 +411,11 @@ class UnmatchedRemittance(models.Model):
 
     payer_file = models.ForeignKey(PayerFile, on_delete=models.PROTECT, related_name="unmatched")
     claim_reference = models.CharField(max_length=50, help_text="CLP01 as the payer sent it.")
+    # The payment's key as in ClaimPayment: a later file with the same payment adds no
+    # second item (and says it was already seen).
+    payer_key = models.CharField(max_length=80)
+    trace_number = models.CharField(max_length=50)
+    reversal = models.BooleanField(default=False)
     patient_name = models.CharField(max_length=120, blank=True)
     reason = models.CharField(max_length=300)
     # The claim payment as read from the file (claims.x12.era_read.EraClaim.to_dict()),
@@ -433,7 +438,12 @@ class UnmatchedRemittance(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["status", "created_at"], name="unmatched_status")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="unmatched_status"),
+            models.Index(
+                fields=["payer_key", "trace_number", "claim_reference"], name="unmatched_payment"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Unmatched {self.claim_reference}: {self.reason}"

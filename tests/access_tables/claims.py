@@ -62,7 +62,12 @@ def _unmatched(s):
             imported_by=setup.user("biller"),
         )
         return UnmatchedRemittance.objects.create(
-            payer_file=payer_file, claim_reference="NOT-OURS", reason="No claim", data={}
+            payer_file=payer_file,
+            claim_reference="NOT-OURS",
+            payer_key="1999999999",
+            trace_number="EFT1",
+            reason="No claim",
+            data={},
         )
 
     return {"item_id": s.cached("unmatched", build).pk}

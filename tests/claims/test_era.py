@@ -397,3 +397,23 @@ def test_era_outcome_rules():
         era_outcome(clp("1", "0", adjustments=[EraAdjustment("CO", "97", Decimal("300"))]))
         == S.DENIED
     )
+
+
+def test_an_unmatched_payment_repeated_in_a_later_file_is_listed_once(prescriber, biller):
+    claim = submitted(prescriber, biller)
+    stray = paid_in_full(claim)
+    stray.claim_number = "PAYER-OWN-7"
+    text = era_835([stray])
+    imported(biller, text)
+    _, again = imported(biller, text)
+    assert again.unmatched == [
+        {"claim": "PAYER-OWN-7", "reason": "Already on the unmatched list (from an earlier file)."}
+    ]
+    assert UnmatchedRemittance.objects.count() == 1
+    # once a biller attached it, the payment is posted: a third file says so
+    unmatched_attach(
+        user=biller, item_id=UnmatchedRemittance.objects.get().pk, claim_number=claim.number
+    )
+    _, third = imported(biller, text)
+    assert (third.already_posted, third.unmatched) == (1, [])
+    assert ClaimPayment.objects.count() == 1
