@@ -58,6 +58,17 @@ def _connect_as(user: str, password: str) -> None:
     connections["default"].settings_dict.update(USER=user, PASSWORD=password)
 
 
+def _grant_app(cursor, owner: str) -> None:
+    """The application role's grants (production's, plus TRUNCATE for the test flush) on
+    every table there is now, including tables a migrating test dropped and made again."""
+    from accounts.db_roles import Roles, grants_sql
+
+    roles = Roles(owner=owner, app=DATABASE_APP_ROLE)
+    for statement in grants_sql(roles):
+        cursor.execute(statement)
+    cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {roles.app}")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
@@ -65,7 +76,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     if connection.vendor != "postgresql":
         yield
         return
-    from accounts.db_roles import Roles, app_role_sql, grants_sql
+    from accounts.db_roles import Roles, app_role_sql
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
@@ -84,9 +95,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 )
             for statement in app_role_sql(roles):
                 cursor.execute(statement)
-        for statement in grants_sql(roles):
-            cursor.execute(statement)
-        cursor.execute(f"GRANT TRUNCATE ON ALL TABLES IN SCHEMA public TO {roles.app}")
+        _grant_app(cursor, owner)
     settings_dict = connection.settings_dict
     _database_owner.update(USER=settings_dict["USER"], PASSWORD=settings_dict["PASSWORD"])
     _connect_as(roles.app, os.environ.get("DATABASE_APP_PASSWORD", ""))
@@ -110,6 +119,10 @@ def as_database_owner(transactional_db):
     app = connection.settings_dict["USER"], connection.settings_dict["PASSWORD"]
     _connect_as(_database_owner["USER"], _database_owner["PASSWORD"])
     yield
+    # A migration test drops tables and makes them again (owned by the owner, without the
+    # app role's TRUNCATE): grant again before the app role flushes the database.
+    with connection.cursor() as cursor:
+        _grant_app(cursor, _database_owner["USER"])
     _connect_as(*app)
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('claims', '0003_access_records_name_claims'),
+        ('claims', '0004_claim_history_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
