@@ -1,13 +1,15 @@
 """The 837P export: claims waiting for the next file, the files made, and making one.
 
 ``claim_batch_export`` writes one X12 837P file (``claims.x12.build``) of the exportable
-claims and records each claim's export change in the state table (``claims.transitions``):
+claims, checks it with pyx12 (a refused file is not kept; the message names the claim and
+the segment) and records each claim's export change in the state table (``claims.transitions``):
 originals and corrections become submitted, voids at the payer become void. A value the
 writer refuses leaves every claim as it was.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.contrib.auth.models import User
@@ -23,7 +25,10 @@ from accounts.roles import Role, role_of
 
 from .models import Claim, ClaimFrequency, ClaimState, ExportBatch, ScrubStatus
 from .transitions import transition_allowed, transition_record
-from .x12.build import X12ValueError, build_837p, claim_numbers
+from .x12.build import X12ValueError, build_837p, claim_numbers, segments
+from .x12.validate import x12_validate
+
+_LINE = re.compile(r"Line:(\d+)\s+(.*)", re.DOTALL)
 
 S = ClaimState
 
@@ -104,12 +109,39 @@ def claim_batch_export(*, user: User, claim_ids: Iterable[int] | None = None) ->
         content = build_837p(claims, control_number=control, now=timezone.localtime())
     except X12ValueError as exc:  # nothing is written and no claim changes state
         raise ValidationError(str(exc)) from None
+    problems = x12_validate(content)
+    if problems:  # pyx12 refuses the file: nothing is written, no claim changes state
+        raise ValidationError(
+            "The 837P file does not pass validation, nothing was exported: "
+            + "; ".join(validation_problem_named(content, p) for p in problems[:10])
+        )
     batch = ExportBatch.objects.create(
         created_by=user, control_number=control, claim_count=len(claims), content=content
     )
     for claim in claims:
         _claim_sent(claim, user=user, batch=batch)
     return batch
+
+
+def validation_problem_named(content: str, problem: str) -> str:
+    """pyx12's problem (``Line:N ...``, N counting segments from ISA) with the claim and the
+    segment it is in: ``Claim C00000012, segment SV1 (line 31): ...``."""
+    found = _LINE.match(problem)
+    if not found:
+        return problem
+    rows = list(segments(content))
+    number = int(found.group(1))
+    if not 0 < number <= len(rows):
+        return problem
+    # A claim's segments start at its subscriber loop (HL level 22), before its CLM.
+    start = max(
+        (i for i, r in enumerate(rows[:number]) if r[0] == "HL" and r[3:4] == ["22"]), default=-1
+    )
+    claim = (
+        next((r[1] for r in rows[start:] if r[0] == "CLM" and len(r) > 1), "") if start >= 0 else ""
+    )
+    where = f"Claim {claim}, segment" if claim else "Segment"
+    return f"{where} {rows[number - 1][0]} (line {number}): {found.group(2)}"
 
 
 def _claim_sent(claim: Claim, *, user: User, batch: ExportBatch) -> None:

@@ -122,7 +122,16 @@ class PayerAnswerForm(VersionForm):
     outcome = forms.ChoiceField(choices=[("paid", "Paid"), ("denied", "Denied")])
     amount = forms.DecimalField(required=False, min_value=0, max_digits=10, decimal_places=2)
     carc = forms.CharField(required=False, max_length=8, label="Denial reason code (CARC)")
+    rarcs = forms.CharField(
+        required=False, max_length=60, label="Remark codes (RARC)", help_text="e.g. N56 M76"
+    )
     note = forms.CharField(required=False, max_length=300)
+    over_charge_reason = forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason, if paid above the charge",
+        help_text="Only when the payer paid more than the claim's charge (e.g. interest).",
+    )
     payer_claim_number = forms.CharField(
         required=False,
         max_length=60,
@@ -145,3 +154,21 @@ class ClinicianAnswerForm(VersionForm):
         if not (data.get("answer") or "").strip() and not (data.get("addendum_text") or "").strip():
             self.add_error("answer", "Answer the question or add an addendum.")
         return data
+
+
+class PayerFileForm(BootstrapForm):
+    file = forms.FileField(
+        label="835, 999 or 277CA file",
+        help_text="As the payer or clearinghouse sent it; the kind is read from the file.",
+    )
+
+
+class UnmatchedAttachForm(BootstrapForm):
+    claim_number = forms.CharField(max_length=20, label="Claim number")
+    position = forms.IntegerField(
+        required=False, min_value=1, max_value=50, label="Line (for a line payment)"
+    )
+
+
+class UnmatchedDismissForm(BootstrapForm):
+    reason = forms.CharField(max_length=300, label="Why dismiss it?")

@@ -61,7 +61,9 @@ class ClaimState(models.TextChoices):
     RETURNED = "returned", "Returned to clinician"
     APPROVED = "approved", "Approved"
     SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted by the payer"
     PAID = "paid", "Paid"
+    PARTLY_PAID = "partly_paid", "Partly paid"
     DENIED = "denied", "Denied"
     CORRECTED = "corrected", "Corrected, to resubmit"
     VOID_PENDING = "void_pending", "Void, to send to the payer"
@@ -302,3 +304,202 @@ class ExportBatch(models.Model):
     @property
     def filename(self) -> str:
         return f"837P-{self.control_number:09d}.x12"
+
+
+# ----------------------------------------------------------------------------- payer files in
+class PayerFileKind(models.TextChoices):
+    ERA = "835", "835 remittance (ERA)"
+    ACK_999 = "999", "999 acknowledgement"
+    ACK_277CA = "277CA", "277CA claim acknowledgement"
+
+
+class PayerFile(models.Model):
+    """One file a payer or clearinghouse sent back (835, 999, 277CA), kept as imported."""
+
+    kind = models.CharField(max_length=5, choices=PayerFileKind.choices)
+    name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    content = models.TextField()
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def summary_counts(self) -> list[tuple[str, int]]:
+        """The import's counts in words (``claims_partly_paid`` -> "Partly paid")."""
+        return [
+            (key.removeprefix("claims_").replace("_", " ").capitalize(), value)
+            for key, value in self.summary.items()
+            if isinstance(value, int)
+        ]
+
+
+class ClaimPayment(models.Model):
+    """One claim payment of an 835 (a CLP loop) posted to a claim.
+
+    The unique key (payer, check/EFT trace number, claim, reversal) makes a repeated file,
+    or the same payment in a later file, a no-op; a reversal (CLP02 22) is its own row and
+    points at the payment it undoes (``reversed_by`` on the undone one).
+    """
+
+    payer_file = models.ForeignKey(PayerFile, on_delete=models.PROTECT, related_name="payments")
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="payments")
+    payer_key = models.CharField(max_length=80, help_text="TRN03, the payer's identifier.")
+    trace_number = models.CharField(max_length=50, help_text="TRN02, the check or EFT number.")
+    reversal = models.BooleanField(default=False)
+    status_code = models.CharField("CLP02", max_length=2)
+    charge = models.DecimalField(max_digits=10, decimal_places=2)
+    paid = models.DecimalField(max_digits=10, decimal_places=2)
+    patient_responsibility = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    payer_claim_number = models.CharField(max_length=50, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    forwarded_to = models.CharField(max_length=80, blank=True)
+    outcome = models.CharField(max_length=12, choices=ClaimState.choices)
+    reversed_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reverses"
+    )
+    posted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["posted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payer_key", "trace_number", "claim", "reversal"],
+                name="one_posting_per_payment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.trace_number} {self.paid}"
+
+
+class LinePayment(models.Model):
+    """One service line of a claim payment (SVC loop): what the payer allowed and paid."""
+
+    class MatchedBy(models.TextChoices):
+        CONTROL_NUMBER = "control", "Line control number (REF*6R)"
+        CODE_DATE = "code_date", "Code, modifiers and date"
+        CODE_DATE_MODIFIERS_DIFFER = "modifiers", "Code and date (the payer changed modifiers)"
+        UNMATCHED = "unmatched", "Not matched"
+        BY_HAND = "by_hand", "Attached by a biller"
+
+    payment = models.ForeignKey(ClaimPayment, on_delete=models.CASCADE, related_name="lines")
+    claim_line = models.ForeignKey(
+        ClaimLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"
+    )
+    matched_by = models.CharField(max_length=10, choices=MatchedBy.choices)
+    control_number = models.CharField(max_length=50, blank=True)
+    code = models.CharField(max_length=8)
+    modifiers = models.JSONField(default=list, blank=True)
+    units = models.DecimalField(max_digits=7, decimal_places=2, default=1)
+    service_date = models.DateField(null=True, blank=True)
+    charge = models.DecimalField(max_digits=10, decimal_places=2)
+    allowed = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    paid = models.DecimalField(max_digits=10, decimal_places=2)
+    patient_responsibility = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    rarcs = models.JSONField(default=list, blank=True, help_text="Remark codes (LQ*HE).")
+
+    class Meta:
+        ordering = ["payment", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} paid {self.paid}"
+
+
+class AdjustmentGroup(models.TextChoices):
+    CO = "CO", "Contractual obligation"
+    PR = "PR", "Patient responsibility"
+    OA = "OA", "Other adjustment"
+    PI = "PI", "Payer initiated reduction"
+    CR = "CR", "Correction or reversal"
+
+
+class PaymentAdjustment(models.Model):
+    """One CAS adjustment: its group, reason code (CARC) and amount, on a line or the claim."""
+
+    payment = models.ForeignKey(ClaimPayment, on_delete=models.CASCADE, related_name="adjustments")
+    line = models.ForeignKey(
+        LinePayment, on_delete=models.CASCADE, null=True, blank=True, related_name="adjustments"
+    )
+    group = models.CharField(max_length=2, choices=AdjustmentGroup.choices)
+    carc = models.CharField("CARC", max_length=5)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    quantity = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["payment", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.group}-{self.carc} {self.amount}"
+
+
+class UnmatchedRemittance(models.Model):
+    """A claim payment (or one of its lines) a payer file holds that no claim took."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To resolve"
+        ATTACHED = "attached", "Attached to a claim"
+        DISMISSED = "dismissed", "Dismissed"
+
+    payer_file = models.ForeignKey(PayerFile, on_delete=models.PROTECT, related_name="unmatched")
+    claim_reference = models.CharField(max_length=50, help_text="CLP01 as the payer sent it.")
+    # The payment's key as in ClaimPayment: a later file with the same payment adds no
+    # second item (and says it was already seen).
+    payer_key = models.CharField(max_length=80)
+    trace_number = models.CharField(max_length=50)
+    reversal = models.BooleanField(default=False)
+    patient_name = models.CharField(max_length=120, blank=True)
+    reason = models.CharField(max_length=300)
+    # The claim payment as read from the file (claims.x12.era_read.EraClaim.to_dict()),
+    # so attaching it to a claim posts it exactly as an import would.
+    data = models.JSONField()
+    # Set when a claim matched but one of its lines did not.
+    line_payment = models.ForeignKey(
+        LinePayment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    claim = models.ForeignKey(
+        Claim, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="unmatched_status"),
+            models.Index(
+                fields=["payer_key", "trace_number", "claim_reference"], name="unmatched_payment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Unmatched {self.claim_reference}: {self.reason}"
+
+
+class AdjustmentCodeText(models.Model):
+    """An official CARC or RARC text an administrator loaded from their own licensed file."""
+
+    kind = models.CharField(max_length=4, choices=[("CARC", "CARC"), ("RARC", "RARC")])
+    code = models.CharField(max_length=8)
+    text = models.TextField()
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="one_text_per_code")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.code}"

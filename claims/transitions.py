@@ -42,6 +42,7 @@ class Transition:
     # of the claim it adjudicated, which needs the payer's claim number (REF*F8).
     frequency: str = ""
     export: bool = False  # made by the 837P export, never by hand
+    payer_file: bool = False  # made by importing a payer's file (835, 999, 277CA), never by hand
 
 
 VOID_AT_PAYER = Transition(
@@ -84,18 +85,55 @@ TRANSITIONS: Mapping[tuple[str, str], Transition] = {
     (S.CORRECTED, S.SUBMITTED): Transition(Role.BILLER, "Resubmit (837P export)", export=True),
     (S.CORRECTED, S.VOID_PENDING): VOID_AT_PAYER,
     (S.VOID_PENDING, S.VOID): Transition(Role.BILLER, "Send the void (837P export)", export=True),
+    # Partly paid (an 835 paid less than the charge, with adjustments): corrected and sent
+    # again, or voided at the payer, as a denied claim is.
+    (S.PARTLY_PAID, S.CORRECTED): Transition(
+        Role.BILLER,
+        "Corrected, resubmit",
+        "What was corrected?",
+        frequency=ClaimFrequency.REPLACEMENT,
+    ),
+    (S.PARTLY_PAID, S.VOID_PENDING): VOID_AT_PAYER,
+    # The payer's files (claims.acks, claims.era): a 999 or 277CA accepts or rejects (a
+    # rejected claim never reached adjudication: back to the queue to fix and send again);
+    # an 835 pays, partly pays or denies; a reversal (CLP02 22) undoes a posting.
+    (S.SUBMITTED, S.ACCEPTED): Transition(Role.BILLER, "Accepted by the payer", payer_file=True),
+    (S.SUBMITTED, S.QUEUED): Transition(Role.BILLER, "Rejected by the payer", payer_file=True),
+    (S.ACCEPTED, S.QUEUED): Transition(Role.BILLER, "Rejected by the payer", payer_file=True),
+    **{
+        (frm, to): Transition(Role.BILLER, label, payer_file=True)
+        for frm in (S.SUBMITTED, S.ACCEPTED, S.DENIED)
+        for to, label in (
+            (S.PAID, "Paid (835)"),
+            (S.PARTLY_PAID, "Partly paid (835)"),
+            (S.DENIED, "Denied (835)"),
+        )
+        if (frm, to) not in ((S.SUBMITTED, S.PAID), (S.SUBMITTED, S.DENIED), (S.DENIED, S.DENIED))
+        and frm != S.ACCEPTED
+    },
+    # An accepted claim may also be answered on paper (the payer answer form), as a submitted one.
+    (S.ACCEPTED, S.PAID): Transition(Role.BILLER, "Paid"),
+    (S.ACCEPTED, S.DENIED): Transition(Role.BILLER, "Denied", "Denial reason code (CARC)"),
+    (S.ACCEPTED, S.PARTLY_PAID): Transition(Role.BILLER, "Partly paid (835)", payer_file=True),
+    **{
+        (frm, S.SUBMITTED): Transition(Role.BILLER, "Payment reversed (835)", payer_file=True)
+        for frm in (S.PAID, S.PARTLY_PAID, S.DENIED)
+    },
 }
+# States in which the payer's answer is awaited: a paper answer may be recorded.
+ANSWERABLE_STATES = frozenset({S.SUBMITTED, S.ACCEPTED})
 # States in which a biller may fix lines (a denied claim is fixed, then marked corrected;
 # a corrected one may still be fixed before it is sent).
-EDITABLE_STATES = frozenset({S.QUEUED, S.ON_HOLD, S.DENIED, S.CORRECTED})
+EDITABLE_STATES = frozenset({S.QUEUED, S.ON_HOLD, S.DENIED, S.PARTLY_PAID, S.CORRECTED})
 
 
 def transitions_from(state: str, role: Role | None) -> list[tuple[str, Transition]]:
-    """The changes ``role`` may make by hand from ``state`` (exports are not by hand)."""
+    """The changes ``role`` may make by hand from ``state`` (exports and payer files are not
+    by hand)."""
     return [
         (to, t)
         for (frm, to), t in TRANSITIONS.items()
-        if frm == state and t.role == role and not t.export
+        if frm == state and t.role == role and not t.export and not t.payer_file
     ]
 
 
@@ -168,6 +206,10 @@ def claim_transition(
     transition = transition_allowed(claim, user=user, to_state=to_state, version=version)
     if transition.export:
         raise ValidationError("The 837P export makes this change: export the claim instead.")
+    if transition.payer_file:
+        raise ValidationError(
+            "The payer's file makes this change: import its 835, 999 or 277CA instead."
+        )
     errors: dict[str, list[str]] = {}
     reason = reason.strip()
     if transition.reason_prompt and not reason:

@@ -25,4 +25,8 @@ urlpatterns = [
     path("exports/", views.export_list, name="export-list"),
     path("exports/new/", views.export_create, name="export-create"),
     path("exports/<int:batch_id>/", views.export_download, name="export-download"),
+    path("payer-files/", views.payer_file_upload, name="payer-file-upload"),
+    path("unmatched/", views.unmatched_list, name="unmatched-list"),
+    path("unmatched/<int:item_id>/attach/", views.unmatched_attach, name="unmatched-attach"),
+    path("unmatched/<int:item_id>/dismiss/", views.unmatched_dismiss, name="unmatched-dismiss"),
 ]

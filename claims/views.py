@@ -16,7 +16,7 @@ from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import role_required
 from accounts.http import AuthenticatedRequest
@@ -24,14 +24,17 @@ from accounts.roles import Role, role_of
 from coding.engine.claim_lines import BilledLine
 from encounters.icd import icd_lookup
 
-from . import build, export, queue, remittance, transitions
+from . import build, era, export, payer_files, queue, remittance, transitions
 from .export import claims_exportable_shown, export_batch_get, export_batches
 from .forms import (
     ClaimActionForm,
     ClinicianAnswerForm,
     LineFixForm,
     PayerAnswerForm,
+    PayerFileForm,
     QueueFilterForm,
+    UnmatchedAttachForm,
+    UnmatchedDismissForm,
 )
 from .models import Claim, ClaimState
 from .scrubber import SCRUBBER_RULES
@@ -167,7 +170,7 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         "part2": claim.encounter.part2,
         "part2_consent_missing": transitions.part2_consent_missing(claim),
         "editable": claim.state in transitions.EDITABLE_STATES and role == Role.BILLER,
-        "answerable": claim.state == ClaimState.SUBMITTED and role == Role.BILLER,
+        "answerable": claim.state in transitions.ANSWERABLE_STATES and role == Role.BILLER,
         "rules": SCRUBBER_RULES,
         "answer_form": PayerAnswerForm(initial={"version": claim.version}),
         **extra,
@@ -283,6 +286,8 @@ def claim_payer_answer(request: AuthenticatedRequest, claim_id: int) -> HttpResp
                 carc=data["carc"],
                 note=data["note"],
                 payer_claim_number=data["payer_claim_number"],
+                rarcs=data["rarcs"],
+                over_charge_reason=data["over_charge_reason"],
             )
         except ValidationError as exc:
             _form_errors(form, exc)
@@ -376,3 +381,92 @@ def export_download(request: AuthenticatedRequest, batch_id: int) -> HttpRespons
     response = HttpResponse(batch.content, content_type="application/edi-x12")
     response["Content-Disposition"] = f'attachment; filename="{batch.filename}"'
     return response
+
+
+# ----------------------------------------------------------------------------- payer files in
+@require_http_methods(["GET", "POST"])
+@role_required(Role.BILLER)
+def payer_file_upload(request: AuthenticatedRequest) -> HttpResponse:
+    """Upload an 835 (posted), a 999 or a 277CA (applied); the result or the errors shown."""
+    form = PayerFileForm(request.POST or None, request.FILES or None)
+    imported = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            imported = payer_files.payer_file_import(
+                user=request.user, name=upload.name or "upload", data=upload.read()
+            )
+        except ValidationError as exc:
+            form.add_error("file", list(exc.messages))
+    context = {
+        "form": form,
+        "imported": imported,
+        "files": list(payer_files.payer_files_recent(user=request.user)),
+    }
+    return render(request, "claims/payer_file_upload.html", context)
+
+
+def _unmatched_page(
+    request: AuthenticatedRequest, failed: tuple[int, BaseForm] | None = None
+) -> HttpResponse:
+    items = [
+        (
+            item,
+            failed[1]
+            if failed and failed[0] == item.pk and isinstance(failed[1], UnmatchedAttachForm)
+            else UnmatchedAttachForm(
+                initial={"claim_number": item.claim.number if item.claim else ""}
+            ),
+            failed[1]
+            if failed and failed[0] == item.pk and isinstance(failed[1], UnmatchedDismissForm)
+            else UnmatchedDismissForm(),
+        )
+        for item in era.unmatched_open(user=request.user)
+    ]
+    return render(request, "claims/unmatched_list.html", {"items": items})
+
+
+@require_GET
+@role_required(Role.BILLER)
+def unmatched_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Payments and lines from payer files that matched no claim, to attach or dismiss."""
+    return _unmatched_page(request)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def unmatched_attach(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
+    """Post an unmatched payment to the claim the biller names (or a line to its line)."""
+    form = UnmatchedAttachForm(request.POST)
+    if form.is_valid():
+        try:
+            item = era.unmatched_attach(
+                user=request.user,
+                item_id=item_id,
+                claim_number=form.cleaned_data["claim_number"],
+                position=form.cleaned_data["position"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Payment attached: {item.resolution}.")
+            return redirect("claims:unmatched-list")
+    return _unmatched_page(request, failed=(item_id, form))
+
+
+@require_POST
+@role_required(Role.BILLER)
+def unmatched_dismiss(request: AuthenticatedRequest, item_id: int) -> HttpResponse:
+    """Close an unmatched payment without posting it, with the biller's reason."""
+    form = UnmatchedDismissForm(request.POST)
+    if form.is_valid():
+        try:
+            era.unmatched_dismiss(
+                user=request.user, item_id=item_id, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Payment dismissed.")
+            return redirect("claims:unmatched-list")
+    return _unmatched_page(request, failed=(item_id, form))

@@ -11,8 +11,8 @@ line. Loops: ISA/GS/ST/BHT, 1000A submitter, 1000B receiver, 2000A billing provi
 (2010AA), per claim 2000B subscriber (2010BA, 2010BB payer), 2000C patient when the patient
 is not the subscriber, 2300 claim (CLM with its frequency code, REF*F8 with the payer's
 claim number on a replacement (7) or void (8), HI), 2310B rendering provider, 2400 lines (SV1
-with diagnosis pointers, DTP 472) each with its 2410 drug identification when it carries an
-NDC (LIN N4, CTP), then SE/GE/IEA.
+with diagnosis pointers, DTP 472, REF*6R line control number) each with its 2410 drug
+identification when it carries an NDC (LIN N4, CTP), then SE/GE/IEA.
 """
 
 from __future__ import annotations
@@ -208,6 +208,12 @@ def _payer_claim_number(claim: Any, frequency: str) -> str:
     return number
 
 
+def line_control_number(claim_number: str, position: int) -> str:
+    """The line item control number (REF*6R in loop 2400) a payer's 835 sends back with
+    the line: ``<claim number>-<line position>``."""
+    return f"{claim_number}-{position}"
+
+
 def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
     """The 2000B (and 2000C) loops of one claim; returns the segments and the last HL id."""
     patient = claim.patient
@@ -310,6 +316,7 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             _seg("LX", number),
             _seg("SV1", procedure, _amount(row.charge), "UN", line.units, "", "", pointers),
             _seg("DTP", "472", "D8", f"{claim.date_of_service:%Y%m%d}"),
+            _seg("REF", "6R", line_control_number(_id(claim.number), row.position)),
         ]
         out += _drug_identification(row)  # loop 2410 follows every 2400 segment of the line
     return out, last

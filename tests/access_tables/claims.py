@@ -50,6 +50,29 @@ def _batch(s):
     return {"batch_id": s.cached("batch", build).pk}
 
 
+def _unmatched(s):
+    from claims.models import PayerFile, UnmatchedRemittance
+
+    def build(setup):
+        payer_file = PayerFile.objects.create(
+            kind="835",
+            name="era.835",
+            sha256="0" * 64,
+            content="ISA~",
+            imported_by=setup.user("biller"),
+        )
+        return UnmatchedRemittance.objects.create(
+            payer_file=payer_file,
+            claim_reference="NOT-OURS",
+            payer_key="1999999999",
+            trace_number="EFT1",
+            reason="No claim",
+            data={},
+        )
+
+    return {"item_id": s.cached("unmatched", build).pk}
+
+
 ACCESS: dict[str, UrlAccess] = {
     "claims:claim-queue": UrlAccess(get=BILLER, query="?state=&q=a"),
     "claims:claim-next": UrlAccess(get=ALL_405, post=expect(biller=302)),
@@ -93,4 +116,9 @@ ACCESS: dict[str, UrlAccess] = {
     "claims:export-list": UrlAccess(get=BILLER),
     "claims:export-create": UrlAccess(get=ALL_405, post=expect(biller=302)),
     "claims:export-download": UrlAccess(get=BILLER, kwargs=_batch),
+    # payer files in: billers alone upload 835/999/277CA files and resolve what matched nothing
+    "claims:payer-file-upload": UrlAccess(get=BILLER, post=BILLER),  # no file: its error
+    "claims:unmatched-list": UrlAccess(get=BILLER),
+    "claims:unmatched-attach": UrlAccess(get=ALL_405, kwargs=_unmatched, post=BILLER),
+    "claims:unmatched-dismiss": UrlAccess(get=ALL_405, kwargs=_unmatched, post=BILLER),
 }

@@ -30,10 +30,11 @@ def test_inj_4_j2426_x234_goes_out_with_lin_and_ctp_and_pyx12_validates(biller):
     drug = next(i for i, r in enumerate(rows) if r[:2] == ["SV1", "HC:J2426"])
     assert rows[drug][4:5] == ["234"]  # units: 234 mg of a 1 mg billing unit
     assert rows[drug + 1][:2] == ["DTP", "472"]
-    assert rows[drug + 2] == ["LIN", "", "N4", "50458056401"]
-    assert rows[drug + 3] == ["CTP", "", "", "", "1.5", "ML"]
+    assert rows[drug + 2][:2] == ["REF", "6R"]  # the line control number ends loop 2400
+    assert rows[drug + 3] == ["LIN", "", "N4", "50458056401"]
+    assert rows[drug + 4] == ["CTP", "", "", "", "1.5", "ML"]
     assert [r[0] for r in rows].count("LIN") == 1  # only the drug line
-    assert rows[drug + 4][0] in {"LX", "SE"}  # the next line, or the end of the claim
+    assert rows[drug + 5][0] in {"LX", "SE"}  # the next line, or the end of the claim
 
 
 def test_inj_4_no_2410_for_a_payer_that_does_not_ask_for_the_ndc(biller):

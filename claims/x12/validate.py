@@ -1,0 +1,56 @@
+"""pyx12's verdict on an X12 file, with its errors in words a biller can act on.
+
+``x12_validate(text)`` runs pyx12 over the file (the implementation guide is picked from
+GS08: 005010X222A1 837P, 005010X221A1 835, 005010X231A1 999, 005010X214 277CA) and
+returns the problems found, each naming the segment and its position; an empty list means
+the file is valid. pyx12 reports through the 999 it writes, which ``ack_read`` reads.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pyx12.params
+import pyx12.x12n_document
+
+from .ack_read import ack_999_read
+from .read import X12ReadError
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def x12_validate(text: str) -> list[str]:
+    """The problems pyx12 finds in ``text``; [] when the file is valid."""
+    params = pyx12.params.params()
+    ack, html = io.StringIO(), io.StringIO()
+    logger = logging.getLogger("pyx12")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        ok = pyx12.x12n_document.x12n_document(params, io.StringIO(text), ack, html, None)
+    except Exception as exc:  # noqa: BLE001 - pyx12 raises many kinds on unreadable input
+        return [f"pyx12 could not read the file: {exc}"]
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    if ok:
+        return []
+    # pyx12's own messages name the line (segment number) and element; its 999 is the
+    # fallback (it cannot always write one for a broken file).
+    problems = [m for m in handler.messages if "999 response" not in m]
+    if not problems:
+        try:
+            for answer in ack_999_read(ack.getvalue()):
+                problems += answer.errors
+        except X12ReadError:
+            pass
+    return problems or ["pyx12 rejected the file."]
