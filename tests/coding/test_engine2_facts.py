@@ -16,7 +16,7 @@ from django.http import QueryDict
 
 from coding.adapters import facts_from_encounter, facts_from_posted_form
 from coding.services import proposal_for_facts
-from encounters.models import Encounter, Instrument
+from encounters.models import Encounter
 from tests.coding.test_panel import (
     PANEL,
     PANEL_QUERIES,
@@ -26,7 +26,7 @@ from tests.coding.test_panel import (
     _text,
 )
 from tests.encounters.test_views import _create_url, _form_data
-from tests.factories import CoverageFactory, PatientFactory, payer
+from tests.factories import CoverageFactory, PatientFactory, instrument, payer
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ JOURNEY_LINES = [
 
 
 def _instrument_id(name: str) -> str:
-    return str(Instrument.objects.get(name=name).pk)
+    return str(instrument(name).pk)
 
 
 def _engine2_fields(**overrides) -> dict:

@@ -19,11 +19,15 @@ from encounters.models import (
     EncounterDiagnosis,
     EncounterLocked,
     Injection,
-    Instrument,
     InstrumentScore,
     MedicationReview,
 )
-from tests.factories import EncounterDiagnosisFactory, EncounterFactory, MedicationReviewFactory
+from tests.factories import (
+    EncounterDiagnosisFactory,
+    EncounterFactory,
+    MedicationReviewFactory,
+    instrument,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,9 +61,7 @@ def _diagnosis(encounter: Encounter, code: str = "F41.1", position: int = 2) -> 
 
 
 def _score(encounter: Encounter, name: str = "GAD-7") -> InstrumentScore:
-    return InstrumentScore(
-        encounter=encounter, instrument=Instrument.objects.get(name=name), score=12
-    )
+    return InstrumentScore(encounter=encounter, instrument=instrument(name), score=12)
 
 
 def _injection(encounter: Encounter) -> Injection:
