@@ -9,7 +9,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
 
 from encounters import services
 from encounters.forms import EncounterForm, injection_formset, instrument_formset
@@ -311,3 +313,24 @@ def test_the_chart_shows_the_scores_the_injection_and_the_total_time(client, pat
     assert "12 min other E/M time today" in page
     assert "27 min total" in page  # 15 min block + 12 other
     assert "Continuing care (G2211): yes" in page
+
+
+def _detail_queries(client, encounter) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_detail_url(encounter)).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_chart_query_count_does_not_grow_with_scores_and_injections(
+    client, patient, prescriber
+):
+    encounter = _draft(patient, prescriber)
+    InstrumentScore.objects.create(encounter=encounter, instrument=_instrument("PHQ-9"), score=3)
+    Injection.objects.create(encounter=encounter, drug="J2426", dose_mg=234, container_mg=234)
+    client.get(_detail_url(encounter))  # a warm session, as for every later page
+    one_each = _detail_queries(client, encounter)
+    for name in ("GAD-7", "PCL-5", "AUDIT-C"):
+        InstrumentScore.objects.create(encounter=encounter, instrument=_instrument(name), score=4)
+    Injection.objects.create(encounter=encounter, drug="J0401", dose_mg=400, container_mg=400)
+    Injection.objects.create(encounter=encounter, drug="J2794", dose_mg=25, container_mg=25)
+    assert _detail_queries(client, encounter) == one_each
