@@ -243,7 +243,13 @@ class EncounterForm(EncounterModelForm):
     em_other_minutes = forms.IntegerField(
         label="Other E/M minutes today",
         required=False,
-        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_OTHER_EM_MINUTES}),
+        widget=forms.NumberInput(
+            attrs={
+                "min": 0,
+                "max": MAX_OTHER_EM_MINUTES,
+                "aria-describedby": "em-other-minutes-help",
+            }
+        ),
         error_messages={"invalid": "Enter the other E/M minutes as a whole number."},
     )
     # Written by the proposal panel (coding app) with form="encounter-form".
