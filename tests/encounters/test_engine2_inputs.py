@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import QueryDict
@@ -334,3 +335,11 @@ def test_the_chart_query_count_does_not_grow_with_scores_and_injections(
     Injection.objects.create(encounter=encounter, drug="J0401", dose_mg=400, container_mg=400)
     Injection.objects.create(encounter=encounter, drug="J2794", dose_mg=25, container_mg=25)
     assert _detail_queries(client, encounter) == one_each
+
+
+def test_practice_admins_keep_the_instrument_list_in_the_admin_and_retire_not_delete(rf):
+    instrument_admin = admin.site._registry[Instrument]
+    assert {"counts_for_96127", "score_min", "score_max", "active"} <= set(
+        instrument_admin.list_display
+    )
+    assert instrument_admin.has_delete_permission(rf.get("/admin/")) is False
