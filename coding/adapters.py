@@ -9,7 +9,10 @@ below coding and reads only the engine.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from django.db.models import prefetch_related_objects
 
 from coding.engine import DataItems, mdm_from_items
 from coding.engine.documentation import MedicationEvidence, NoteEvidence
@@ -17,10 +20,14 @@ from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS
 from encounters.models import block_minutes
 from encounters.posted import (
     mdm_items_from_post,
+    posted_count,
     posted_date,
     posted_flag,
+    posted_injections,
+    posted_instrument_ids,
     posted_time,
 )
+from encounters.selectors import instruments_by_id
 from encounters.validation import encounter_time_errors
 
 if TYPE_CHECKING:
@@ -58,11 +65,23 @@ def facts_dict(
     interactive_complexity: bool,
     diagnostic_evaluation: str,
     date_of_service: datetime.date | None,
+    other_minutes: int = 0,
+    longitudinal_care: bool = False,
+    brief_assessments: int = 0,
+    injections: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The engine's facts from the documented encounter fields."""
+    """The engine's facts from the documented encounter fields.
+
+    Other E/M minutes (EM-3) go with the med-management block; without a block or MDM
+    there is no E/M for them to count toward (signing says so).
+    """
     mdm = _mdm_dict(problems, data, risk)
     em_minutes = block_minutes(em_start, em_end)
-    em = None if (em_minutes == 0 and mdm is None) else {"minutes": em_minutes, "mdm": mdm}
+    em: dict[str, Any] | None = None
+    if em_minutes or mdm is not None:
+        em = {"minutes": em_minutes, "mdm": mdm}
+        if other_minutes:
+            em["other_minutes"] = other_minutes
     psychotherapy = (
         {"kind": pt_kind, "minutes": block_minutes(pt_start, pt_end)} if pt_kind else None
     )
@@ -79,13 +98,45 @@ def facts_dict(
         "interactive_complexity": interactive_complexity,
         "diagnostic_evaluation": diagnostic_evaluation or None,
     }
+    # Engine 2's fields go in only when documented: the facts of a visit without them read
+    # exactly as before (the engine takes a missing field as empty).
+    if longitudinal_care:
+        facts["longitudinal_care"] = True
+    if brief_assessments:
+        facts["brief_assessments"] = brief_assessments
+    if injections:
+        facts["injections"] = injections
     if date_of_service is not None:
         facts["date_of_service"] = date_of_service.isoformat()
     return facts
 
 
+def _number(amount: Decimal) -> int | float:
+    """A stored amount as the JSON number the facts take (12.50 -> 12.5, 234.00 -> 234)."""
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _injection_facts(encounter: Encounter) -> list[dict[str, Any]]:
+    """The encounter's injections as the facts' ``injections`` list (INJ-1, INJ-3, INJ-4)."""
+    rows: list[dict[str, Any]] = []
+    for injection in encounter.injections.all():
+        row: dict[str, Any] = {
+            "drug": injection.drug,
+            "dose_mg": _number(injection.dose_mg),
+            "container_mg": _number(injection.container_mg),
+            "supplied_by_practice": injection.supplied_by_practice,
+        }
+        if injection.ndc and injection.ndc_quantity is not None and injection.ndc_unit:
+            row["ndc"] = injection.ndc
+            row["ndc_quantity"] = _number(injection.ndc_quantity)
+            row["ndc_unit"] = injection.ndc_unit
+        rows.append(row)
+    return rows
+
+
 def facts_from_encounter(encounter: Encounter) -> dict[str, Any]:
-    """The facts dict of a saved encounter (its medication reviews prefetched or queried)."""
+    """The facts dict of a saved encounter (its rows prefetched, or fetched here once)."""
+    prefetch_related_objects([encounter], "instrument_scores__instrument", "injections")
     return facts_dict(
         facts_id=str(encounter.pk),
         credential=encounter.clinician.credential,
@@ -105,6 +156,12 @@ def facts_from_encounter(encounter: Encounter) -> dict[str, Any]:
         interactive_complexity=encounter.interactive_complexity,
         diagnostic_evaluation=encounter.diagnostic_evaluation,
         date_of_service=encounter.date_of_service,
+        other_minutes=encounter.em_other_minutes,
+        longitudinal_care=encounter.longitudinal_care,
+        brief_assessments=sum(
+            1 for row in encounter.instrument_scores.all() if row.instrument.counts_for_96127
+        ),
+        injections=_injection_facts(encounter),
     )
 
 
@@ -190,4 +247,14 @@ def facts_from_posted_form(data: Any, *, credential: str, payer_slug: str | None
         interactive_complexity=posted_flag(data, "interactive_complexity"),
         diagnostic_evaluation=str(data.get("diagnostic_evaluation", "")),
         date_of_service=date_of_service,
+        other_minutes=posted_count(data.get("em_other_minutes")),
+        longitudinal_care=posted_flag(data, "longitudinal_care"),
+        brief_assessments=posted_brief_assessments(data),
+        injections=posted_injections(data),
     )
+
+
+def posted_brief_assessments(data: Any) -> int:
+    """BA-1: how many of the posted form's instruments count for 96127 (one query, if any)."""
+    instruments = instruments_by_id(posted_instrument_ids(data))
+    return sum(1 for instrument in instruments.values() if instrument.counts_for_96127)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -76,9 +77,20 @@ def proposal_panel(request: HttpRequest) -> HttpResponse:
                 c.to_dict() for c in documentation_checks(evidence_from_post(request.POST))
             ],
             "facts": facts,
+            "em_time": _em_time(facts),
             "payer": payer,
         },
     )
+
+
+def _em_time(facts: dict[str, Any]) -> dict[str, int] | None:
+    """EM-3: the E/M block's minutes, the other E/M minutes and their total, when an E/M is
+    documented."""
+    em = facts.get("em")
+    if not em:
+        return None
+    block, other = int(em.get("minutes") or 0), int(em.get("other_minutes") or 0)
+    return {"block": block, "other": other, "total": block + other}
 
 
 def _custom_problem(data: QueryDict) -> str | None:

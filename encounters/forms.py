@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -21,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Clinician
 from coding.engine import DataItems, mdm_from_items
 from coding.engine.codes import code_lines_from_text
+from coding.engine.facts import MAX_DOSE_MG, MAX_INJECTIONS
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, mdm_level
 from coding.engine.rules.dg_diagnoses import MAX_DIAGNOSES
 
@@ -31,19 +33,29 @@ from .models import (
     DiagnosticEvaluation,
     Effect,
     Encounter,
+    Instrument,
     MedicationChange,
+    NdcUnit,
     Patient,
     PatientStatus,
     PsychotherapyKind,
     Setting,
     SubscriberRelation,
 )
-from .posted import mdm_items_from_post
+from .posted import mdm_items_from_post, ndc_digits
+from .selectors import injection_drug_table, instrument_list_active, instruments_by_id
 from .services import MDM_COUNTERS
-from .validation import encounter_time_errors
+from .validation import (
+    MAX_OTHER_EM_MINUTES,
+    ScoreRecorded,
+    encounter_time_errors,
+    other_minutes_problem,
+)
 
 DIAGNOSIS_FIELDS = tuple(f"diagnosis_{i}" for i in range(1, MAX_DIAGNOSES + 1))
 MEDICATION_PREFIX = "medications"
+INSTRUMENT_PREFIX = "instruments"
+INJECTION_PREFIX = "injections"
 
 DATA_COUNTERS = (
     ("mdm_notes_reviewed", "External notes reviewed"),
@@ -73,10 +85,12 @@ if TYPE_CHECKING:
     EncounterModelForm = forms.ModelForm[Encounter]
     CoverageFormSetBase = BaseInlineFormSet[Coverage, Patient, "CoverageForm"]
     MedicationFormSetBase = BaseFormSet["MedicationForm"]
+    InstrumentFormSetBase = BaseFormSet["InstrumentScoreForm"]
+    InjectionFormSetBase = BaseFormSet["InjectionForm"]
 else:
     PatientModelForm = CoverageModelForm = EncounterModelForm = forms.ModelForm
     CoverageFormSetBase = BaseInlineFormSet
-    MedicationFormSetBase = BaseFormSet
+    MedicationFormSetBase = InstrumentFormSetBase = InjectionFormSetBase = BaseFormSet
 
 
 def _time_widget() -> forms.TimeInput:
@@ -240,6 +254,18 @@ class EncounterForm(EncounterModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    em_other_minutes = forms.IntegerField(
+        label="Other E/M minutes today",
+        required=False,
+        widget=forms.NumberInput(
+            attrs={
+                "min": 0,
+                "max": MAX_OTHER_EM_MINUTES,
+                "aria-describedby": "em-other-minutes-help",
+            }
+        ),
+        error_messages={"invalid": "Enter the other E/M minutes as a whole number."},
+    )
     # Written by the proposal panel (coding app) with form="encounter-form".
     coding_option = forms.CharField(required=False, widget=forms.HiddenInput)
     coding_custom_codes = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -281,6 +307,8 @@ class EncounterForm(EncounterModelForm):
             "mdm_data_detail",
             "mdm_risk_detail",
             "em_plan",
+            "em_other_minutes",
+            "longitudinal_care",
             "interactive_complexity",
             "interactive_complexity_reason",
             "diagnostic_evaluation",
@@ -401,6 +429,13 @@ class EncounterForm(EncounterModelForm):
 
     def clean_mdm_tests_ordered(self) -> int:
         return self._count("mdm_tests_ordered")
+
+    def clean_em_other_minutes(self) -> int:
+        minutes: int | None = self.cleaned_data.get("em_other_minutes")
+        problem = other_minutes_problem(minutes)
+        if problem:
+            raise forms.ValidationError(problem)
+        return minutes or 0
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -630,6 +665,307 @@ def medication_formset(
     if not initial:
         formset = _medication_formset_class(extra=1)(prefix=MEDICATION_PREFIX)
     return formset
+
+
+# --- instruments (BA-1) --------------------------------------------------------
+
+
+def _with_rows_posted(data: Any, prefix: str) -> Any:
+    """The posted data, read as "no rows" of this formset when its management form is absent.
+
+    The page always posts it; a client that predates the formset (a script) still gets a
+    clear answer instead of a management-form error.
+    """
+    if f"{prefix}-TOTAL_FORMS" in data:
+        return data
+    data = data.copy()
+    data[f"{prefix}-TOTAL_FORMS"] = "0"
+    data[f"{prefix}-INITIAL_FORMS"] = "0"
+    return data
+
+
+def instrument_label(instrument: Instrument) -> str:
+    """The instrument as the form offers it: its name, range, and whether it is 96127."""
+    counted = "" if instrument.counts_for_96127 else ", recorded, not 96127"
+    return f"{instrument.name} ({instrument.score_min}-{instrument.score_max}{counted})"
+
+
+class InstrumentScoreForm(forms.Form):
+    """One standardized instrument given in the visit and its total score."""
+
+    instrument = forms.TypedChoiceField(coerce=int, label="Instrument")
+    score = forms.IntegerField(
+        label="Score", error_messages={"invalid": "Enter the total score as a whole number."}
+    )
+
+    def __init__(self, *args: Any, instruments: dict[int, Instrument], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instruments = instruments
+        field = self.fields["instrument"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = _BLANK + [(pk, instrument_label(i)) for pk, i in instruments.items()]
+        field.error_messages["invalid_choice"] = "Choose an instrument from the list."
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        instrument = self.instruments.get(data.get("instrument") or 0)
+        score = data.get("score")
+        if instrument is not None and score is not None:
+            problem = ScoreRecorded(
+                instrument.name, score, instrument.score_min, instrument.score_max
+            ).problem
+            if problem:
+                self.add_error("score", problem)
+        return data
+
+
+class BaseInstrumentFormSet(InstrumentFormSetBase):
+    def clean(self) -> None:
+        super().clean()
+        seen: set[int] = set()
+        for form in self.forms:
+            if not form.is_valid() or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            pk = form.cleaned_data["instrument"]
+            if pk in seen:
+                name = form.instruments[pk].name
+                form.add_error("instrument", f"{name} is already listed: record it once.")
+            seen.add(pk)
+
+    def scores(self) -> list[dict[str, int]]:
+        """The complete, valid rows: {"instrument": id, "score": n}."""
+        return [
+            {"instrument": form.cleaned_data["instrument"], "score": form.cleaned_data["score"]}
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+def _instrument_formset_class(*, extra: int) -> type[BaseInstrumentFormSet]:
+    return formset_factory(  # type: ignore[return-value]
+        InstrumentScoreForm, formset=BaseInstrumentFormSet, extra=extra, can_delete=True, max_num=20
+    )
+
+
+def _instrument_choices(posted_ids: list[int]) -> dict[int, Instrument]:
+    """The active instruments, and any other one a draft already holds (by name)."""
+    instruments = {i.pk: i for i in instrument_list_active()}
+    missing = [pk for pk in posted_ids if pk not in instruments]
+    instruments.update(instruments_by_id(missing))
+    return dict(sorted(instruments.items(), key=lambda item: item[1].name))
+
+
+def _posted_ids(data: Any, prefix: str, field: str) -> list[int]:
+    return [
+        int(value)
+        for key in data
+        if key.startswith(f"{prefix}-")
+        and key.endswith(f"-{field}")
+        and (value := str(data.get(key, "")).strip()).isascii()
+        and value.isdigit()
+    ]
+
+
+def instrument_formset(
+    data: Any = None, *, encounter: Encounter | None = None
+) -> BaseInstrumentFormSet:
+    """The instrument rows: posted, the saved ones, or one empty row."""
+    if data is not None:
+        kwargs = {
+            "instruments": _instrument_choices(_posted_ids(data, INSTRUMENT_PREFIX, "instrument"))
+        }
+        return _instrument_formset_class(extra=0)(
+            _with_rows_posted(data, INSTRUMENT_PREFIX), prefix=INSTRUMENT_PREFIX, form_kwargs=kwargs
+        )
+    saved = (
+        list(encounter.instrument_scores.all()) if encounter is not None and encounter.pk else []
+    )
+    kwargs = {"instruments": _instrument_choices([row.instrument_id for row in saved])}
+    initial = [{"instrument": row.instrument_id, "score": row.score} for row in saved]
+    return _instrument_formset_class(extra=0 if initial else 1)(
+        initial=initial, prefix=INSTRUMENT_PREFIX, form_kwargs=kwargs
+    )
+
+
+# --- injections (INJ-1, INJ-3, INJ-4) --------------------------------------------
+
+SUPPLIED_CHOICES = [
+    ("", "---------"),
+    ("practice", "The practice bought it: bill the drug"),
+    ("patient", "The patient or a pharmacy supplied it: 96372 alone"),
+]
+
+
+def drug_choices() -> list[tuple[str, str]]:
+    """The drug table's codes with their products, for the injection rows."""
+    table = injection_drug_table()
+    products: dict[str, str] = {}
+    for code in sorted(table.codes):
+        drug = table.lookup(code)
+        if drug is not None:
+            products[code] = f"{code} {drug.product}"
+    return list(products.items())
+
+
+_AMOUNT_ERRORS = {"invalid": "Enter the amount in mg, e.g. 234 or 12.5."}
+
+
+class InjectionForm(forms.Form):
+    """One long-acting injection given in the visit."""
+
+    drug = forms.ChoiceField(label="Drug")
+    dose_mg = forms.DecimalField(
+        label="Dose (mg)",
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_DOSE_MG,
+        help_text="In the product's labelled strength.",
+        error_messages=_AMOUNT_ERRORS,
+    )
+    container_mg = forms.DecimalField(
+        label="Container used (mg)",
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_DOSE_MG,
+        required=False,
+        help_text="The syringe's or vial's labelled amount; empty: the dose.",
+        error_messages=_AMOUNT_ERRORS,
+    )
+    supplied = forms.ChoiceField(label="Who bought the drug", choices=SUPPLIED_CHOICES)
+    given_by = forms.CharField(
+        label="Given by",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "the clinician"}),
+    )
+    lot = forms.CharField(label="Lot", max_length=40, required=False)
+    ndc = forms.CharField(
+        label="NDC",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "11 digits, e.g. 50458-0564-01"}),
+    )
+    ndc_quantity = forms.DecimalField(
+        label="NDC quantity",
+        max_digits=10,
+        decimal_places=3,
+        min_value=Decimal("0.001"),
+        required=False,
+        error_messages={"invalid": "Enter the NDC quantity as a number, e.g. 1."},
+    )
+    ndc_unit = forms.ChoiceField(
+        label="NDC unit", choices=_BLANK + list(NdcUnit.choices), required=False
+    )
+
+    def __init__(self, *args: Any, drugs: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["drug"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = _BLANK + drugs
+        field.error_messages["invalid_choice"] = "Choose the drug from the practice's drug table."
+
+    def clean_ndc(self) -> str:
+        raw = str(self.cleaned_data.get("ndc") or "").strip()
+        if not raw:
+            return ""
+        digits = ndc_digits(raw)
+        if digits is None:
+            raise forms.ValidationError(
+                f"Enter the NDC as its 11 digits (hyphens allowed), e.g. 50458-0564-01; got {raw}."
+            )
+        return digits
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        has_ndc = bool(data.get("ndc")) or "ndc" in self.errors
+        if has_ndc:
+            if data.get("ndc_quantity") is None and "ndc_quantity" not in self.errors:
+                self.add_error("ndc_quantity", "Enter the NDC quantity (e.g. 1 syringe).")
+            if not data.get("ndc_unit"):
+                self.add_error("ndc_unit", "Choose the NDC unit (UN for a syringe).")
+        elif data.get("ndc_quantity") is not None or data.get("ndc_unit"):
+            self.add_error("ndc", "Enter the NDC the quantity and unit belong to.")
+        return data
+
+    def injection(self) -> dict[str, Any]:
+        """The row as the Injection model stores it."""
+        data = self.cleaned_data
+        return {
+            "drug": data["drug"],
+            "dose_mg": data["dose_mg"],
+            "container_mg": data.get("container_mg") or data["dose_mg"],
+            "supplied_by_practice": data["supplied"] == "practice",
+            "given_by": data.get("given_by", ""),
+            "lot": data.get("lot", ""),
+            "ndc": data.get("ndc", ""),
+            "ndc_quantity": data.get("ndc_quantity"),
+            "ndc_unit": data.get("ndc_unit", ""),
+        }
+
+
+class BaseInjectionFormSet(InjectionFormSetBase):
+    def clean(self) -> None:
+        super().clean()
+        given = [
+            form
+            for form in self.forms
+            if form.has_changed() and not (form.is_valid() and form.cleaned_data.get("DELETE"))
+        ]
+        if len(given) > MAX_INJECTIONS:
+            raise forms.ValidationError(
+                f"At most {MAX_INJECTIONS} injections per visit; {len(given)} are entered."
+            )
+
+    def injections(self) -> list[dict[str, Any]]:
+        """The complete, valid rows (a draft keeps the others only as typed)."""
+        return [
+            form.injection()
+            for form in self.forms
+            if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+def _injection_formset_class(*, extra: int) -> type[BaseInjectionFormSet]:
+    return formset_factory(  # type: ignore[return-value]
+        InjectionForm,
+        formset=BaseInjectionFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=MAX_INJECTIONS,
+    )
+
+
+def injection_formset(
+    data: Any = None, *, encounter: Encounter | None = None
+) -> BaseInjectionFormSet:
+    """The injection rows: posted, the saved ones, or one empty row."""
+    kwargs = {"drugs": drug_choices()}
+    if data is not None:
+        return _injection_formset_class(extra=0)(
+            _with_rows_posted(data, INJECTION_PREFIX), prefix=INJECTION_PREFIX, form_kwargs=kwargs
+        )
+    saved = list(encounter.injections.all()) if encounter is not None and encounter.pk else []
+    initial = [
+        {
+            "drug": row.drug,
+            "dose_mg": row.dose_mg,
+            "container_mg": row.container_mg,
+            "supplied": "practice" if row.supplied_by_practice else "patient",
+            "given_by": row.given_by,
+            "lot": row.lot,
+            "ndc": row.ndc,
+            "ndc_quantity": row.ndc_quantity,
+            "ndc_unit": row.ndc_unit,
+        }
+        for row in saved
+    ]
+    return _injection_formset_class(extra=0)(
+        initial=initial, prefix=INJECTION_PREFIX, form_kwargs=kwargs
+    )
 
 
 class AddendumForm(forms.Form):

@@ -196,6 +196,18 @@ SIGNED_LOCK_SQL = """
 """
 
 
+OTHER_EM_MINUTES_HELP = (
+    "Your own time today without the patient for this visit: reviewing records and results, "
+    "ordering, documenting, talking with other clinicians, coordinating care. Not "
+    "psychotherapy, screening (96127) or injection (96372) time, not staff time, not "
+    "another day."
+)
+CONTINUING_CARE_HELP = (
+    "You are the continuing focal point for this patient's care of a serious or complex "
+    "condition (G2211, VC-1)."
+)
+
+
 class Encounter(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="encounters")
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="encounters")
@@ -243,6 +255,17 @@ class Encounter(models.Model):
     mdm_data_detail = models.TextField("data details", blank=True)
     mdm_risk_detail = models.TextField("risk details", blank=True)
     em_plan = models.TextField("plan", blank=True)
+    # EM-3: the clinician's own E/M time that date without the patient; the engine adds it
+    # to the block's minutes for the total time.
+    em_other_minutes = models.PositiveSmallIntegerField(
+        "other E/M minutes today",
+        default=0,
+        help_text=OTHER_EM_MINUTES_HELP,
+    )
+    # VC-1: the clinician documents continuing care of the patient's condition (G2211).
+    longitudinal_care = models.BooleanField(
+        "continuing care (G2211)", default=False, help_text=CONTINUING_CARE_HELP
+    )
 
     interactive_complexity = models.BooleanField(default=False)
     interactive_complexity_reason = models.CharField(max_length=300, blank=True)
@@ -487,6 +510,123 @@ class EncounterDiagnosis(_LockedChild):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.code} {self.description}"
+
+
+class Instrument(models.Model):
+    """A standardized instrument the clinician may give and score (BA-1).
+
+    The practice admin keeps the list (Django admin): which instruments are offered, their
+    score range, and whether they count for 96127. Substance-use screens such as AUDIT-C
+    are recorded but are not 96127.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+    counts_for_96127 = models.BooleanField(
+        "counts for 96127",
+        default=True,
+        help_text="A standardized emotional or behavioral assessment (BA-1); not a "
+        "substance-use screen.",
+    )
+    score_min = models.IntegerField("lowest score", default=0)
+    score_max = models.IntegerField("highest score")
+    active = models.BooleanField(default=True, help_text="Offered on the encounter form.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score_max__gte=models.F("score_min")),
+                name="instrument_score_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstrumentScore(_LockedChild):
+    """One instrument given in the visit and its total score."""
+
+    encounter = models.ForeignKey(
+        Encounter, on_delete=models.CASCADE, related_name="instrument_scores"
+    )
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    score = models.IntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["encounter", "instrument"], name="instrument_once_per_encounter"
+            )
+        ]
+        triggers = [
+            StrictTrigger(
+                name="instrument_score_locked",
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func=SIGNED_LOCK_SQL,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id}: {self.score}"
+
+
+class NdcUnit(models.TextChoices):
+    # The 837P CTP05 units the engine reads (coding.engine.facts.NDC_UNITS).
+    UN = "UN", "Unit"
+    ML = "ML", "Milliliter"
+    GR = "GR", "Gram"
+    ME = "ME", "Milligram"
+    F2 = "F2", "International unit"
+
+
+class Injection(_LockedChild):
+    """A long-acting injection given in the visit (INJ-1, INJ-3, INJ-4).
+
+    Doses are in the product's labelled strength; ``container_mg`` is the labelled amount of
+    the container used, so the engine can bill what was discarded (JW) or nothing (JZ).
+    """
+
+    encounter = models.ForeignKey(Encounter, on_delete=models.CASCADE, related_name="injections")
+    drug = models.CharField("drug (HCPCS)", max_length=8)
+    dose_mg = models.DecimalField("dose (mg)", max_digits=8, decimal_places=2)
+    container_mg = models.DecimalField("container used (mg)", max_digits=8, decimal_places=2)
+    supplied_by_practice = models.BooleanField(
+        "the practice bought the drug",
+        default=True,
+        help_text="Otherwise the patient or a pharmacy supplied it: 96372 alone.",
+    )
+    given_by = models.CharField(
+        "given by", max_length=100, blank=True, help_text="Empty: the clinician."
+    )
+    lot = models.CharField(max_length=40, blank=True)
+    ndc = models.CharField("NDC", max_length=11, blank=True, help_text="11 digits.")
+    ndc_quantity = models.DecimalField(
+        "NDC quantity", max_digits=10, decimal_places=3, null=True, blank=True
+    )
+    ndc_unit = models.CharField("NDC unit", max_length=2, choices=NdcUnit.choices, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dose_mg__gt=0) & Q(container_mg__gt=0), name="injection_amounts"
+            )
+        ]
+        triggers = [
+            StrictTrigger(
+                name="injection_locked",
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func=SIGNED_LOCK_SQL,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug} {self.dose_mg} mg"
 
 
 class Addendum(models.Model):

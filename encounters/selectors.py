@@ -9,6 +9,7 @@ naming the patients on it.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -21,8 +22,10 @@ from accounts.access import access_record, access_record_list
 from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
+from coding.engine.drugs import DrugTable
+from payers.selectors import drug_table
 
-from .models import Coverage, Encounter, EncounterStatus, Patient
+from .models import Coverage, Encounter, EncounterStatus, Instrument, Patient
 
 
 def _require_clinician(user: User) -> Clinician:
@@ -128,7 +131,13 @@ def encounter_get_for_user(
     encounter = (
         encounter_list_for_user(user=user)
         .select_related("coverage__payer", "signed_by", "signed_proposal")
-        .prefetch_related("diagnoses", "medication_reviews", "addenda__author")
+        .prefetch_related(
+            "diagnoses",
+            "medication_reviews",
+            "instrument_scores__instrument",
+            "injections",
+            "addenda__author",
+        )
         .filter(pk=encounter_id)
         .first()
     )
@@ -174,3 +183,22 @@ def patient_last_visit(*, patient: Patient, before: datetime.date) -> datetime.d
 def patient_primary_coverage(patient: Patient) -> Coverage | None:
     """The patient's first active coverage (the primary, by the coverages' order)."""
     return next((c for c in patient.coverages.all() if c.active), None)
+
+
+def instrument_list_active() -> list[Instrument]:
+    """The instruments the encounter form offers (the practice admin's list), by name."""
+    return list(Instrument.objects.filter(active=True).order_by("name"))
+
+
+def instruments_by_id(ids: Iterable[int]) -> dict[int, Instrument]:
+    """The instruments with these ids, active or not (a draft may hold a retired one)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {i.pk: i for i in Instrument.objects.filter(pk__in=wanted)}
+
+
+def injection_drug_table() -> DrugTable:
+    """The drug table the injection rows choose from (INJ-1): the practice's own
+    (``payers.Drug``), the one the engine reads at signing and the claim checks read."""
+    return drug_table()

@@ -33,10 +33,12 @@ from .models import (
     EncounterDiagnosis,
     EncounterLocked,
     EncounterStatus,
+    Injection,
+    InstrumentScore,
     MedicationReview,
     Patient,
 )
-from .validation import encounter_time_errors
+from .validation import ScoreRecorded, encounter_time_errors, engine2_errors
 
 MDM_COUNTERS = ("mdm_notes_reviewed", "mdm_results_reviewed", "mdm_tests_ordered")
 
@@ -118,6 +120,54 @@ def _medications_replace(encounter: Encounter, medications: Iterable[Mapping[str
     )
 
 
+def _instrument_scores_replace(encounter: Encounter, scores: Iterable[Mapping[str, Any]]) -> None:
+    encounter.instrument_scores.all().delete()
+    InstrumentScore.objects.bulk_create(
+        InstrumentScore(encounter=encounter, instrument_id=row["instrument"], score=row["score"])
+        for row in scores
+    )
+
+
+INJECTION_FIELDS = (
+    "drug",
+    "dose_mg",
+    "container_mg",
+    "supplied_by_practice",
+    "given_by",
+    "lot",
+    "ndc",
+    "ndc_quantity",
+    "ndc_unit",
+)
+
+
+def _injections_replace(encounter: Encounter, injections: Iterable[Mapping[str, Any]]) -> None:
+    encounter.injections.all().delete()
+    Injection.objects.bulk_create(
+        Injection(encounter=encounter, **{k: row[k] for k in INJECTION_FIELDS if k in row})
+        for row in injections
+    )
+
+
+def _children_replace(
+    encounter: Encounter,
+    *,
+    diagnoses: Iterable[str] | None,
+    medications: Iterable[Mapping[str, Any]] | None,
+    instruments: Iterable[Mapping[str, Any]] | None,
+    injections: Iterable[Mapping[str, Any]] | None,
+) -> None:
+    """Replace the rows the form posted; None leaves that kind of row as it is."""
+    if diagnoses is not None:
+        _diagnoses_replace(encounter, diagnoses)
+    if medications is not None:
+        _medications_replace(encounter, medications)
+    if instruments is not None:
+        _instrument_scores_replace(encounter, instruments)
+    if injections is not None:
+        _injections_replace(encounter, injections)
+
+
 def _check_times(encounter: Encounter) -> None:
     """A draft's times may be half entered (a timer still running), never contradictory."""
     errors = encounter_time_errors(
@@ -142,8 +192,11 @@ def encounter_create(
     data: Mapping[str, Any],
     diagnoses: Iterable[str] = (),
     medications: Iterable[Mapping[str, Any]] = (),
+    instruments: Iterable[Mapping[str, Any]] = (),
+    injections: Iterable[Mapping[str, Any]] = (),
 ) -> Encounter:
-    """Save a new draft encounter with its diagnoses and medication reviews."""
+    """Save a new draft encounter with its diagnoses, medication reviews, instrument scores
+    and injections."""
     encounter = Encounter(patient=patient, clinician=clinician)
     if data.get("draft_key"):
         encounter.draft_key = data["draft_key"]
@@ -151,8 +204,13 @@ def encounter_create(
     _check_times(encounter)
     _full_clean(encounter)
     encounter.save()
-    _diagnoses_replace(encounter, diagnoses)
-    _medications_replace(encounter, medications)
+    _children_replace(
+        encounter,
+        diagnoses=diagnoses,
+        medications=medications,
+        instruments=instruments,
+        injections=injections,
+    )
     patient.clinicians.add(clinician)
     access_record(user=user, obj=encounter, action=AccessAction.CREATE)
     return encounter
@@ -166,6 +224,8 @@ def encounter_update(
     data: Mapping[str, Any],
     diagnoses: Iterable[str] | None = None,
     medications: Iterable[Mapping[str, Any]] | None = None,
+    instruments: Iterable[Mapping[str, Any]] | None = None,
+    injections: Iterable[Mapping[str, Any]] | None = None,
 ) -> Encounter:
     """Change a draft encounter; a signed one raises ``EncounterLocked``."""
     if encounter.is_signed:
@@ -174,10 +234,13 @@ def encounter_update(
     _check_times(encounter)
     _full_clean(encounter)
     encounter.save()
-    if diagnoses is not None:
-        _diagnoses_replace(encounter, diagnoses)
-    if medications is not None:
-        _medications_replace(encounter, medications)
+    _children_replace(
+        encounter,
+        diagnoses=diagnoses,
+        medications=medications,
+        instruments=instruments,
+        injections=injections,
+    )
     access_record(user=user, obj=encounter, action=AccessAction.UPDATE)
     return encounter
 
@@ -207,6 +270,8 @@ def encounter_draft_save(
     diagnoses: Iterable[str],
     medications: Iterable[Mapping[str, Any]],
     typed_form: Mapping[str, list[str]] | None,
+    instruments: Iterable[Mapping[str, Any]] = (),
+    injections: Iterable[Mapping[str, Any]] = (),
 ) -> Encounter:
     """Save a draft from the form: the checked values into the fields, the form as typed aside.
 
@@ -233,6 +298,8 @@ def encounter_draft_save(
                     data=fields,
                     diagnoses=diagnoses,
                     medications=medications,
+                    instruments=instruments,
+                    injections=injections,
                 )
         except IntegrityError:
             # The same form's other post made the draft first (two tabs, a retried
@@ -243,7 +310,13 @@ def encounter_draft_save(
             if encounter is None:
                 raise
     return encounter_update(
-        user=user, encounter=encounter, data=fields, diagnoses=diagnoses, medications=medications
+        user=user,
+        encounter=encounter,
+        data=fields,
+        diagnoses=diagnoses,
+        medications=medications,
+        instruments=instruments,
+        injections=injections,
     )
 
 
@@ -314,6 +387,22 @@ def encounter_sign_errors(encounter: Encounter) -> dict[str, list[str]]:
     for name in MDM_COUNTERS:
         if getattr(encounter, name) > limit:
             errors.setdefault(name, []).append(f"At most {limit} can be counted.")
+    if encounter.em_other_minutes and not encounter.has_med_management:
+        errors.setdefault("em_other_minutes", []).append(
+            "Other E/M minutes count toward an E/M (EM-3): record the med-management block "
+            "too, or clear them."
+        )
+    for field, messages in engine2_errors(
+        other_minutes=encounter.em_other_minutes,
+        injections=encounter.injections.count(),
+        scores=[
+            ScoreRecorded(
+                row.instrument.name, row.score, row.instrument.score_min, row.instrument.score_max
+            )
+            for row in encounter.instrument_scores.select_related("instrument")
+        ],
+    ).items():
+        errors.setdefault(field, []).extend(messages)
     for other in encounter_overlapping(encounter):
         errors.setdefault("__all__", []).append(
             f"This visit overlaps visit {other.pk}, already signed for this patient on "

@@ -8,10 +8,36 @@ the same words (PT-3: the two blocks are separate and must not overlap).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 
+from coding.engine.facts import MAX_INJECTIONS
+
 Errors = dict[str, list[str]]
+
+MAX_OTHER_EM_MINUTES = 600
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRecorded:
+    """One instrument's score as recorded, with the range the practice's list allows."""
+
+    name: str
+    score: int
+    score_min: int
+    score_max: int
+
+    @property
+    def problem(self) -> str | None:
+        """Why the score cannot be signed, or None."""
+        if self.score_min <= self.score <= self.score_max:
+            return None
+        return (
+            f"{self.name} scores run from {self.score_min} to {self.score_max}; "
+            f"{self.score} is outside that range."
+        )
 
 
 def _add(errors: Errors, field: str, message: str) -> None:
@@ -116,4 +142,35 @@ def encounter_time_errors(
             f"psychotherapy block ({pt_start:%H:%M}-{pt_end:%H:%M}). Time counts toward one "
             "block only (PT-3).",
         )
+    return errors
+
+
+def other_minutes_problem(minutes: int | None) -> str | None:
+    """Why the other E/M minutes cannot be signed (EM-3), or None."""
+    if minutes is None or 0 <= minutes <= MAX_OTHER_EM_MINUTES:
+        return None
+    return (
+        f"Other E/M minutes today must be between 0 and {MAX_OTHER_EM_MINUTES}; "
+        f"{minutes} was entered."
+    )
+
+
+def engine2_errors(
+    *, other_minutes: int, injections: int, scores: Iterable[ScoreRecorded]
+) -> Errors:
+    """Bounds on the engine 2 inputs, keyed by field: other E/M minutes, the number of
+    injections and each instrument's score within its range (signing refuses them)."""
+    errors: Errors = {}
+    problem = other_minutes_problem(other_minutes)
+    if problem:
+        _add(errors, "em_other_minutes", problem)
+    if injections > MAX_INJECTIONS:
+        _add(
+            errors,
+            "injections",
+            f"At most {MAX_INJECTIONS} injections per visit; {injections} are recorded.",
+        )
+    for score in scores:
+        if score.problem:
+            _add(errors, "instruments", score.problem)
     return errors

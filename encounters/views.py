@@ -36,10 +36,14 @@ from .forms import (
     DATA_FLAGS,
     DIAGNOSIS_FIELDS,
     AddendumForm,
+    BaseInjectionFormSet,
+    BaseInstrumentFormSet,
     BaseMedicationFormSet,
     CoverageFormSet,
     EncounterForm,
     PatientForm,
+    injection_formset,
+    instrument_formset,
     mdm_summary,
     mdm_summary_from,
     medication_formset,
@@ -206,6 +210,8 @@ class _FormPage(TypedDict):
 
     form: EncounterForm
     medications: BaseMedicationFormSet
+    instruments: BaseInstrumentFormSet
+    injections: BaseInjectionFormSet
     patient: Patient
     encounter: Encounter | None
 
@@ -215,6 +221,8 @@ def _form_page(
     *,
     form: EncounterForm,
     medications: BaseMedicationFormSet,
+    instruments: BaseInstrumentFormSet,
+    injections: BaseInjectionFormSet,
     patient: Patient,
     encounter: Encounter | None,
     status: int = 200,
@@ -240,6 +248,11 @@ def _form_page(
         {
             "form": form,
             "medications": medications,
+            "instruments": instruments,
+            "injections": injections,
+            "formset_errors": any(
+                f.total_error_count() for f in (medications, instruments, injections)
+            ),
             "patient": patient,
             "encounter": encounter,
             "action": action,
@@ -310,7 +323,12 @@ def _save(
     signing = action == "sign"
     form = EncounterForm(request.POST, patient=patient, signing=signing, instance=encounter)
     medications = medication_formset(request.POST)
-    valid = form.is_valid() & medications.is_valid()  # both run, so both show their errors
+    instruments = instrument_formset(request.POST)
+    injections = injection_formset(request.POST)
+    # Every part runs, so every part shows its errors.
+    valid = (
+        form.is_valid() & medications.is_valid() & instruments.is_valid() & injections.is_valid()
+    )
     clinician = encounter.clinician if encounter is not None else clinician_for_user(request.user)
     if clinician is None:
         raise PermissionDenied("Your account has no clinician profile.")
@@ -323,6 +341,8 @@ def _save(
             data=form.encounter_data(),
             diagnoses=form.diagnosis_codes(),
             medications=medications.medications(),
+            instruments=instruments.scores(),
+            injections=injections.injections(),
             typed_form=None if valid else typed_form(request.POST),
         )
     except services.EncounterAlreadySigned as exc:
@@ -332,11 +352,19 @@ def _save(
             return JsonResponse({"saved": False, "errors": exc.messages}, status=422)
         _add_errors(form, exc)
         return _form_page(
-            request, form=form, medications=medications, patient=patient, encounter=encounter
+            request,
+            form=form,
+            medications=medications,
+            instruments=instruments,
+            injections=injections,
+            patient=patient,
+            encounter=encounter,
         )
     page: _FormPage = {
         "form": form,
         "medications": medications,
+        "instruments": instruments,
+        "injections": injections,
         "patient": patient,
         "encounter": saved,
     }
@@ -400,7 +428,13 @@ def encounter_create(request: AuthenticatedRequest, patient_id: int) -> HttpResp
         },
     )
     return _form_page(
-        request, form=form, medications=medication_formset(), patient=patient, encounter=None
+        request,
+        form=form,
+        medications=medication_formset(),
+        instruments=instrument_formset(),
+        injections=injection_formset(),
+        patient=patient,
+        encounter=None,
     )
 
 
@@ -451,15 +485,21 @@ def encounter_edit(request: AuthenticatedRequest, encounter_id: int) -> HttpResp
         typed = _bound_from_typed(encounter.draft_form)
         form = EncounterForm(typed, patient=encounter.patient, instance=encounter)
         medications = medication_formset(typed)
-        form.is_valid()
-        medications.is_valid()
+        instruments = instrument_formset(typed)
+        injections = injection_formset(typed)
+        for part in (form, medications, instruments, injections):
+            part.is_valid()
     else:
         form = EncounterForm(patient=encounter.patient, instance=encounter)
         medications = medication_formset(encounter=encounter)
+        instruments = instrument_formset(encounter=encounter)
+        injections = injection_formset(encounter=encounter)
     return _form_page(
         request,
         form=form,
         medications=medications,
+        instruments=instruments,
+        injections=injections,
         patient=encounter.patient,
         encounter=encounter,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import factory
 from django.contrib.auth.models import Group, User
@@ -12,6 +13,7 @@ from encounters.models import (
     Coverage,
     Encounter,
     EncounterDiagnosis,
+    Instrument,
     MedicationReview,
     Patient,
 )
@@ -104,6 +106,29 @@ def payer(slug: str = "commercial") -> Payer:
     }[slug]
     obj, _ = Payer.objects.get_or_create(slug=slug, defaults=defaults)
     return obj
+
+
+def instrument(name: str) -> Instrument:
+    """A standardized instrument of the seeded list (flushed tables lose the migration's rows)."""
+    seeded = importlib.import_module("encounters.migrations.0008_engine2_locks_and_instruments")
+    row = {r[0]: r for r in seeded.INSTRUMENTS}[name]
+    obj, _ = Instrument.objects.get_or_create(
+        name=name,
+        defaults={
+            "description": row[1],
+            "counts_for_96127": row[2],
+            "score_min": row[3],
+            "score_max": row[4],
+        },
+    )
+    return obj
+
+
+def seed_instruments() -> None:
+    """Every instrument of the seeded list, as the data migration leaves them."""
+    seeded = importlib.import_module("encounters.migrations.0008_engine2_locks_and_instruments")
+    for row in seeded.INSTRUMENTS:
+        instrument(row[0])
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

@@ -18,9 +18,16 @@ from encounters.models import (
     Encounter,
     EncounterDiagnosis,
     EncounterLocked,
+    Injection,
+    InstrumentScore,
     MedicationReview,
 )
-from tests.factories import EncounterDiagnosisFactory, EncounterFactory, MedicationReviewFactory
+from tests.factories import (
+    EncounterDiagnosisFactory,
+    EncounterFactory,
+    MedicationReviewFactory,
+    instrument,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +60,14 @@ def _diagnosis(encounter: Encounter, code: str = "F41.1", position: int = 2) -> 
     )
 
 
+def _score(encounter: Encounter, name: str = "GAD-7") -> InstrumentScore:
+    return InstrumentScore(encounter=encounter, instrument=instrument(name), score=12)
+
+
+def _injection(encounter: Encounter) -> Injection:
+    return Injection(encounter=encounter, drug="J2426", dose_mg=234, container_mg=234)
+
+
 def _sign(encounter: Encounter) -> Encounter:
     """Mark the draft signed in the database (the signing service has its own tests)."""
     Encounter.objects.filter(pk=encounter.pk).update(
@@ -66,6 +81,8 @@ def draft() -> Encounter:
     encounter = EncounterFactory()
     EncounterDiagnosisFactory(encounter=encounter)
     _medication(encounter).save()
+    _score(encounter, "PHQ-9").save()
+    _injection(encounter).save()
     return encounter
 
 
@@ -142,6 +159,8 @@ def test_queryset_delete_of_a_signed_encounter_fails_in_the_database(signed):
 CHILDREN = [
     pytest.param(EncounterDiagnosis, _diagnosis, "code", "F99", id="diagnosis"),
     pytest.param(MedicationReview, _medication, "dose", "999 mg", id="medication_review"),
+    pytest.param(InstrumentScore, _score, "score", 3, id="instrument_score"),
+    pytest.param(Injection, _injection, "lot", "CHANGED", id="injection"),
 ]
 
 
@@ -289,13 +308,21 @@ def test_draft_can_be_saved_updated_and_deleted(draft):
     assert not Encounter.objects.filter(pk=draft.pk).exists()
 
 
+# Two more rows of each kind a draft may take (the draft already has one of each).
+DRAFT_ROWS = {
+    EncounterDiagnosis: (("F41.1", 2), ("F43.10", 3)),
+    MedicationReview: (("lithium",), ("prazosin",)),
+    InstrumentScore: (("GAD-7",), ("PCL-5",)),
+    Injection: ((), ()),
+}
+
+
 @pytest.mark.parametrize(("model", "build", "field", "value"), CHILDREN)
 def test_draft_children_can_be_inserted_updated_and_deleted(draft, model, build, field, value):
-    row = build(draft, "F41.1", 2) if model is EncounterDiagnosis else build(draft, "lithium")
+    first, second = DRAFT_ROWS[model]
+    row = build(draft, *first)
     row.save()
-    model.objects.bulk_create(
-        [build(draft, "F43.10", 3) if model is EncounterDiagnosis else build(draft, "prazosin")]
-    )
+    model.objects.bulk_create([build(draft, *second)])
     model.objects.filter(pk=row.pk).update(**{field: value})
     assert model.objects.get(pk=row.pk).__dict__[field] == value
     model.objects.filter(encounter=draft).delete()
