@@ -60,6 +60,9 @@ def _connect_as(user: str, password: str) -> None:
 
 
 _roles: dict[str, Any] = {}
+# What the data migrations wrote (roles, payers, fee schedules, drugs, instruments), as
+# serialized after migrating: put back after every flush (see _migrated_data_after_flush).
+_migrated_data: dict[str, str] = {}
 
 
 def _grant_app_role(cursor: Any, roles: Any) -> None:
@@ -75,6 +78,8 @@ def _grant_app_role(cursor: Any, roles: Any) -> None:
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
 
+    with django_db_blocker.unblock():
+        _migrated_data["json"] = connection.creation.serialize_db_to_string()
     if connection.vendor != "postgresql":
         yield
         return
@@ -207,6 +212,30 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+def _flushes(request: Any) -> bool:
+    """Whether pytest-django flushes the database after this test (a transactional test)."""
+    marker = request.node.get_closest_marker("django_db")
+    transaction = bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+    return transaction or bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_after_flush(request, django_db_blocker):
+    """Put the data migrations' rows back after a transactional test's flush.
+
+    pytest-django runs transactional tests after the others, but pytest groups the browser
+    tests (a session-scoped browser) wherever its first one sits, so tests that read the
+    default payers, fee schedules, drug table or instruments may run after a flush. Set up
+    before ``transactional_db``, so it tears down after the flush.
+    """
+    yield
+    if _flushes(request) and _migrated_data:
+        from django.db import connection
+
+        with django_db_blocker.unblock():
+            connection.creation.deserialize_db_from_string(_migrated_data["json"])
 
 
 @pytest.fixture(autouse=True)

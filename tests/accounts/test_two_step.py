@@ -301,16 +301,16 @@ def superuser(db):
     return User.objects.create_superuser("root", "root@practice.test", PASSWORD)
 
 
-@pytest.mark.parametrize("page", ADMIN_PAGES)
+@pytest.mark.parametrize("admin_page", ADMIN_PAGES)
 def test_superuser_without_role_or_device_is_sent_to_setup_before_any_admin_page(
-    client, superuser, page
+    client, superuser, admin_page
 ):
     assert password_login(client, superuser)["Location"] == reverse("accounts:home")
 
-    response = client.get(page)
+    response = client.get(admin_page)
 
     assert response.status_code == 302
-    assert response["Location"] == f"{SETUP}?{urlencode({'next': page})}"
+    assert response["Location"] == f"{SETUP}?{urlencode({'next': admin_page})}"
 
 
 def test_superuser_signing_in_on_the_admin_login_page_still_needs_a_device(client, superuser):

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from claims.models import Claim
 from encounters.models import Encounter, EncounterStatus
-from tests.browser.helpers import fill_medication_row, log_in
+from tests.browser.helpers import assert_accessible, fill_medication_row, log_in
 from tests.factories import (
     ClinicianFactory,
     CoverageFactory,
@@ -64,6 +64,7 @@ def test_medicare_follow_up_with_instruments_and_an_injection_is_signed_and_bill
     log_in(page, live_server.url, "dr.okafor")
     page.goto(f"{live_server.url}/encounters/patients/{patient.pk}/encounters/new/")
     expect(page.get_by_test_id("proposal-panel")).to_be_visible()
+    assert_accessible(page)
 
     page.locator("#id_date_of_service").fill(yesterday.isoformat())
     page.get_by_label("Established patient").check()
@@ -123,6 +124,7 @@ def test_medicare_follow_up_with_instruments_and_an_injection_is_signed_and_bill
     expect(messages).to_contain_text("G2211 not added: 99214 carries modifier 25")
     expect(page.locator('[data-testid="documentation-check"][data-met="no"]')).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "engine2_encounter.png"), full_page=True)
+    assert_accessible(page)  # the form with instruments, the injection and the panel
 
     page.get_by_test_id("sign").click()
     encounter = Encounter.objects.get(patient=patient)
@@ -138,6 +140,7 @@ def test_medicare_follow_up_with_instruments_and_an_injection_is_signed_and_bill
     expect(page.get_by_test_id("injection")).to_contain_text("LOT7781")
     expect(page.get_by_test_id("em-total-minutes")).to_have_text("30 min total")
     expect(page.get_by_test_id("continuing-care")).to_contain_text("yes")
+    assert_accessible(page)
 
     encounter.refresh_from_db()
     assert encounter.status == EncounterStatus.SIGNED
@@ -156,6 +159,7 @@ def test_medicare_follow_up_with_instruments_and_an_injection_is_signed_and_bill
     log_in(page, live_server.url, "biller", lands_on=r"/billing/")
     page.goto(live_server.url + reverse("claims:claim-detail", kwargs={"claim_id": claim.pk}))
     expect(page.get_by_test_id("claim-lines").locator("tbody tr")).to_have_count(5)
+    assert_accessible(page)
     for position, (code, units, modifiers) in enumerate(
         [
             ("99214", "1", "25"),
