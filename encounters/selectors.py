@@ -147,6 +147,26 @@ def encounter_get_for_user(
     return encounter
 
 
+def encounter_carry_forward_for_user(
+    *, user: User, patient: Patient, before: datetime.date, path: str = ""
+) -> Encounter | None:
+    """The prescriber's latest signed visit with the patient on or before ``before``.
+
+    A new visit starts from it (carry forward). Only the prescriber's own visits are
+    read, as everywhere else; reading it is recorded as an access to that visit.
+    """
+    encounter = (
+        encounter_list_for_user(user=user, status=EncounterStatus.SIGNED, patient=patient)
+        .filter(date_of_service__lte=before)
+        .select_related("coverage")
+        .prefetch_related("diagnoses", "medication_reviews")
+        .first()
+    )
+    if encounter is not None:
+        access_record(user=user, obj=encounter, action=AccessAction.VIEW, path=path)
+    return encounter
+
+
 def patient_status_suggest(
     *, patient: Patient, clinician: Clinician | None, date_of_service: datetime.date
 ) -> str:

@@ -42,6 +42,7 @@ from .forms import (
     CoverageFormSet,
     EncounterForm,
     PatientForm,
+    carry_forward,
     injection_formset,
     instrument_formset,
     mdm_summary,
@@ -52,6 +53,7 @@ from .icd import ICD_QUERY_MAX_LENGTH, ICD_QUERY_MIN_LENGTH
 from .icd import icd_search as icd_search_codes
 from .models import Encounter, EncounterLocked, EncounterStatus, Patient, PatientStatus
 from .selectors import (
+    encounter_carry_forward_for_user,
     encounter_get_for_user,
     encounter_list_for_user,
     encounter_page_for_user,
@@ -227,6 +229,7 @@ def _form_page(
     encounter: Encounter | None,
     status: int = 200,
     overlaps: list[Encounter] | None = None,
+    carried_from: Encounter | None = None,
 ) -> HttpResponse:
     clinician = clinician_for_user(request.user)
     date_of_service = (
@@ -261,6 +264,7 @@ def _form_page(
             "data_counters": [form[name] for name, _ in DATA_COUNTERS],
             "data_flags": [form[name] for name, _ in DATA_FLAGS],
             "overlaps": overlaps or [],
+            "carried_from": carried_from,
             "time_zone": settings.TIME_ZONE,
             "saved_version": _saved_version(saved) if saved else "",
         },
@@ -418,23 +422,28 @@ def encounter_create(request: AuthenticatedRequest, patient_id: int) -> HttpResp
     today = timezone.localdate()
     hint = _status_hint(patient, clinician_for_user(request.user), today)
     primary = patient_primary_coverage(patient)
-    form = EncounterForm(
-        patient=patient,
-        initial={
-            "date_of_service": today,
-            "coverage": primary.pk if primary else None,
-            "patient_status": hint["value"],
-            "setting": "in_person",
-        },
+    initial: dict[str, Any] = {
+        "date_of_service": today,
+        "coverage": primary.pk if primary else None,
+        "patient_status": hint["value"],
+        "setting": "in_person",
+    }
+    last = encounter_carry_forward_for_user(
+        user=request.user, patient=patient, before=today, path=request.path
     )
+    carried_rows: list[dict[str, Any]] = []
+    if last is not None:
+        carried, carried_rows = carry_forward(last)
+        initial.update(carried)
     return _form_page(
         request,
-        form=form,
-        medications=medication_formset(),
+        form=EncounterForm(patient=patient, initial=initial),
+        medications=medication_formset(carried=carried_rows),
         instruments=instrument_formset(),
         injections=injection_formset(),
         patient=patient,
         encounter=None,
+        carried_from=last,
     )
 
 
