@@ -705,6 +705,31 @@ def carry_forward(last: Encounter) -> tuple[dict[str, Any], list[dict[str, Any]]
     return initial, rows
 
 
+# --- the schedule -----------------------------------------------------------------
+
+
+class ScheduledVisitForm(forms.Form):
+    """Who sees the patient, when and how; the clinicians offered are the patient's care team."""
+
+    clinician = forms.ModelChoiceField(queryset=Clinician.objects.none(), empty_label=None)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    setting = forms.ChoiceField(choices=Setting.choices, initial=Setting.IN_PERSON)
+
+    def __init__(self, *args: Any, clinicians: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["clinician"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = clinicians
+        field.help_text = "Only the patient's care team can be scheduled."
+
+    def clean_date(self) -> datetime.date:
+        date: datetime.date = self.cleaned_data["date"]
+        if date < timezone.localdate():
+            raise forms.ValidationError("Pick today or a later day: the schedule is ahead of us.")
+        return date
+
+
 # --- instruments (BA-1) --------------------------------------------------------
 
 
