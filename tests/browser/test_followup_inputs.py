@@ -190,3 +190,30 @@ def test_a_follow_up_from_the_day_page_takes_at_most_12_inputs(page: Page, live_
     assert encounter.pt_minutes == 45
     print(f"\nFollow-up visit: {inputs.count} inputs: " + "; ".join(inputs.log))
     assert inputs.count <= MAX_INPUTS
+
+
+def test_the_prescriber_puts_a_visit_on_the_schedule_and_finds_it_on_the_day_page(
+    page: Page, live_server, follow_up
+):
+    clinician, patient, _last = follow_up
+    ScheduledVisit.objects.all().delete()
+    log_in(page, live_server.url, "dr.rivera")
+    expect(page.get_by_test_id("schedule-table")).to_contain_text("Nothing scheduled today.")
+    page.goto(f"{live_server.url}/encounters/patients/{patient.pk}/")
+    assert_accessible(page)
+    page.get_by_test_id("schedule-visit").click()
+    expect(page.get_by_label("Clinician")).to_have_value(str(clinician.pk))
+    assert_accessible(page)
+    page.get_by_test_id("schedule-submit").click()  # no time yet
+    expect(page.get_by_test_id("error-summary")).to_be_visible()
+    expect(page.locator("#id_time_error")).to_contain_text("This field is required.")
+    assert_accessible(page, step="the schedule form with its error")
+    page.get_by_label("Time").fill("16:30")
+    page.get_by_label("Setting").select_option("video")
+    page.get_by_test_id("schedule-submit").click()
+    expect(page).to_have_url(re.compile(r"/encounters/$"))
+    expect(page.get_by_role("alert")).to_contain_text("is scheduled with")
+    row = page.get_by_test_id("scheduled-row")
+    expect(row).to_contain_text("16:30")
+    expect(row).to_contain_text("Video")
+    assert_accessible(page, step="the day page with the new visit")
