@@ -57,7 +57,7 @@ from .services import (
 )
 
 ROLE_HOME = {
-    Role.PRESCRIBER: "encounters:encounter-list",
+    Role.PRESCRIBER: "encounters:today",
     Role.BILLER: "claims:claim-queue",
     Role.COMPLIANCE: "audits:audit-home",
     Role.ADMIN: "encounters:patient-list",

@@ -225,7 +225,7 @@ def prescriber(base: str, me: dict[str, Any], until: float, results: Results, se
     person = Person(base, results)
     person.sign_in(me["username"])
     while time.monotonic() < until:
-        person.request("encounter list", "/encounters/")
+        person.request("encounter list", "/encounters/all/")
         patient_id, coverage_id = rng.choice(me["patients"])
         person.request("patient", f"/encounters/patients/{patient_id}/")
         new = f"/encounters/patients/{patient_id}/encounters/new/"

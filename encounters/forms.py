@@ -641,12 +641,15 @@ MedicationFormSet = _medication_formset_class(extra=0)
 
 
 def medication_formset(
-    data: Any = None, *, encounter: Encounter | None = None
+    data: Any = None,
+    *,
+    encounter: Encounter | None = None,
+    carried: list[dict[str, Any]] | None = None,
 ) -> BaseMedicationFormSet:
-    """The medication review rows: posted, the saved ones, or one empty row."""
+    """The medication review rows: posted, the saved ones, the carried ones, or one empty row."""
     if data is not None:
         return MedicationFormSet(data, prefix=MEDICATION_PREFIX)
-    initial = []
+    initial = list(carried or [])
     if encounter is not None and encounter.pk:
         initial = [
             {
@@ -665,6 +668,66 @@ def medication_formset(
     if not initial:
         formset = _medication_formset_class(extra=1)(prefix=MEDICATION_PREFIX)
     return formset
+
+
+def carry_forward(last: Encounter) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What a new visit takes from the patient's last signed visit: the form's initial values
+    (setting, coverage while still active, established status, the psychotherapy kind, the
+    diagnoses in order) and the medication rows still taken (not stopped).
+
+    Each medication comes with "Continued unchanged" picked, shown on the row for the
+    clinician to change; adherence and effect are the last recorded, to check. No note
+    text is carried: the psychotherapy note, plan, focus and details start empty.
+    """
+    initial: dict[str, Any] = {
+        "setting": last.setting,
+        "patient_status": PatientStatus.ESTABLISHED,
+        "pt_kind": last.pt_kind,
+    }
+    if last.coverage is not None and last.coverage.active:
+        initial["coverage"] = last.coverage.pk
+    for dx in last.diagnoses.all():
+        if dx.position <= MAX_DIAGNOSES:
+            initial[f"diagnosis_{dx.position}"] = dx.code
+    rows = [
+        {
+            "name": m.name,
+            "dose": m.dose,
+            "frequency": m.frequency,
+            "adherence": m.adherence,
+            "effect": m.effect,
+            "change": MedicationChange.CONTINUED,
+            "carried": True,
+        }
+        for m in last.medication_reviews.all()
+        if m.change != MedicationChange.STOPPED
+    ]
+    return initial, rows
+
+
+# --- the schedule -----------------------------------------------------------------
+
+
+class ScheduledVisitForm(forms.Form):
+    """Who sees the patient, when and how; the clinicians offered are the patient's care team."""
+
+    clinician = forms.ModelChoiceField(queryset=Clinician.objects.none(), empty_label=None)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    setting = forms.ChoiceField(choices=Setting.choices, initial=Setting.IN_PERSON)
+
+    def __init__(self, *args: Any, clinicians: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["clinician"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = clinicians
+        field.help_text = "Only the patient's care team can be scheduled."
+
+    def clean_date(self) -> datetime.date:
+        date: datetime.date = self.cleaned_data["date"]
+        if date < timezone.localdate():
+            raise forms.ValidationError("Pick today or a later day: the schedule is ahead of us.")
+        return date
 
 
 # --- instruments (BA-1) --------------------------------------------------------

@@ -644,3 +644,37 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum {self.pk} to encounter {self.encounter_id}"
+
+
+class ScheduledVisit(models.Model):
+    """A visit on the schedule: who sees whom, when and how (front desk or the prescriber).
+
+    The prescriber's day page lists today's; "Start visit" opens the encounter form with
+    the date, the setting and the first block's start filled in.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="scheduled_visits")
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.PROTECT, related_name="scheduled_visits"
+    )
+    date = models.DateField()
+    time = models.TimeField()
+    setting = models.CharField(max_length=16, choices=Setting.choices, default=Setting.IN_PERSON)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinician", "date", "time"],
+                name="one_scheduled_visit_per_clinician_and_time",
+                violation_error_message="The clinician already has a visit at this time.",
+            )
+        ]
+        indexes = [models.Index(fields=["clinician", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.date} {self.time:%H:%M}"

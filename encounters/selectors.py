@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -25,7 +25,7 @@ from accounts.selectors import clinician_for_user
 from coding.engine.drugs import DrugTable
 from payers.selectors import drug_table
 
-from .models import Coverage, Encounter, EncounterStatus, Instrument, Patient
+from .models import Coverage, Encounter, EncounterStatus, Instrument, Patient, ScheduledVisit
 
 
 def _require_clinician(user: User) -> Clinician:
@@ -147,6 +147,26 @@ def encounter_get_for_user(
     return encounter
 
 
+def encounter_carry_forward_for_user(
+    *, user: User, patient: Patient, before: datetime.date, path: str = ""
+) -> Encounter | None:
+    """The prescriber's latest signed visit with the patient on or before ``before``.
+
+    A new visit starts from it (carry forward). Only the prescriber's own visits are
+    read, as everywhere else; reading it is recorded as an access to that visit.
+    """
+    encounter = (
+        encounter_list_for_user(user=user, status=EncounterStatus.SIGNED, patient=patient)
+        .filter(date_of_service__lte=before)
+        .select_related("coverage")
+        .prefetch_related("diagnoses", "medication_reviews")
+        .first()
+    )
+    if encounter is not None:
+        access_record(user=user, obj=encounter, action=AccessAction.VIEW, path=path)
+    return encounter
+
+
 def patient_status_suggest(
     *, patient: Patient, clinician: Clinician | None, date_of_service: datetime.date
 ) -> str:
@@ -202,3 +222,67 @@ def injection_drug_table() -> DrugTable:
     """The drug table the injection rows choose from (INJ-1): the practice's own
     (``payers.Drug``), the one the engine reads at signing and the claim checks read."""
     return drug_table()
+
+
+class TodayVisit(NamedTuple):
+    """A line of the prescriber's day: the scheduled visit and the visit started from it."""
+
+    scheduled: ScheduledVisit
+    encounter: Encounter | None
+
+
+class Day(NamedTuple):
+    """The prescriber's day page: older unsigned drafts first, then today."""
+
+    older_drafts: list[Encounter]
+    scheduled: list[TodayVisit]
+    drafts_today: list[Encounter]
+
+
+DAY_MAX_ROWS = 100
+
+
+def day_for_prescriber(*, user: User, today: datetime.date, path: str = "") -> Day:
+    """Today's scheduled visits (with the visit started for each), today's other drafts and
+    the unsigned drafts of earlier days, recording every patient the page shows."""
+    clinician = _require_clinician(user)
+    drafts = encounter_list_for_user(user=user, status=EncounterStatus.DRAFT)
+    older = list(
+        drafts.filter(date_of_service__lt=today).order_by("date_of_service", "id")[:DAY_MAX_ROWS]
+    )
+    todays = list(
+        encounter_list_for_user(user=user)
+        .filter(date_of_service=today)
+        .order_by("id")[:DAY_MAX_ROWS]
+    )
+    visits = list(
+        ScheduledVisit.objects.filter(clinician=clinician, date=today)
+        .select_related("patient")
+        .order_by("time", "id")[:DAY_MAX_ROWS]
+    )
+    by_patient: dict[int, Encounter] = {}
+    for encounter in todays:
+        by_patient.setdefault(encounter.patient_id, encounter)
+    started = {v.patient_id for v in visits}
+    day = Day(
+        older_drafts=older,
+        scheduled=[TodayVisit(v, by_patient.get(v.patient_id)) for v in visits],
+        drafts_today=[e for e in todays if e.patient_id not in started and not e.is_signed],
+    )
+    shown = [e.patient_id for e in older] + [v.patient_id for v in visits]
+    shown += [e.patient_id for e in day.drafts_today]
+    access_record_list(user=user, rows=ScheduledVisit, patient_ids=shown, path=path)
+    return day
+
+
+def scheduled_visit_get_for_user(*, user: User, visit_id: int, path: str = "") -> ScheduledVisit:
+    """The prescriber's own scheduled visit (else 404), recording the access."""
+    visit = (
+        ScheduledVisit.objects.filter(clinician=_require_clinician(user), pk=visit_id)
+        .select_related("patient")
+        .first()
+    )
+    if visit is None:
+        raise Http404("No such scheduled visit.")
+    access_record(user=user, obj=visit, action=AccessAction.VIEW, path=path)
+    return visit

@@ -10,6 +10,7 @@ of the same patient and clinician, and locks the note.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,6 +23,8 @@ from django.utils import timezone
 
 from accounts.access import access_record
 from accounts.models import AccessAction, Clinician
+from accounts.roles import Role, role_of
+from accounts.selectors import clinician_for_user
 from coding.engine.documentation import DocumentationCheck, documentation_gaps
 from coding.engine.rules.dg_diagnoses import MAX_DIAGNOSES
 
@@ -37,6 +40,7 @@ from .models import (
     InstrumentScore,
     MedicationReview,
     Patient,
+    ScheduledVisit,
 )
 from .validation import ScoreRecorded, encounter_time_errors, engine2_errors
 
@@ -524,3 +528,40 @@ def patient_save(
         user=user, obj=patient, action=AccessAction.CREATE if created else AccessAction.UPDATE
     )
     return patient
+
+
+@transaction.atomic
+def scheduled_visit_create(
+    *,
+    user: User,
+    patient: Patient,
+    clinician: Clinician,
+    date: datetime.date,
+    time: datetime.time,
+    setting: str,
+    path: str = "",
+) -> ScheduledVisit:
+    """Put a visit on the schedule. A prescriber schedules only themself; the clinician
+    must be on the patient's care team (else they could not open the patient to start it)."""
+    own = clinician_for_user(user)
+    if role_of(user) == Role.PRESCRIBER and (own is None or own.pk != clinician.pk):
+        raise PermissionDenied("A prescriber schedules visits only for themself.")
+    if not patient.clinicians.filter(pk=clinician.pk).exists():
+        raise ValidationError(
+            {
+                "clinician": f"{clinician} is not on {patient.full_name}'s care team: "
+                "add them on the patient's page first."
+            }
+        )
+    visit = ScheduledVisit(
+        patient=patient,
+        clinician=clinician,
+        date=date,
+        time=time,
+        setting=setting,
+        created_by=user,
+    )
+    visit.full_clean()
+    visit.save()
+    access_record(user=user, obj=visit, action=AccessAction.CREATE, path=path)
+    return visit

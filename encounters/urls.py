@@ -5,7 +5,8 @@ from . import views
 app_name = "encounters"
 
 urlpatterns = [
-    path("", views.encounter_list, name="encounter-list"),
+    path("", views.today, name="today"),
+    path("all/", views.encounter_list, name="encounter-list"),
     path("patients/", views.patient_list, name="patient-list"),
     path("patients/new/", views.patient_create, name="patient-create"),
     path("patients/<int:patient_id>/", views.patient_detail, name="patient-detail"),
@@ -14,6 +15,11 @@ urlpatterns = [
         "patients/<int:patient_id>/encounters/new/",
         views.encounter_create,
         name="encounter-create",
+    ),
+    path(
+        "patients/<int:patient_id>/schedule/",
+        views.scheduled_visit_create,
+        name="scheduled-visit-create",
     ),
     path("<int:encounter_id>/", views.encounter_detail, name="encounter-detail"),
     path("<int:encounter_id>/edit/", views.encounter_edit, name="encounter-edit"),

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.forms import BaseForm
-from django.http import HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,8 @@ from .forms import (
     CoverageFormSet,
     EncounterForm,
     PatientForm,
+    ScheduledVisitForm,
+    carry_forward,
     injection_formset,
     instrument_formset,
     mdm_summary,
@@ -50,8 +52,17 @@ from .forms import (
 )
 from .icd import ICD_QUERY_MAX_LENGTH, ICD_QUERY_MIN_LENGTH
 from .icd import icd_search as icd_search_codes
-from .models import Encounter, EncounterLocked, EncounterStatus, Patient, PatientStatus
+from .models import (
+    Encounter,
+    EncounterLocked,
+    EncounterStatus,
+    Patient,
+    PatientStatus,
+    ScheduledVisit,
+)
 from .selectors import (
+    day_for_prescriber,
+    encounter_carry_forward_for_user,
     encounter_get_for_user,
     encounter_list_for_user,
     encounter_page_for_user,
@@ -60,6 +71,7 @@ from .selectors import (
     patient_page_for_user,
     patient_primary_coverage,
     patient_status_suggest,
+    scheduled_visit_get_for_user,
 )
 
 PAGE_SIZE = 25
@@ -192,6 +204,54 @@ def encounter_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET"])
+@role_required(Role.PRESCRIBER)
+def today(request: AuthenticatedRequest) -> HttpResponse:
+    """The prescriber's home: unsigned drafts of earlier days, then today's schedule and drafts."""
+    day = day_for_prescriber(
+        user=request.user, today=timezone.localdate(), path=request.get_full_path()
+    )
+    return render(request, "encounters/today.html", {"day": day, "today": timezone.localdate()})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PRESCRIBER, Role.ADMIN)
+def scheduled_visit_create(request: AuthenticatedRequest, patient_id: int) -> HttpResponse:
+    """Put a visit with the patient on the schedule (front desk or the prescriber)."""
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id, path=request.path)
+    is_prescriber = role_of(request.user) == Role.PRESCRIBER
+    clinicians = patient.clinicians.select_related("user")
+    if is_prescriber:
+        own = clinician_for_user(request.user)
+        clinicians = clinicians.filter(pk=own.pk) if own else clinicians.none()
+    form = ScheduledVisitForm(
+        request.POST if request.method == "POST" else None,
+        clinicians=clinicians,
+        initial={"date": timezone.localdate()},
+    )
+    if form.is_valid():
+        try:
+            visit = services.scheduled_visit_create(
+                user=request.user, patient=patient, path=request.path, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"{patient.full_name} is scheduled with {visit.clinician} on "
+                f"{visit.date:%Y-%m-%d} at {visit.time:%H:%M}.",
+            )
+            if is_prescriber:
+                return redirect("encounters:today")
+            return redirect("encounters:patient-detail", patient_id=patient.pk)
+    return render(
+        request,
+        "encounters/scheduled_visit_form.html",
+        {"form": form, "patient": patient, "has_clinicians": clinicians.exists()},
+    )
+
+
 def _status_hint(
     patient: Patient, clinician: Clinician | None, date_of_service: datetime.date
 ) -> dict[str, Any]:
@@ -227,6 +287,8 @@ def _form_page(
     encounter: Encounter | None,
     status: int = 200,
     overlaps: list[Encounter] | None = None,
+    carried_from: Encounter | None = None,
+    scheduled: ScheduledVisit | None = None,
 ) -> HttpResponse:
     clinician = clinician_for_user(request.user)
     date_of_service = (
@@ -261,6 +323,8 @@ def _form_page(
             "data_counters": [form[name] for name, _ in DATA_COUNTERS],
             "data_flags": [form[name] for name, _ in DATA_FLAGS],
             "overlaps": overlaps or [],
+            "carried_from": carried_from,
+            "scheduled": scheduled,
             "time_zone": settings.TIME_ZONE,
             "saved_version": _saved_version(saved) if saved else "",
         },
@@ -418,23 +482,44 @@ def encounter_create(request: AuthenticatedRequest, patient_id: int) -> HttpResp
     today = timezone.localdate()
     hint = _status_hint(patient, clinician_for_user(request.user), today)
     primary = patient_primary_coverage(patient)
-    form = EncounterForm(
-        patient=patient,
-        initial={
-            "date_of_service": today,
-            "coverage": primary.pk if primary else None,
-            "patient_status": hint["value"],
-            "setting": "in_person",
-        },
+    initial: dict[str, Any] = {
+        "date_of_service": today,
+        "coverage": primary.pk if primary else None,
+        "patient_status": hint["value"],
+        "setting": "in_person",
+    }
+    last = encounter_carry_forward_for_user(
+        user=request.user, patient=patient, before=today, path=request.path
     )
+    carried_rows: list[dict[str, Any]] = []
+    if last is not None:
+        carried, carried_rows = carry_forward(last)
+        initial.update(carried)
+    scheduled = None
+    if request.GET.get("visit", "").isdigit():
+        scheduled = scheduled_visit_get_for_user(
+            user=request.user, visit_id=int(request.GET["visit"]), path=request.path
+        )
+        if scheduled.patient_id != patient.pk:
+            raise Http404("No such scheduled visit for this patient.")
+        first_block = "pt_start" if initial.get("pt_kind") else "em_start"
+        initial.update(
+            {
+                "date_of_service": scheduled.date,
+                "setting": scheduled.setting,
+                first_block: scheduled.time,
+            }
+        )
     return _form_page(
         request,
-        form=form,
-        medications=medication_formset(),
+        form=EncounterForm(patient=patient, initial=initial),
+        medications=medication_formset(carried=carried_rows),
         instruments=instrument_formset(),
         injections=injection_formset(),
         patient=patient,
         encounter=None,
+        carried_from=last,
+        scheduled=scheduled,
     )
 
 

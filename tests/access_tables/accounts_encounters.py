@@ -103,7 +103,14 @@ ACCESS: dict[str, UrlAccess] = {
         shows=lambda s: s.patient,
     ),
     # --- encounters -------------------------------------------------------------------------
+    "encounters:today": UrlAccess(get=PRESCRIBERS, note="the prescriber's home: their own day"),
     "encounters:encounter-list": UrlAccess(get=PRESCRIBERS),
+    "encounters:scheduled-visit-create": UrlAccess(
+        get=expect(prescriber=200, other_prescriber=404, admin=200),
+        kwargs=_patient,
+        post=expect(prescriber=200, other_prescriber=404, admin=200),  # empty: its errors
+        shows=lambda s: s.patient,
+    ),
     "encounters:encounter-create": UrlAccess(
         get=own_object(),
         kwargs=_patient,

@@ -79,7 +79,7 @@ def test_setup_confirms_the_device_with_a_correct_code(client_for, prescriber):
     device.refresh_from_db()
     assert device.confirmed is True
     # This session counts as verified: the user goes on without a second code.
-    assert client.get(reverse("accounts:home"))["Location"] == reverse("encounters:encounter-list")
+    assert client.get(reverse("accounts:home"))["Location"] == reverse("encounters:today")
     assert "Two-step sign-in is <strong>on</strong>" in client.get(SETUP).content.decode()
 
 

@@ -15,7 +15,7 @@ PASSWORD = "correct-horse-battery"
 @pytest.mark.parametrize(
     ("role_fixture", "home"),
     [
-        ("prescriber", "encounters:encounter-list"),
+        ("prescriber", "encounters:today"),
         ("biller", "claims:claim-queue"),
         ("compliance", "audits:audit-home"),
         ("practice_admin", "encounters:patient-list"),
