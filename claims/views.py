@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import role_required
 from accounts.http import AuthenticatedRequest
@@ -228,6 +230,20 @@ def claim_line_update(request: AuthenticatedRequest, claim_id: int, position: in
     return _render_claim(request, claim, line_form=form, line_position=position)
 
 
+def _approve_and_next(request: AuthenticatedRequest, done: str) -> HttpResponse:
+    """After "Approve and next": the next queued claim, as the queue's "Next claim" gives it."""
+    claim = queue.claim_next_for_biller(user=request.user)
+    if claim is None:
+        messages.success(request, f"{done} No queued claim is waiting: the queue is empty.")
+        target = reverse("claims:claim-queue")
+    else:
+        messages.success(request, f"{done} Next: claim {claim.number}.")
+        target = reverse("claims:claim-detail", kwargs={"claim_id": claim.pk})
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
+
+
 @require_POST
 @role_required(Role.BILLER, Role.PRESCRIBER)
 def claim_action(request: AuthenticatedRequest, claim_id: int, action: str) -> HttpResponse:
@@ -255,9 +271,10 @@ def claim_action(request: AuthenticatedRequest, claim_id: int, action: str) -> H
                 reason_typed=request.POST.get("reason", ""),
                 payer_number_typed=request.POST.get("payer_claim_number", ""),
             )
-        return _after_write(
-            request, claim_id, f"Claim {claim.number}: {claim.get_state_display()}."
-        )
+        done = f"Claim {claim.number}: {claim.get_state_display()}."
+        if action == "approve" and request.POST.get("then") == "next":
+            return _approve_and_next(request, done)
+        return _after_write(request, claim_id, done)
     return _render_claim(
         request,
         claim,

@@ -381,3 +381,34 @@ def test_a_flagged_correction_says_it_needs_approval_and_offers_it(client_for, b
     assert 'data-testid="approve-again"' in body
     assert 'data-testid="action-approve"' in body
     assert 'data-testid="action-void-at-payer"' in body
+
+
+def test_approve_and_next_approves_then_opens_the_next_claim_next_claim_gives(
+    client_for, biller, claim
+):
+    """Billers approved, went back to the queue and pressed "Next claim": one click now."""
+    following = signed_claim(clinician=claim.encounter.clinician, days_ago=2)
+    client = client_for(biller)
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'data-testid="action-approve-next"' in page
+    url = reverse("claims:claim-action", args=[claim.pk, "approve"])
+
+    response = client.post(url, {"version": claim.version, "then": "next"})
+
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
+    assert response.status_code == 302
+    assert response["Location"] == reverse("claims:claim-detail", args=[following.pk])
+    assert Claim.objects.get(pk=following.pk).claimed_by == biller
+
+
+def test_approve_and_next_over_htmx_navigates_and_says_when_the_queue_is_empty(
+    client_for, biller, claim
+):
+    url = reverse("claims:claim-action", args=[claim.pk, "approve"])
+    response = client_for(biller).post(
+        url, {"version": claim.version, "then": "next"}, headers={"HX-Request": "true"}
+    )
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
+    assert response["HX-Redirect"] == QUEUE
+    page = client_for(biller).get(QUEUE).content.decode()
+    assert "the queue is empty" in page
