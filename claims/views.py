@@ -40,7 +40,12 @@ from .forms import (
 )
 from .models import Claim, ClaimState
 from .scrubber import SCRUBBER_RULES
-from .selectors import claim_get_for_user, claim_lines, claim_returned_for_clinician
+from .selectors import (
+    claim_get_for_user,
+    claim_history,
+    claim_lines,
+    claim_returned_for_clinician,
+)
 
 # Actions on the claim page: URL word -> target state.
 ACTIONS = {
@@ -163,6 +168,7 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         "claim": claim,
         "encounter": claim.encounter,
         "lines": claim_lines(claim),
+        "history": claim_history(claim),
         "diagnoses": [
             (n, code, found.description if (found := icd_lookup(code)) else "not billable")
             for n, code in enumerate(claim.diagnoses, start=1)

@@ -412,3 +412,38 @@ def test_approve_and_next_over_htmx_navigates_and_says_when_the_queue_is_empty(
     assert response["HX-Redirect"] == QUEUE
     page = client_for(biller).get(QUEUE).content.decode()
     assert "the queue is empty" in page
+
+
+def test_claim_history_lists_transitions_answers_and_edits_in_time_order(
+    client_for, biller, prescriber, claim
+):
+    """The page listed every transition first and the line edits after them."""
+    from claims.build import claim_line_update
+    from claims.transitions import claim_clinician_answer
+    from coding.engine.claim_lines import BilledLine
+
+    claim_line_update(
+        user=biller, claim=claim, version=1, position=1, fix=BilledLine("99214", 1, (), (1,))
+    )
+    claim.refresh_from_db()
+    claim_transition(
+        user=biller,
+        claim=claim,
+        to_state=ClaimState.RETURNED,
+        version=claim.version,
+        reason="Was it by video?",
+    )
+    claim.refresh_from_db()
+    claim_clinician_answer(user=prescriber, claim=claim, version=claim.version, answer="In person.")
+    response = client_for(biller).get(reverse("claims:claim-detail", args=[claim.pk]))
+    history = [(h.what, h.detail) for h in response.context["history"]]
+    assert [what for what, _ in history] == [
+        "— → queued",
+        "line 1 fixed",
+        "queued → returned",
+        "answer",
+    ]
+    assert history[1][1] == "99214 x1 [1] → 99214 x1 [1]"
+    assert history[2][1] == "Was it by video?"
+    assert "In person." in history[3][1]
+    assert "Was it by video?" in response.content.decode()
