@@ -447,3 +447,34 @@ def test_claim_history_lists_transitions_answers_and_edits_in_time_order(
     assert history[2][1] == "Was it by video?"
     assert "In person." in history[3][1]
     assert "Was it by video?" in response.content.decode()
+
+
+def test_claim_questions_link_shows_how_many_questions_wait_in_one_query(
+    client_for, biller, prescriber, claim, django_assert_num_queries, rf
+):
+    """Clinicians did not know a biller had asked until they opened "Claim questions"."""
+    from claims.context_processors import claim_questions
+
+    second = signed_claim(clinician=prescriber.clinician, days_ago=2)
+    signed_claim()  # another clinician's question is not counted
+    for asked in (claim, second):
+        claim_transition(
+            user=biller, claim=asked, to_state=ClaimState.RETURNED, version=1, reason="Video?"
+        )
+    page = client_for(prescriber).get(reverse("encounters:encounter-list")).content.decode()
+    assert 'data-testid="claim-questions-count">2<' in page
+
+    request = rf.get("/")
+    request.user = prescriber
+    context = claim_questions(request)
+    with django_assert_num_queries(1):
+        assert str(context["claim_questions_count"]) == "2"
+    request.user = biller
+    with django_assert_num_queries(0):
+        assert claim_questions(request) == {}
+
+
+def test_claim_questions_link_has_no_badge_without_a_question(client_for, prescriber, claim):
+    page = client_for(prescriber).get(reverse("encounters:encounter-list")).content.decode()
+    assert "Claim questions</a>" in page
+    assert "claim-questions-count" not in page
