@@ -136,17 +136,9 @@ def claim_history(claim: Claim) -> list[HistoryEntry]:
         entries.append((t.at, 0, t.pk, HistoryEntry(t.at, who, what, t.reason)))
     for e in claim.edits.all():
         who = e.user.get_full_name() or e.user.username
-        entries.append(
-            (
-                e.at,
-                1,
-                e.pk,
-                HistoryEntry(
-                    e.at,
-                    who,
-                    f"line {e.position} fixed",
-                    f"{_line_text(e.old)} → {_line_text(e.new)}",
-                ),
-            )
-        )
+        did = "added" if not e.old else "deleted" if not e.new else "fixed"
+        detail = f"{_line_text(e.old)} → {_line_text(e.new)}"
+        if e.reason:
+            detail += f": {e.reason}"
+        entries.append((e.at, 1, e.pk, HistoryEntry(e.at, who, f"line {e.position} {did}", detail)))
     return [entry for *_, entry in sorted(entries, key=lambda row: row[:3])]

@@ -31,6 +31,8 @@ from .export import claims_exportable_shown, export_batch_get, export_batches
 from .forms import (
     ClaimActionForm,
     ClinicianAnswerForm,
+    LineAddForm,
+    LineDeleteForm,
     LineFixForm,
     PayerAnswerForm,
     PayerFileForm,
@@ -181,6 +183,8 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         "answerable": claim.state in transitions.ANSWERABLE_STATES and role == Role.BILLER,
         "rules": SCRUBBER_RULES,
         "answer_form": PayerAnswerForm(initial={"version": claim.version}),
+        "add_form": LineAddForm(initial={"version": claim.version, "units": 1}),
+        "delete_form": LineDeleteForm(initial={"version": claim.version}),
         **extra,
     }
 
@@ -234,6 +238,55 @@ def claim_line_update(request: AuthenticatedRequest, claim_id: int, position: in
         else:
             return _after_write(request, claim_id, f"Line {position} saved and re-scrubbed.")
     return _render_claim(request, claim, line_form=form, line_position=position)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_line_add(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
+    """Add a line left out (with a reason), priced and re-scrubbed as a fix is."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = LineAddForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        line = BilledLine(data["code"], data["units"], data["modifiers"], data["pointers"])
+        try:
+            build.claim_line_add(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                line=line,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return _after_write(request, claim_id, f"Line {line.code} added and re-scrubbed.")
+    return _render_claim(request, claim, add_form=form)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_line_delete(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
+    """Delete a line billed in error (with a reason); the lines after it move up."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = LineDeleteForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            build.claim_line_delete(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                position=data["position"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return _after_write(
+                request, claim_id, f"Line {data['position']} deleted and re-scrubbed."
+            )
+    return _render_claim(request, claim, delete_form=form)
 
 
 def _approve_and_next(request: AuthenticatedRequest, done: str) -> HttpResponse:

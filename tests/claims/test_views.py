@@ -478,3 +478,38 @@ def test_claim_questions_link_has_no_badge_without_a_question(client_for, prescr
     page = client_for(prescriber).get(reverse("encounters:encounter-list")).content.decode()
     assert "Claim questions</a>" in page
     assert "claim-questions-count" not in page
+
+
+def test_biller_adds_and_deletes_a_line_on_the_claim_page_with_a_reason(client_for, biller, claim):
+    client = client_for(biller)
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'data-testid="line-add"' in page
+    assert 'data-testid="line-delete"' in page
+    add = reverse("claims:claim-line-add", args=[claim.pk])
+    missing_reason = client.post(
+        add, {"version": 1, "code": "96127", "units": 1, "pointers": "1", "reason": ""}
+    )
+    assert missing_reason.status_code == 200
+    assert "This field is required." in missing_reason.content.decode()
+    done = client.post(
+        add,
+        {"version": 1, "code": "96127", "units": 1, "pointers": "1", "reason": "PHQ-9 scored"},
+        follow=True,
+    )
+    assert "Line 96127 added and re-scrubbed." in done.content.decode()
+    delete = reverse("claims:claim-line-delete", args=[claim.pk])
+    bad = client.post(delete, {"version": 2, "position": 9, "reason": "x"})
+    assert bad.status_code == 200
+    assert "That line is not on this claim." in bad.content.decode()
+    client.post(delete, {"version": 2, "position": 3, "reason": "entered twice"})
+    history = client.get(reverse("claims:claim-detail", args=[claim.pk])).context["history"]
+    assert [h.what for h in history][-2:] == ["line 3 added", "line 3 deleted"]
+    assert history[-1].detail.endswith(": entered twice")
+    assert Claim.objects.get(pk=claim.pk).lines.count() == 2
+
+
+def test_a_clinician_cannot_add_or_delete_lines(client_for, prescriber, claim):
+    client = client_for(prescriber)
+    add = client.post(reverse("claims:claim-line-add", args=[claim.pk]), {"version": 1})
+    delete = client.post(reverse("claims:claim-line-delete", args=[claim.pk]), {"version": 1})
+    assert (add.status_code, delete.status_code) == (403, 403)
