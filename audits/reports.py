@@ -16,10 +16,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import NamedTuple
 
 from django.utils import timezone
 from fpdf import FPDF
+from fpdf.fonts import FontFace
 
 from accounts.csv_export import csv_document
 
@@ -265,50 +267,69 @@ def findings_csv(report: MonthReport) -> str:
     return csv_document(CSV_HEADER, rows)
 
 
-def _latin1(text: object) -> str:
-    """The PDF core fonts are Latin-1: replace what they cannot draw."""
-    replaced = str(text).replace("–", "-").replace("—", "-").replace("’", "'").replace("…", "...")
-    return replaced.encode("latin-1", "replace").decode("latin-1")
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian package fonts-dejavu-core
+FONT = "DejaVu"
+TREND_HEIGHT = 180 * 220 / 640  # the chart is drawn 180 mm wide; trend_svg is 640 x 220
 
 
 class _ReportPdf(FPDF):
+    """A Letter page with a Unicode font, so "Zoë Ñúñez" and "Đặng" print as written."""
+
     title_text = ""
+
+    def __init__(self) -> None:
+        super().__init__(format="Letter")
+        self.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
+        self.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=8)
-        self.cell(0, 6, _latin1(f"{self.title_text} - page {self.page_no()}/{{nb}}"), align="C")
+        self.set_font(FONT, size=8)
+        self.cell(0, 6, f"{self.title_text} - page {self.page_no()}/{{nb}}", align="C")
+
+    def heading(self, text: str, *, keep_with: float = 0) -> None:
+        """A section heading; a new page first when the ``keep_with`` mm after it do not fit."""
+        if self.get_y() + 7 + keep_with > self.page_break_trigger:
+            self.add_page()
+        self.set_font(FONT, "B", 12)
+        self.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
+        self.set_font(FONT, size=10)
 
 
 def _table(pdf: FPDF, header: list[str], rows: list[list[object]], widths: list[int]) -> None:
-    pdf.set_font("Helvetica", "B", 9)
-    for text, w in zip(header, widths, strict=True):
-        pdf.cell(w, 6, _latin1(text), border=1)
-    pdf.ln()
-    pdf.set_font("Helvetica", size=9)
-    for row in rows:
-        for value, w in zip(row, widths, strict=True):
-            pdf.cell(w, 6, _latin1(value)[: int(w / 1.7)], border=1)
-        pdf.ln()
+    """A bordered table whose long cells wrap (the header repeats on a new page)."""
+    pdf.set_font(FONT, size=9)
+    with pdf.table(
+        col_widths=tuple(widths),
+        width=sum(widths),
+        align="LEFT",
+        line_height=5,
+        text_align="LEFT",
+        headings_style=FontFace(emphasis="BOLD"),
+    ) as table:
+        cells: list[object]
+        for cells in [list[object](header), *rows]:
+            line = table.row()
+            for value in cells:
+                line.cell(str(value))
     pdf.ln(3)
 
 
 def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
     """The month's audit report as a PDF a compliance officer can file."""
     sample = report.sample
-    pdf = _ReportPdf(format="Letter")
+    pdf = _ReportPdf()
     pdf.title_text = f"Chart audit {sample.month_label}"
     pdf.set_title(pdf.title_text)
     pdf.alias_nb_pages()
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    heading = f"Monthly chart audit - {sample.month_label}"
-    pdf.cell(0, 9, _latin1(heading), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(FONT, "B", 15)
+    pdf.cell(0, 9, f"Monthly chart audit - {sample.month_label}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=10)
 
     def para(text: str) -> None:
-        pdf.multi_cell(0, 5, _latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
 
     drawn = timezone.localtime(sample.drawn_at).strftime("%Y-%m-%d %H:%M")
     para(
@@ -321,9 +342,7 @@ def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
         para(sample.stratification_note)
     para("How to redraw: " + ALGORITHM)
     pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, "Accuracy", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+    pdf.heading("Accuracy")
     verdict = {True: "met", False: "not met", None: "no reviews yet"}[report.meets_target]
     para(
         f"Accuracy (supported / reviewed): {report.overall.supported}/{report.overall.reviewed} = "
@@ -373,17 +392,13 @@ def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
         if chart.review and chart.review.comment
     ]
     if comments:
-        pdf.set_font("Helvetica", "B", 12)
-        pdf.cell(0, 7, "Reviewer comments", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", size=10)
+        pdf.heading("Reviewer comments")
         for position, comment in comments:
             para(f"#{position}: {comment}")
         pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, "Trend, last 12 months", new_x="LMARGIN", new_y="NEXT")
+    pdf.heading("Trend, last 12 months", keep_with=TREND_HEIGHT)
     svg = TITLE_TAG.sub("", trend_svg(report.trend, report.target))  # fpdf2 skips <title>
     pdf.image(io.BytesIO(svg.encode()), w=180)
-    pdf.set_font("Helvetica", size=10)
     pdf.ln(4)
     para(
         f"Generated {timezone.localtime():%Y-%m-%d %H:%M} by {generated_by}. "

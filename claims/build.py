@@ -304,6 +304,91 @@ def claim_line_update(
     return claim
 
 
+def _line_dict(line: ClaimLine) -> dict[str, Any]:
+    return {
+        "code": line.code,
+        "units": line.units,
+        "modifiers": line.modifiers,
+        "pointers": line.pointers,
+    }
+
+
+def _line_change_check(user: User, claim: Claim, version: int, reason: str) -> str:
+    """The checks an added or deleted line shares with a fix, plus the biller's reason."""
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers change claim lines.")
+    claim_version_check(claim, version)
+    if claim.state not in EDITABLE_STATES:
+        raise ValidationError(
+            f"A claim that is {claim.get_state_display().lower()} cannot be changed."
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the line is added or deleted."]})
+    return reason
+
+
+@transaction.atomic
+def claim_line_add(
+    *, user: User, claim: Claim, version: int, line: BilledLine, reason: str
+) -> Claim:
+    """Add a line at the end (an add-on left out), priced and re-scrubbed as a fix is."""
+    reason = _line_change_check(user, claim, version, reason)
+    errors = _validate_fix(line, claim.diagnoses, drug_table().codes)
+    if errors:
+        raise ValidationError(errors)
+    lines = list(claim.lines.all())
+    fees = fees_for(claim.payer)
+    added = ClaimLine.from_billed(
+        line,
+        claim=claim,
+        position=len(lines) + 1,
+        priced=price(fees, line.code, list(line.modifiers), line.units),
+    )
+    lines.append(added)
+    _rescrub_and_write(claim, lines, fees=fees, user=user, version=version)
+    added.save()
+    ClaimEdit.objects.create(
+        claim=claim,
+        user=user,
+        position=added.position,
+        old={},
+        new=_line_dict(added),
+        reason=reason,
+    )
+    access_record(user=user, obj=claim, action=AccessAction.UPDATE)
+    return claim
+
+
+@transaction.atomic
+def claim_line_delete(
+    *, user: User, claim: Claim, version: int, position: int, reason: str
+) -> Claim:
+    """Delete a line (an add-on billed in error), re-scrub; later lines move up one."""
+    reason = _line_change_check(user, claim, version, reason)
+    lines = list(claim.lines.all())
+    line = next((ln for ln in lines if ln.position == position), None)
+    if line is None:
+        raise ValidationError("That line is not on this claim.")
+    if len(lines) == 1:
+        raise ValidationError("A claim keeps at least one line: void the claim instead.")
+    if line.payments.exists():
+        raise ValidationError("The payer has answered for this line: it cannot be deleted.")
+    kept = [ln for ln in lines if ln.pk != line.pk]
+    for number, kept_line in enumerate(kept, start=1):
+        kept_line.position = number
+    _rescrub_and_write(claim, kept, fees=fees_for(claim.payer), user=user, version=version)
+    old = _line_dict(line)
+    line.delete()
+    for kept_line in kept:  # ascending: each position is free when its line moves up
+        kept_line.save(update_fields=["position"])
+    ClaimEdit.objects.create(
+        claim=claim, user=user, position=position, old=old, new={}, reason=reason
+    )
+    access_record(user=user, obj=claim, action=AccessAction.UPDATE)
+    return claim
+
+
 def _rescrub_and_write(
     claim: Claim, lines: list[ClaimLine], *, fees: Any, user: User, version: int
 ) -> Claim:

@@ -108,6 +108,21 @@ class LineFixForm(VersionForm):
         return tuple(int(t) for t in tokens)
 
 
+class LineAddForm(LineFixForm):
+    """A line the claim left out (an add-on), with the biller's reason."""
+
+    reason = forms.CharField(max_length=500, widget=forms.TextInput, label="Why is the line added?")
+
+
+class LineDeleteForm(VersionForm):
+    """A line billed in error, with the biller's reason."""
+
+    position = forms.IntegerField(min_value=1, label="Line")
+    reason = forms.CharField(
+        max_length=500, widget=forms.TextInput, label="Why is the line deleted?"
+    )
+
+
 class ReasonForm(VersionForm):
     reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

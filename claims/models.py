@@ -267,7 +267,11 @@ class ClaimTransition(models.Model):
 
 
 class ClaimEdit(models.Model):
-    """A biller's fix to a claim line: the line before and after."""
+    """A biller's fix to a claim line: the line before and after.
+
+    An added line has no ``old`` ({}), a deleted line no ``new`` ({}); both carry the
+    biller's reason.
+    """
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="edits")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -275,6 +279,7 @@ class ClaimEdit(models.Model):
     position = models.PositiveSmallIntegerField()
     old = models.JSONField()
     new = models.JSONField()
+    reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["at", "id"]

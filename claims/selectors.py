@@ -6,6 +6,10 @@ clinician, returns the claim or raises 404, and writes the access record.
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -101,3 +105,40 @@ def claim_returned_for_clinician(*, user: User, path: str = "") -> list[Claim]:
 def claim_lines(claim: Claim) -> list[ClaimLine]:
     """The claim's lines in order (prefetched by ``claim_get_for_user``)."""
     return list(claim.lines.all())
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One row of a claim's history: a state change, a clinician's answer or a line edit."""
+
+    at: datetime.datetime
+    who: str
+    what: str
+    detail: str
+
+
+def _line_text(line: dict[str, Any]) -> str:
+    """A line as the history shows it: ``90833 x1 95 [1 2]``."""
+    if not line:
+        return "none"
+    modifiers = "".join(f" {m}" for m in line.get("modifiers") or [])
+    pointers = " ".join(str(p) for p in line.get("pointers") or [])
+    return f"{line.get('code')} x{line.get('units')}{modifiers} [{pointers}]"
+
+
+def claim_history(claim: Claim) -> list[HistoryEntry]:
+    """Transitions, clinicians' answers and line edits in time order (prefetched rows)."""
+    entries: list[tuple[datetime.datetime, int, int, HistoryEntry]] = []
+    for t in claim.transitions.all():
+        who = t.user.get_full_name() or t.user.username
+        answered = t.from_state == ClaimState.RETURNED and t.to_state == ClaimState.QUEUED
+        what = "answer" if answered else f"{t.from_state or '—'} → {t.to_state}"
+        entries.append((t.at, 0, t.pk, HistoryEntry(t.at, who, what, t.reason)))
+    for e in claim.edits.all():
+        who = e.user.get_full_name() or e.user.username
+        did = "added" if not e.old else "deleted" if not e.new else "fixed"
+        detail = f"{_line_text(e.old)} → {_line_text(e.new)}"
+        if e.reason:
+            detail += f": {e.reason}"
+        entries.append((e.at, 1, e.pk, HistoryEntry(e.at, who, f"line {e.position} {did}", detail)))
+    return [entry for *_, entry in sorted(entries, key=lambda row: row[:3])]

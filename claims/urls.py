@@ -16,6 +16,8 @@ urlpatterns = [
         views.claim_line_update,
         name="claim-line-update",
     ),
+    path("claims/<int:claim_id>/lines/add/", views.claim_line_add, name="claim-line-add"),
+    path("claims/<int:claim_id>/lines/delete/", views.claim_line_delete, name="claim-line-delete"),
     path("claims/<int:claim_id>/answer/", views.claim_answer, name="claim-answer"),
     path(
         "claims/<int:claim_id>/payer-answer/", views.claim_payer_answer, name="claim-payer-answer"

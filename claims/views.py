@@ -15,8 +15,10 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.decorators import role_required
 from accounts.http import AuthenticatedRequest
@@ -29,6 +31,8 @@ from .export import claims_exportable_shown, export_batch_get, export_batches
 from .forms import (
     ClaimActionForm,
     ClinicianAnswerForm,
+    LineAddForm,
+    LineDeleteForm,
     LineFixForm,
     PayerAnswerForm,
     PayerFileForm,
@@ -38,7 +42,12 @@ from .forms import (
 )
 from .models import Claim, ClaimState
 from .scrubber import SCRUBBER_RULES
-from .selectors import claim_get_for_user, claim_lines, claim_returned_for_clinician
+from .selectors import (
+    claim_get_for_user,
+    claim_history,
+    claim_lines,
+    claim_returned_for_clinician,
+)
 
 # Actions on the claim page: URL word -> target state.
 ACTIONS = {
@@ -161,6 +170,7 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         "claim": claim,
         "encounter": claim.encounter,
         "lines": claim_lines(claim),
+        "history": claim_history(claim),
         "diagnoses": [
             (n, code, found.description if (found := icd_lookup(code)) else "not billable")
             for n, code in enumerate(claim.diagnoses, start=1)
@@ -173,6 +183,8 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         "answerable": claim.state in transitions.ANSWERABLE_STATES and role == Role.BILLER,
         "rules": SCRUBBER_RULES,
         "answer_form": PayerAnswerForm(initial={"version": claim.version}),
+        "add_form": LineAddForm(initial={"version": claim.version, "units": 1}),
+        "delete_form": LineDeleteForm(initial={"version": claim.version}),
         **extra,
     }
 
@@ -229,6 +241,69 @@ def claim_line_update(request: AuthenticatedRequest, claim_id: int, position: in
 
 
 @require_POST
+@role_required(Role.BILLER)
+def claim_line_add(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
+    """Add a line left out (with a reason), priced and re-scrubbed as a fix is."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = LineAddForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        line = BilledLine(data["code"], data["units"], data["modifiers"], data["pointers"])
+        try:
+            build.claim_line_add(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                line=line,
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return _after_write(request, claim_id, f"Line {line.code} added and re-scrubbed.")
+    return _render_claim(request, claim, add_form=form)
+
+
+@require_POST
+@role_required(Role.BILLER)
+def claim_line_delete(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
+    """Delete a line billed in error (with a reason); the lines after it move up."""
+    claim = claim_get_for_user(user=request.user, claim_id=claim_id, path=request.path)
+    form = LineDeleteForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            build.claim_line_delete(
+                user=request.user,
+                claim=claim,
+                version=data["version"],
+                position=data["position"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return _after_write(
+                request, claim_id, f"Line {data['position']} deleted and re-scrubbed."
+            )
+    return _render_claim(request, claim, delete_form=form)
+
+
+def _approve_and_next(request: AuthenticatedRequest, done: str) -> HttpResponse:
+    """After "Approve and next": the next queued claim, as the queue's "Next claim" gives it."""
+    claim = queue.claim_next_for_biller(user=request.user)
+    if claim is None:
+        messages.success(request, f"{done} No queued claim is waiting: the queue is empty.")
+        target = reverse("claims:claim-queue")
+    else:
+        messages.success(request, f"{done} Next: claim {claim.number}.")
+        target = reverse("claims:claim-detail", kwargs={"claim_id": claim.pk})
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
+
+
+@require_POST
 @role_required(Role.BILLER, Role.PRESCRIBER)
 def claim_action(request: AuthenticatedRequest, claim_id: int, action: str) -> HttpResponse:
     """Approve, hold, release, return with a question, void, reopen, mark corrected."""
@@ -255,9 +330,10 @@ def claim_action(request: AuthenticatedRequest, claim_id: int, action: str) -> H
                 reason_typed=request.POST.get("reason", ""),
                 payer_number_typed=request.POST.get("payer_claim_number", ""),
             )
-        return _after_write(
-            request, claim_id, f"Claim {claim.number}: {claim.get_state_display()}."
-        )
+        done = f"Claim {claim.number}: {claim.get_state_display()}."
+        if action == "approve" and request.POST.get("then") == "next":
+            return _approve_and_next(request, done)
+        return _after_write(request, claim_id, done)
     return _render_claim(
         request,
         claim,

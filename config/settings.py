@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
                 "accounts.context_processors.session_limits",
+                "claims.context_processors.claim_questions",
             ],
         },
     },

@@ -28,6 +28,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
+from coding.engine.payer import within_licence
 from payers.selectors import payer_profile_list
 
 from . import services
@@ -327,8 +328,21 @@ def _form_page(
             "scheduled": scheduled,
             "time_zone": settings.TIME_ZONE,
             "saved_version": _saved_version(saved) if saved else "",
+            "shows_med_management": _may_bill_med_management(clinician),
         },
         status=status,
+    )
+
+
+def _may_bill_med_management(clinician: Clinician | None) -> bool:
+    """Whether any payer may let this credential bill E/M or 90863 (the engine's licence ceiling).
+
+    A therapist whose licence rules out both never sees the med-management block.
+    """
+    if clinician is None:
+        return True
+    return within_licence(clinician.credential, "em_credentials") or within_licence(
+        clinician.credential, "pharm_mgmt_90863_credentials"
     )
 
 

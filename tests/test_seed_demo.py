@@ -132,3 +132,20 @@ def test_demo_superuser_has_the_printed_two_step_key_and_reaches_the_admin(seede
     client.post(reverse("accounts:two-step-verify"), {"code": f"{totp(device.bin_key):06d}"})
     assert client.get("/admin/").status_code == 200
     assert TOTPDevice.objects.filter(user__username="admin").count() == 1
+
+
+def test_demo_signatures_spread_over_the_visit_day_and_the_next_days(seeded, settings):
+    """All demo visits were signed at seeding time, so "signed in time" was never met."""
+    signed = list(Encounter.objects.filter(status=EncounterStatus.SIGNED))
+    delays = [(timezone.localdate(e.signed_at) - e.date_of_service).days for e in signed]
+    in_time = [d for d in delays if d <= settings.AUDIT_TIMELY_SIGNATURE_DAYS]
+    assert 0.75 <= len(in_time) / len(signed) < 1  # mostly met, a late one now and then
+    assert delays.count(0) > len(signed) / 3  # most on the visit's day
+    assert len(set(delays)) > 3
+    now = timezone.now()
+    for e in signed:
+        assert e.signed_at < now
+        visit_end = max((t for t in (e.pt_end, e.em_end) if t is not None), default=None)
+        visit_end = visit_end or datetime.time(0, 0)  # a visit without times: its day
+        visit_ended = timezone.make_aware(datetime.datetime.combine(e.date_of_service, visit_end))
+        assert e.signed_at > visit_ended

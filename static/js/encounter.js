@@ -452,8 +452,32 @@
     });
   }
 
+  /* The panel is short by default; a clinician who opened its full rule trace keeps it
+   * open across the refreshes that follow each pause in typing. */
+  function keepRuleTraceOpen() {
+    var panel = document.getElementById("proposal-panel");
+    if (!panel) {
+      return;
+    }
+    var open = false;
+    panel.addEventListener("toggle", function (event) {
+      if (event.target.matches && event.target.matches("[data-rule-trace]")) {
+        open = event.target.open;
+      }
+    }, true);
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      var trace = event.detail && event.detail.target === panel
+        ? panel.querySelector("[data-rule-trace]")
+        : null;
+      if (trace && open) {
+        trace.open = true;
+      }
+    });
+  }
+
   function init() {
     document.querySelectorAll("[data-timer]").forEach(setupTimer);
+    keepRuleTraceOpen();
     setupDiagnoses();
     setupCodingChoice();
     announceProposedCodes();

@@ -107,6 +107,18 @@ ACCESS: dict[str, UrlAccess] = {
         post=BILLER,  # an empty answer comes back with its errors
         htmx=True,
     ),
+    "claims:claim-line-add": UrlAccess(
+        get=ALL_405,
+        kwargs=_claim_id,
+        post=BILLER,  # an empty line comes back with its errors
+        htmx=True,
+    ),
+    "claims:claim-line-delete": UrlAccess(
+        get=ALL_405,
+        kwargs=_claim_id,
+        post=BILLER,  # an empty deletion comes back with its errors
+        htmx=True,
+    ),
     "claims:claim-answer": UrlAccess(
         get=ALL_405,
         kwargs=lambda s: {"claim_id": _returned(s).pk},

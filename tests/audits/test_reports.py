@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from audits.models import CHECKLIST, AuditSample
-from audits.reports import findings_csv, month_report
+from audits.reports import findings_csv, month_pdf, month_report
 from audits.selectors import ChartInfo, MonthReportInfo, ReviewInfo, TrendPoint, UserInfo
+from tests.audits.helpers import pdf_pages, pdf_text
 
 MONTH = datetime.date(2026, 3, 1)
 OFFICER = UserInfo(username="officer", name="Olive Officer")
@@ -181,3 +182,35 @@ def test_findings_csv_escapes_every_text_cell_a_spreadsheet_would_run():
     assert row["reviewer_code"] == "'-2+3+cmd|' /C calc'!A0"
     assert row["comment"] == "'\t=1+1"
     assert row["encounter"] == "101"  # a number, written as a number
+
+
+def test_month_pdf_prints_names_outside_latin_1():
+    """The core PDF fonts are Latin-1: "Đặng" came out as "?"."""
+    report = month_report(info(chart(1, "Zoë Ñúñez", ["99214"]), chart(2, "Đặng", ["90837"])))
+    text = pdf_text(month_pdf(report, generated_by="Olive Officer"))
+    assert "Zoë Ñúñez" in text
+    assert "Đặng" in text
+
+
+def test_month_pdf_wraps_long_checklist_text_and_comments():
+    """Table cells were cut at the column width: the long checklist items lost their end."""
+    report = month_report(info(chart(1, "Lee", ["99214"], review(check_em_level="not_met"))))
+    text = pdf_text(month_pdf(report, generated_by="Olive Officer"))
+    for label in CHECKLIST.values():
+        last_word = label.split()[-1]
+        assert last_word in text, label
+
+
+def test_month_pdf_keeps_the_trend_heading_with_its_chart():
+    """With the heading at a page's foot, the chart went to the next page alone."""
+    for comments in range(30):
+        charts = [
+            chart(n, "Lee", ["99214"], review(comment="A comment for the clinician."))
+            for n in range(1, comments + 2)
+        ]
+        pages = pdf_pages(month_pdf(month_report(info(*charts)), generated_by="Olive Officer"))
+        (heading_page,) = [page for page in pages if "Trend, last 12 months" in page]
+        after_heading = heading_page.split("Trend, last 12 months", 1)[1]
+        assert " cm /GS" in after_heading, comments  # the chart drawing follows its heading
+        chart_page = pages.index(heading_page)
+        assert "Filed by" in "".join(pages[chart_page:])

@@ -64,10 +64,21 @@ def test_panel_changes_from_90832_to_em_plus_90833_as_med_management_is_filled(
     expect(page.get_by_test_id("proposal-messages")).to_contain_text("CB-1")
     assert_accessible(page, step="the panel with E/M + 90833 and the codes to bill")
 
+    # Short by default: the rule ids wait behind "Full rule trace", which stays open once
+    # opened, across the refreshes that follow typing.
+    first_line = page.get_by_test_id("proposal-lines").locator("tr").first
+    expect(first_line.locator(".rule-id").first).to_be_hidden()
+    expect(page.get_by_test_id("proposal-messages")).to_be_hidden()
+    page.get_by_text("Full rule trace").click()
+    expect(first_line.locator(".rule-id").first).to_be_visible()
+    expect(page.get_by_test_id("proposal-messages")).to_be_visible()
+    assert_accessible(page, step="the panel with its full rule trace open")
+
     # Shortening the psychotherapy under 16 minutes leaves the E/M alone (PT-2, CB-2).
     page.locator("#id_pt_end").fill("09:14")
     expect(_codes(page)).to_have_text(["99204"])
     expect(page.get_by_test_id("proposal-messages")).to_contain_text("PT-2")
+    expect(page.get_by_test_id("proposal-messages")).to_be_visible()  # the trace stayed open
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "proposal_panel.png"), full_page=True)
 

@@ -103,3 +103,74 @@ def test_a_listed_modifier_is_saved(claim, biller):
         user=biller, claim=claim, version=1, position=1, fix=fix(modifiers=("25", "XU"))
     )
     assert Claim.objects.get(pk=claim.pk).lines.get(position=1).modifiers == ["25", "XU"]
+
+
+# --- adding and deleting a line (an add-on billed in error, or left out) ----------------------
+
+
+def test_deleting_an_add_on_billed_in_error_renumbers_rescrubs_and_records_the_reason(
+    claim, biller
+):
+    from claims.build import claim_line_delete
+
+    first = claim.lines.get(position=1)
+    claim_line_delete(user=biller, claim=claim, version=1, position=1, reason="Not done today")
+    claim.refresh_from_db()
+    lines = list(claim.lines.all())
+    assert [ln.position for ln in lines] == [1]
+    assert lines[0].code != first.code
+    assert claim.version == 2
+    assert claim.total_charge == lines[0].charge
+    assert "SC-ENGINE" in {f["rule"] for f in claim.findings}  # not what was signed
+    edit = claim.edits.get()
+    assert (edit.old["code"], edit.new, edit.reason) == (first.code, {}, "Not done today")
+
+
+def test_adding_a_line_prices_it_at_the_end_and_records_the_reason(claim, biller):
+    from claims.build import claim_line_add
+
+    before = [ln.code for ln in claim.lines.all()]
+    claim_line_add(
+        user=biller, claim=claim, version=1, line=fix("96127"), reason="PHQ-9 was scored"
+    )
+    claim.refresh_from_db()
+    lines = list(claim.lines.all())
+    assert [ln.code for ln in lines] == [*before, "96127"]
+    assert [ln.position for ln in lines] == list(range(1, len(lines) + 1))
+    assert lines[-1].charge > 0
+    assert claim.total_charge == sum(ln.charge for ln in lines)
+    assert "SC-ENGINE" in {f["rule"] for f in claim.findings}
+    edit = claim.edits.get()
+    assert (edit.old, edit.new["code"], edit.reason) == ({}, "96127", "PHQ-9 was scored")
+
+
+@pytest.mark.parametrize("action", ["add", "delete"])
+def test_a_line_change_without_a_reason_or_by_a_clinician_is_refused(
+    claim, biller, prescriber, action
+):
+    from claims.build import claim_line_add, claim_line_delete
+
+    def change(user, reason):
+        if action == "add":
+            return claim_line_add(
+                user=user, claim=claim, version=1, line=fix("96127"), reason=reason
+            )
+        return claim_line_delete(user=user, claim=claim, version=1, position=2, reason=reason)
+
+    count = claim.lines.count()
+    with pytest.raises(ValidationError) as refused:
+        change(biller, "  ")
+    assert "reason" in refused.value.message_dict
+    with pytest.raises(PermissionDenied):
+        change(prescriber, "a reason")
+    assert claim.lines.count() == count
+    assert not claim.edits.exists()
+
+
+def test_the_last_line_cannot_be_deleted(claim, biller):
+    from claims.build import claim_line_delete
+
+    claim_line_delete(user=biller, claim=claim, version=1, position=2, reason="not done")
+    claim.refresh_from_db()
+    with pytest.raises(ValidationError, match="void the claim"):
+        claim_line_delete(user=biller, claim=claim, version=2, position=1, reason="not done")

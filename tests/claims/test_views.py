@@ -381,3 +381,135 @@ def test_a_flagged_correction_says_it_needs_approval_and_offers_it(client_for, b
     assert 'data-testid="approve-again"' in body
     assert 'data-testid="action-approve"' in body
     assert 'data-testid="action-void-at-payer"' in body
+
+
+def test_approve_and_next_approves_then_opens_the_next_claim_next_claim_gives(
+    client_for, biller, claim
+):
+    """Billers approved, went back to the queue and pressed "Next claim": one click now."""
+    following = signed_claim(clinician=claim.encounter.clinician, days_ago=2)
+    client = client_for(biller)
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'data-testid="action-approve-next"' in page
+    url = reverse("claims:claim-action", args=[claim.pk, "approve"])
+
+    response = client.post(url, {"version": claim.version, "then": "next"})
+
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
+    assert response.status_code == 302
+    assert response["Location"] == reverse("claims:claim-detail", args=[following.pk])
+    assert Claim.objects.get(pk=following.pk).claimed_by == biller
+
+
+def test_approve_and_next_over_htmx_navigates_and_says_when_the_queue_is_empty(
+    client_for, biller, claim
+):
+    url = reverse("claims:claim-action", args=[claim.pk, "approve"])
+    response = client_for(biller).post(
+        url, {"version": claim.version, "then": "next"}, headers={"HX-Request": "true"}
+    )
+    assert Claim.objects.get(pk=claim.pk).state == ClaimState.APPROVED
+    assert response["HX-Redirect"] == QUEUE
+    page = client_for(biller).get(QUEUE).content.decode()
+    assert "the queue is empty" in page
+
+
+def test_claim_history_lists_transitions_answers_and_edits_in_time_order(
+    client_for, biller, prescriber, claim
+):
+    """The page listed every transition first and the line edits after them."""
+    from claims.build import claim_line_update
+    from claims.transitions import claim_clinician_answer
+    from coding.engine.claim_lines import BilledLine
+
+    claim_line_update(
+        user=biller, claim=claim, version=1, position=1, fix=BilledLine("99214", 1, (), (1,))
+    )
+    claim.refresh_from_db()
+    claim_transition(
+        user=biller,
+        claim=claim,
+        to_state=ClaimState.RETURNED,
+        version=claim.version,
+        reason="Was it by video?",
+    )
+    claim.refresh_from_db()
+    claim_clinician_answer(user=prescriber, claim=claim, version=claim.version, answer="In person.")
+    response = client_for(biller).get(reverse("claims:claim-detail", args=[claim.pk]))
+    history = [(h.what, h.detail) for h in response.context["history"]]
+    assert [what for what, _ in history] == [
+        "— → queued",
+        "line 1 fixed",
+        "queued → returned",
+        "answer",
+    ]
+    assert history[1][1] == "99214 x1 [1] → 99214 x1 [1]"
+    assert history[2][1] == "Was it by video?"
+    assert "In person." in history[3][1]
+    assert "Was it by video?" in response.content.decode()
+
+
+def test_claim_questions_link_shows_how_many_questions_wait_in_one_query(
+    client_for, biller, prescriber, claim, django_assert_num_queries, rf
+):
+    """Clinicians did not know a biller had asked until they opened "Claim questions"."""
+    from claims.context_processors import claim_questions
+
+    second = signed_claim(clinician=prescriber.clinician, days_ago=2)
+    signed_claim()  # another clinician's question is not counted
+    for asked in (claim, second):
+        claim_transition(
+            user=biller, claim=asked, to_state=ClaimState.RETURNED, version=1, reason="Video?"
+        )
+    page = client_for(prescriber).get(reverse("encounters:encounter-list")).content.decode()
+    assert 'data-testid="claim-questions-count">2<' in page
+
+    request = rf.get("/")
+    request.user = prescriber
+    context = claim_questions(request)
+    with django_assert_num_queries(1):
+        assert str(context["claim_questions_count"]) == "2"
+    request.user = biller
+    with django_assert_num_queries(0):
+        assert claim_questions(request) == {}
+
+
+def test_claim_questions_link_has_no_badge_without_a_question(client_for, prescriber, claim):
+    page = client_for(prescriber).get(reverse("encounters:encounter-list")).content.decode()
+    assert "Claim questions</a>" in page
+    assert "claim-questions-count" not in page
+
+
+def test_biller_adds_and_deletes_a_line_on_the_claim_page_with_a_reason(client_for, biller, claim):
+    client = client_for(biller)
+    page = client.get(reverse("claims:claim-detail", args=[claim.pk])).content.decode()
+    assert 'data-testid="line-add"' in page
+    assert 'data-testid="line-delete"' in page
+    add = reverse("claims:claim-line-add", args=[claim.pk])
+    missing_reason = client.post(
+        add, {"version": 1, "code": "96127", "units": 1, "pointers": "1", "reason": ""}
+    )
+    assert missing_reason.status_code == 200
+    assert "This field is required." in missing_reason.content.decode()
+    done = client.post(
+        add,
+        {"version": 1, "code": "96127", "units": 1, "pointers": "1", "reason": "PHQ-9 scored"},
+        follow=True,
+    )
+    assert "Line 96127 added and re-scrubbed." in done.content.decode()
+    delete = reverse("claims:claim-line-delete", args=[claim.pk])
+    bad = client.post(delete, {"version": 2, "position": 9, "reason": "x"})
+    assert bad.status_code == 200
+    assert "That line is not on this claim." in bad.content.decode()
+    client.post(delete, {"version": 2, "position": 3, "reason": "entered twice"})
+    history = client.get(reverse("claims:claim-detail", args=[claim.pk])).context["history"]
+    assert [h.what for h in history][-2:] == ["line 3 added", "line 3 deleted"]
+    assert history[-1].detail.endswith(": entered twice")
+    assert Claim.objects.get(pk=claim.pk).lines.count() == 2
+
+
+def test_a_clinician_cannot_add_or_delete_lines(client_for, prescriber, claim):
+    client = client_for(prescriber)
+    add = client.post(reverse("claims:claim-line-add", args=[claim.pk]), {"version": 1})
+    delete = client.post(reverse("claims:claim-line-delete", args=[claim.pk]), {"version": 1})
+    assert (add.status_code, delete.status_code) == (403, 403)

@@ -445,3 +445,27 @@ def test_units_within_the_daily_maximum_raise_no_warning(panel):
 def test_a_coverage_id_of_other_scripts_digits_is_no_coverage_not_a_server_error(panel, coverage):
     response = panel({**PSYCHOTHERAPY_30, "coverage": coverage})
     assert "no coverage chosen: commercial profile" in _text(response)
+
+
+def test_panel_is_short_by_default_with_the_full_rule_trace_one_click_away(panel):
+    """Codes, the one-line reason and what is missing first; the rule trace in <details>."""
+    response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
+    content = html.unescape(response.content.decode())
+    short, _, trace = content.partition("<details")
+    assert trace, "the full rule trace sits in a <details> element"
+    assert not re.match(r"[^>]*\bopen\b", trace)  # closed until the clinician opens it
+    assert "Full rule trace</summary>" in trace
+    # Short: the codes and the one-line reason...
+    assert re.findall(r'data-testid="proposal-code">([^<]+)<', short) == ["99214", "90833"]
+    assert "E/M level 99214 by medical decision making" in re.sub(r"<[^>]+>", "", short)
+    # ... what is missing ...
+    missing = [check for check in response.context["documentation"] if not check["met"]]
+    assert missing
+    for check in missing:
+        assert check["needs"] in short
+    # ... and no rule ids but those shown with the trace (CSS shows .trace-only when open).
+    visible = re.sub(r'<span class="trace-only">.*?</span></td>', "</td>", short, flags=re.S)
+    assert "rule-id" not in visible
+    for message in response.context["proposal"]["messages"]:
+        assert message["rule"] in trace
+    assert "By MDM: 99214; by time (15 min): 99212" in trace

@@ -634,3 +634,22 @@ def test_signed_encounter_shows_the_codes_billed_and_the_rules_behind_them(
     assert "<code>99214</code> + <code>90836</code>" in html
     assert "As proposed" in html
     assert "CB-1" in html
+
+
+@pytest.mark.parametrize(
+    ("credential", "shown"),
+    [("MD", True), ("RxP", True), ("psychologist", True), ("LCSW", False), ("LMFT", False)],
+)
+def test_med_management_block_is_hidden_for_a_credential_no_payer_lets_bill_it(
+    client_for, credential, shown
+):
+    """A therapist (LCSW, LPC, LMFT) cannot bill E/M or 90863 under any payer (EM-1, CB-4)."""
+    therapist = ClinicianFactory(credential=credential)
+    patient = PatientFactory()
+    patient.clinicians.add(therapist)
+    CoverageFactory(patient=patient, priority=1)
+    html = client_for(therapist.user).get(_create_url(patient)).content.decode()
+    assert ('data-testid="em-block"' in html) is shown
+    assert ('name="em_start"' in html) is shown
+    assert ('name="mdm_problems"' in html) is shown
+    assert 'name="pt_start"' in html

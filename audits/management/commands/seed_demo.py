@@ -20,7 +20,9 @@ import datetime
 import random
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
@@ -373,6 +375,7 @@ class Schedule:
         self.rng = random.Random(SEED + 1)  # noqa: S311 - reproducible demo data
         # A separate stream, so the override sprinkling leaves the visit mix unchanged.
         self.override_rng = random.Random(SEED + 2)  # noqa: S311 - reproducible demo data
+        self.sign_rng = random.Random(SEED + 3)  # noqa: S311 - reproducible demo data
         self.now = timezone.localtime()
         self.today = self.now.date()
         self.next_free: dict[tuple[int, datetime.date], int] = {}
@@ -424,7 +427,35 @@ class Schedule:
         if sign:
             if self.override_rng.random() < OVERRIDE_SHARE:
                 self._override_em_level(encounter)
-            visit_sign(user=visit.clinician.user, encounter=encounter)
+            # The signed note is locked for good (no escape, not even for the demo), so the
+            # demo signs at the moment it means: django's clock reads that moment meanwhile.
+            moment = self._signed_moment(encounter)
+            with mock.patch("django.utils.timezone.now", return_value=moment):
+                visit_sign(user=visit.clinician.user, encounter=encounter)
+
+    def _signed_moment(self, encounter: Encounter) -> datetime.datetime:
+        """When the clinician signs: mostly the visit's evening, else the next days.
+
+        About nine in ten are signed within AUDIT_TIMELY_SIGNATURE_DAYS, so the demo audit's
+        "signed in time" is mostly met and still shows a late one now and then.
+        """
+        ends = [t for t in (encounter.pt_end, encounter.em_end) if t is not None]
+        end = max(ends, default=datetime.time(17, 0))
+        limit = settings.AUDIT_TIMELY_SIGNATURE_DAYS
+        draw = self.sign_rng.random()
+        if draw < 0.55:
+            days = 0
+        elif draw < 0.9:
+            days = self.sign_rng.randint(1, max(limit, 1))
+        else:
+            days = self.sign_rng.randint(limit + 1, limit + 10)
+        day = encounter.date_of_service + datetime.timedelta(days=days)
+        after = datetime.datetime.combine(day, end if days == 0 else datetime.time(7, 30))
+        moment = timezone.make_aware(after) + datetime.timedelta(
+            minutes=self.sign_rng.randint(5, 12 * 60 if days else 4 * 60)
+        )
+        latest = timezone.now() - datetime.timedelta(minutes=5)
+        return min(moment, latest)
 
     def _override_em_level(self, encounter: Encounter) -> None:
         """Bill one E/M level above the proposal, with a reason: work for the billers' queue."""
