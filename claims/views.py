@@ -24,7 +24,7 @@ from accounts.roles import Role, role_of
 from coding.engine.claim_lines import BilledLine
 from encounters.icd import icd_lookup
 
-from . import build, era, export, payer_files, queue, remittance, transitions
+from . import build, denials, era, export, payer_files, queue, remittance, transitions
 from .export import claims_exportable_shown, export_batch_get, export_batches
 from .forms import (
     ClaimActionForm,
@@ -173,6 +173,7 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         "answerable": claim.state in transitions.ANSWERABLE_STATES and role == Role.BILLER,
         "rules": SCRUBBER_RULES,
         "answer_form": PayerAnswerForm(initial={"version": claim.version}),
+        "underpayments": denials.claim_underpayments(claim.pk) if role == Role.BILLER else {},
         **extra,
     }
 
