@@ -1,4 +1,5 @@
-"""Forms of the denial worklist: its filters and the four actions on a line."""
+"""Forms of the denial worklist: its filters (shown; the view reads them loosely, an unknown
+id matching nothing) and the actions on a line."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from payers.forms import BootstrapForm
 
-from .denials import AGE_BUCKETS, WorklistFilters
+from .denials import AGE_BUCKETS
 from .models import AppealOutcome
 
 
@@ -37,17 +38,6 @@ class WorklistFilterForm(BootstrapForm):
         self.fields["payer"].choices = [("", "every payer"), *payers]  # type: ignore[attr-defined]
         self.fields["clinician"].choices = [("", "every clinician"), *clinicians]  # type: ignore[attr-defined]
         self.fields["carc"].choices = [("", "every CARC"), *((c, c) for c in carcs)]  # type: ignore[attr-defined]
-
-    def filters(self) -> WorklistFilters:
-        data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
-        return WorklistFilters(
-            payer=data.get("payer"),
-            clinician=data.get("clinician"),
-            carc=data.get("carc") or "",
-            age=data.get("age") or "",
-            underpaid=data.get("show") == "underpaid",
-            closed=data.get("show") == "all",
-        )
 
 
 class ReasonForm(BootstrapForm):
