@@ -272,9 +272,12 @@ def denial_line_get(
     line = _worklist_qs().filter(pk=line_id).first()
     if line is None:
         raise Http404("No such remittance line.")
+    row = _rows([line])[0]
+    if row.kind == "underpaid" and row.underpaid_by <= 0:
+        raise Http404("The payer paid this line as expected: nothing to work.")
     if record:
         access_record(user=user, obj=line.payment.claim, action=AccessAction.VIEW, path=path)
-    return _rows([line])[0]
+    return row
 
 
 def claim_underpayments(claim_id: int) -> dict[int, Decimal]:

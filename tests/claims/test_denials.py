@@ -293,3 +293,49 @@ def test_the_line_page_shows_the_history_and_writes_an_access_record(
     page = client.get(reverse("claims:denial-line", args=[line.pk]))
     assert "Written off" in page.content.decode()
     assert AccessRecord.objects.get(id__gt=last).patient_ids == [claim.patient_id]
+
+
+def test_a_line_paid_as_expected_has_no_denial_page(client_for, prescriber, biller):
+    claim = submitted(prescriber, biller)
+    imported(biller, era_835([paid_in_full(claim)]))
+    line = _line(claim)
+    client = client_for(biller)
+    assert client.get(reverse("claims:denial-line", args=[line.pk])).status_code == 404
+    write_off = reverse("claims:denial-action", args=[line.pk, "write-off"])
+    assert client.post(write_off, {"reason": "No"}).status_code == 404
+    assert not DenialAction.objects.exists()
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The text of an fpdf2 PDF: its page streams, inflated."""
+    import re
+    import zlib
+
+    out = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            out.append(zlib.decompress(stream).decode("latin-1"))
+        except zlib.error:
+            out.append(stream.decode("latin-1"))
+    return "".join(out)
+
+
+def test_the_appeal_letter_carries_the_claim_lines_diagnoses_and_rule_ids(
+    client_for, prescriber, biller
+):
+    claim = submitted(prescriber, biller)
+    imported(biller, era_835([denied(claim)]))
+    line = _line(claim)
+    client = client_for(biller)
+    client.post(
+        reverse("claims:denial-action", args=[line.pk, "appeal"]),
+        {"reason": "Documented MDM supports 99214", "sent_on": str(DAY)},
+    )
+    row = rows(client.get(WORKLIST))[0]
+    text = _pdf_text(client.get(reverse("claims:denial-appeal-letter", args=[line.pk])).content)
+    assert f"Appeal of claim {claim.number}" in text
+    assert "Documented MDM supports 99214" in text
+    assert claim.diagnoses[0] in text
+    assert "CO-50" in text
+    assert row.rules
+    assert all(rule in text for rule in row.rules)
