@@ -508,3 +508,45 @@ class AdjustmentCodeText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.code}"
+
+
+# ----------------------------------------------------------------------------- denials
+class DenialActionKind(models.TextChoices):
+    CORRECT_RESUBMIT = "correct_resubmit", "Corrected, to resubmit"
+    APPEAL = "appeal", "Appeal sent"
+    APPEAL_OUTCOME = "appeal_outcome", "Appeal outcome"
+    BILL_PATIENT = "bill_patient", "Billed to the patient"
+    WRITE_OFF = "write_off", "Written off"
+
+
+class AppealOutcome(models.TextChoices):
+    WON = "won", "Won: the payer paid"
+    PARTLY_WON = "partly_won", "Partly won"
+    LOST = "lost", "Lost: the denial stands"
+
+
+class DenialAction(models.Model):
+    """What a biller did about a denied, partly denied or underpaid line: who, when, what, why.
+
+    Append-only: an appeal's outcome is a later row of its own, never an edit of the appeal.
+    """
+
+    line_payment = models.ForeignKey(
+        LinePayment, on_delete=models.PROTECT, related_name="denial_actions"
+    )
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="denial_actions")
+    kind = models.CharField(max_length=16, choices=DenialActionKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    sent_on = models.DateField(null=True, blank=True, help_text="The day an appeal was sent.")
+    outcome = models.CharField(max_length=10, choices=AppealOutcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["line_payment", "at"], name="denial_action_line")]
+        triggers = [AppendOnly(name="denial_action_append_only")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} line {self.line_payment_id}: {self.kind}"

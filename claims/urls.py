@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_denials
 
 app_name = "claims"
 
@@ -31,4 +31,16 @@ urlpatterns = [
     path("unmatched/", views.unmatched_list, name="unmatched-list"),
     path("unmatched/<int:item_id>/attach/", views.unmatched_attach, name="unmatched-attach"),
     path("unmatched/<int:item_id>/dismiss/", views.unmatched_dismiss, name="unmatched-dismiss"),
+    path("denials/", views_denials.denial_worklist, name="denial-worklist"),
+    path("denials/<int:line_id>/", views_denials.denial_line, name="denial-line"),
+    path(
+        "denials/<int:line_id>/appeal-letter/",
+        views_denials.appeal_letter,
+        name="denial-appeal-letter",
+    ),
+    path(
+        "denials/<int:line_id>/<slug:action>/",
+        views_denials.denial_action,
+        name="denial-action",
+    ),
 ]

@@ -26,7 +26,7 @@ from accounts.roles import Role, role_of
 from coding.engine.claim_lines import BilledLine
 from encounters.icd import icd_lookup
 
-from . import build, era, export, payer_files, queue, remittance, transitions
+from . import build, denials, era, export, payer_files, queue, remittance, transitions
 from .export import claims_exportable_shown, export_batch_get, export_batches
 from .forms import (
     ClaimActionForm,
@@ -185,6 +185,7 @@ def _claim_context(claim: Claim, request: AuthenticatedRequest, **extra: Any) ->
         "answer_form": PayerAnswerForm(initial={"version": claim.version}),
         "add_form": LineAddForm(initial={"version": claim.version, "units": 1}),
         "delete_form": LineDeleteForm(initial={"version": claim.version}),
+        "underpayments": denials.claim_underpayments(claim.pk) if role == Role.BILLER else {},
         **extra,
     }
 

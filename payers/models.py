@@ -131,6 +131,13 @@ class Payer(models.Model):
         max_length=2, choices=ClaimFilingIndicator.choices, default=ClaimFilingIndicator.COMMERCIAL
     )
     timely_filing_days = models.PositiveIntegerField(default=365)
+    # How long after the payer's answer an appeal is accepted (the denial worklist's deadline).
+    appeal_days = models.PositiveIntegerField(
+        "days to appeal",
+        default=180,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
+        help_text="Days after the payer's answer within which it accepts an appeal (1 to 730).",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

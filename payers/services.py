@@ -38,6 +38,7 @@ PAYER_FIELDS = (
     "payer_id",
     "claim_filing_indicator",
     "timely_filing_days",
+    "appeal_days",
     "em_credentials",
     "pharm_mgmt_90863_credentials",
     "prolonged_code",

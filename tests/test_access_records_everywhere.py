@@ -40,6 +40,8 @@ NAMED_PATIENT_PAGES = {
     "claims:claim-bulk-approve",
     "claims:clinician-inbox",
     "claims:export-list",
+    "claims:denial-worklist",
+    "claims:denial-line",
     "audits:finding-list",
     "audits:chart-review",
 }

@@ -23,7 +23,14 @@ from django.db import DatabaseError, connection, models, transaction
 from accounts.access import access_record
 from accounts.db_roles import append_only_tables
 from accounts.models import AccessRecord
-from claims.models import ClaimTransition, ExportBatch
+from claims.models import (
+    ClaimPayment,
+    ClaimTransition,
+    DenialAction,
+    ExportBatch,
+    LinePayment,
+    PayerFile,
+)
 from coding.models import SignedProposal
 from encounters.models import Addendum
 from encounters.services import addendum_add
@@ -56,6 +63,7 @@ PROTECTED = [
     pytest.param(Protected(SignedProposal, "override_reason"), id="signed_proposal"),
     pytest.param(Protected(ExportBatch, "content"), id="export_batch"),
     pytest.param(Protected(Addendum, "text"), id="addendum"),
+    pytest.param(Protected(DenialAction, "reason"), id="denial_action"),
 ]
 
 
@@ -73,6 +81,25 @@ def _practice_records() -> None:
     DrugChange.objects.create(drug=drug, user=admin, field="product", old="A", new="B")
     ExportBatch.objects.create(created_by=admin, control_number=77, claim_count=1, content="ISA~")
     addendum_add(user=clinician, encounter=claim.encounter, text="Late lab.", reason="Late")
+    era = PayerFile.objects.create(
+        kind="835", name="era.835", sha256="0" * 64, content="ISA~", imported_by=admin
+    )
+    payment = ClaimPayment.objects.create(
+        payer_file=era,
+        claim=claim,
+        payer_key="1",
+        trace_number="T",
+        status_code="4",
+        charge=claim.total_charge,
+        paid=0,
+        outcome="denied",
+    )
+    line = LinePayment.objects.create(
+        payment=payment, matched_by="unmatched", code="99214", charge=100, paid=0
+    )
+    DenialAction.objects.create(
+        line_payment=line, claim=claim, kind="write_off", user=admin, reason="Too late"
+    )
 
 
 @pytest.fixture

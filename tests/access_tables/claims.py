@@ -73,6 +73,51 @@ def _unmatched(s):
     return {"item_id": s.cached("unmatched", build).pk}
 
 
+def _denied_line(s):
+    """A line of the prescriber's claim an 835 denied (CO-50), on the denial worklist."""
+    from claims.models import ClaimPayment, LinePayment, PayerFile, PaymentAdjustment
+
+    def build(setup):
+        claim = _claim(setup)
+        payer_file = PayerFile.objects.create(
+            kind="835",
+            name="denied.835",
+            sha256="1" * 64,
+            content="ISA~",
+            imported_by=setup.user("biller"),
+        )
+        payment = ClaimPayment.objects.create(
+            payer_file=payer_file,
+            claim=claim,
+            payer_key="1999999999",
+            trace_number="EFT9",
+            status_code="4",
+            charge=claim.total_charge,
+            paid=0,
+            outcome="denied",
+        )
+        claim_line = claim.lines.order_by("position").first()
+        line = LinePayment.objects.create(
+            payment=payment,
+            claim_line=claim_line,
+            matched_by="control",
+            code=claim_line.code,
+            charge=claim_line.charge,
+            paid=0,
+        )
+        PaymentAdjustment.objects.create(
+            payment=payment, line=line, group="CO", carc="50", amount=claim_line.charge
+        )
+        return line
+
+    return {"line_id": s.cached("denied_line", build).pk}
+
+
+def _worklist(s):
+    _denied_line(s)
+    return {}
+
+
 ACCESS: dict[str, UrlAccess] = {
     "claims:claim-queue": UrlAccess(get=BILLER, query="?state=&q=a"),
     "claims:claim-next": UrlAccess(get=ALL_405, post=expect(biller=302)),
@@ -133,4 +178,13 @@ ACCESS: dict[str, UrlAccess] = {
     "claims:unmatched-list": UrlAccess(get=BILLER),
     "claims:unmatched-attach": UrlAccess(get=ALL_405, kwargs=_unmatched, post=BILLER),
     "claims:unmatched-dismiss": UrlAccess(get=ALL_405, kwargs=_unmatched, post=BILLER),
+    # the denial worklist: billers alone see and work denied and underpaid lines
+    "claims:denial-worklist": UrlAccess(get=BILLER, kwargs=_worklist, query="?show=all"),
+    "claims:denial-line": UrlAccess(get=BILLER, kwargs=_denied_line, shows=_claim),
+    "claims:denial-appeal-letter": UrlAccess(get=expect(biller=302), kwargs=_denied_line),
+    "claims:denial-action": UrlAccess(
+        get=ALL_405,
+        kwargs=lambda s: {**_denied_line(s), "action": "write-off"},
+        post=expect(biller=400),  # no reason: back with its error
+    ),
 }

@@ -136,3 +136,44 @@ def test_payer_update_refuses_an_unlisted_audio_modifier(practice_admin):
     assert "audio_modifier" in caught.value.message_dict
     payer.refresh_from_db()
     assert payer.audio_modifier == "93"
+
+
+def test_admin_sets_a_payers_appeal_days_and_the_change_is_recorded(client_for, practice_admin):
+    payer = Payer.objects.get(slug="commercial")
+    assert payer.appeal_days == 180  # the default: most plans give 180 days to appeal
+    client = client_for(practice_admin)
+    url = reverse("payers:payer-detail", args=[payer.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and v is not False}
+    data.update(
+        em_credentials=", ".join(payer.em_credentials),
+        pharm_mgmt_90863_credentials=", ".join(payer.pharm_mgmt_90863_credentials),
+        accepted_z_codes=", ".join(payer.accepted_z_codes),
+        telehealth_in_person_waiver_until="",
+        appeal_days="60",
+    )
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    payer.refresh_from_db()
+    assert payer.appeal_days == 60
+    change = PayerChange.objects.get(payer=payer, field="appeal_days")
+    assert (change.old, change.new, change.user) == ("180", "60", practice_admin)
+
+
+def test_appeal_days_must_be_a_sensible_number_of_days(client_for, practice_admin):
+    payer = Payer.objects.get(slug="commercial")
+    client = client_for(practice_admin)
+    url = reverse("payers:payer-detail", args=[payer.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and v is not False}
+    data.update(
+        em_credentials=", ".join(payer.em_credentials),
+        pharm_mgmt_90863_credentials="",
+        accepted_z_codes="",
+        telehealth_in_person_waiver_until="",
+        appeal_days="0",
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["appeal_days"]
+    assert not PayerChange.objects.filter(payer=payer, field="appeal_days").exists()
