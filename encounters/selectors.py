@@ -286,3 +286,13 @@ def scheduled_visit_get_for_user(*, user: User, visit_id: int, path: str = "") -
         raise Http404("No such scheduled visit.")
     access_record(user=user, obj=visit, action=AccessAction.VIEW, path=path)
     return visit
+
+
+def schedulable_clinicians(*, patient: Patient, user: User) -> QuerySet[Clinician]:
+    """Whom a visit with the patient may be scheduled for: the care team; a prescriber
+    schedules only themself (and nobody when they are not on the team)."""
+    clinicians = patient.clinicians.select_related("user")
+    if role_of(user) != Role.PRESCRIBER:
+        return clinicians
+    own = clinician_for_user(user)
+    return clinicians.filter(pk=own.pk) if own else clinicians.none()

@@ -72,6 +72,7 @@ from .selectors import (
     patient_page_for_user,
     patient_primary_coverage,
     patient_status_suggest,
+    schedulable_clinicians,
     scheduled_visit_get_for_user,
 )
 
@@ -221,10 +222,7 @@ def scheduled_visit_create(request: AuthenticatedRequest, patient_id: int) -> Ht
     """Put a visit with the patient on the schedule (front desk or the prescriber)."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id, path=request.path)
     is_prescriber = role_of(request.user) == Role.PRESCRIBER
-    clinicians = patient.clinicians.select_related("user")
-    if is_prescriber:
-        own = clinician_for_user(request.user)
-        clinicians = clinicians.filter(pk=own.pk) if own else clinicians.none()
+    clinicians = schedulable_clinicians(patient=patient, user=request.user)
     form = ScheduledVisitForm(
         request.POST if request.method == "POST" else None,
         clinicians=clinicians,

@@ -60,9 +60,6 @@ def _connect_as(user: str, password: str) -> None:
 
 
 _roles: dict[str, Any] = {}
-# What the data migrations wrote (roles, payers, fee schedules, drugs, instruments), as
-# serialized after migrating: put back after every flush (see _migrated_data_after_flush).
-_migrated_data: dict[str, str] = {}
 
 
 def _grant_app_role(cursor: Any, roles: Any) -> None:
@@ -78,8 +75,6 @@ def _grant_app_role(cursor: Any, roles: Any) -> None:
 def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
 
-    with django_db_blocker.unblock():
-        _migrated_data["json"] = connection.creation.serialize_db_to_string()
     if connection.vendor != "postgresql":
         yield
         return
@@ -225,17 +220,25 @@ def _flushes(request: Any) -> bool:
 def _migrated_data_after_flush(request, django_db_blocker):
     """Put the data migrations' rows back after a transactional test's flush.
 
-    pytest-django runs transactional tests after the others, but pytest groups the browser
-    tests (a session-scoped browser) wherever its first one sits, so tests that read the
-    default payers, fee schedules, drug table or instruments may run after a flush. Set up
-    before ``transactional_db``, so it tears down after the flush.
+    pytest-django runs transactional tests after the others, but a flush still empties the
+    role groups, default payers, fee schedules, drug table and instruments the data
+    migrations wrote. Set up before ``transactional_db``, so it tears down after the flush,
+    and reloads them with the same loaders the migrations use.
     """
     yield
-    if _flushes(request) and _migrated_data:
-        from django.db import connection
+    if not _flushes(request):
+        return
+    from django.contrib.auth.models import Group
 
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(_migrated_data["json"])
+    from accounts.roles import ROLES
+    from tests.factories import seed_instruments
+    from tests.payers.helpers import default_fee_schedules
+
+    with django_db_blocker.unblock():
+        for role in ROLES:
+            Group.objects.get_or_create(name=role.value)
+        default_fee_schedules()
+        seed_instruments()
 
 
 @pytest.fixture(autouse=True)
