@@ -144,6 +144,38 @@ def test_panel_offers_each_alternative_as_a_choice_with_its_lines_and_reason(pan
         assert alternative["why"] in content
 
 
+def test_dx_3_panel_offers_the_intake_e_m_path_beside_90792(panel):
+    response = panel(
+        {
+            **PSYCHOTHERAPY_30,
+            **MED_MANAGEMENT_15,
+            "patient_status": "new",
+            "diagnostic_evaluation": "with_medical",
+        }
+    )
+    content = html.unescape(response.content.decode())
+    assert 'value="recommended" data-shown="90792"' in content
+    alternatives = [
+        " + ".join(ln["code"] for ln in alt["lines"])
+        for alt in response.context["proposal"]["alternatives"]
+    ]
+    em_path = next(shown for shown in alternatives if shown.startswith("992"))
+    assert em_path.endswith(" + 90833")  # a new-patient E/M with the add-on (DX-3)
+    index = alternatives.index(em_path)
+    assert f'value="alternative-{index}" data-shown="{em_path}"' in content
+    assert "DX-3" in _message_rules(response)
+
+
+def test_dx_4_panel_offers_90792_beside_90791_with_medication_work(panel):
+    response = panel(
+        {**MED_MANAGEMENT_15, "pt_kind": "", "diagnostic_evaluation": "without_medical"}
+    )
+    content = html.unescape(response.content.decode())
+    assert 'value="recommended" data-shown="90791"' in content
+    assert 'data-shown="90792"' in content
+    assert "DX-4" in _message_rules(response)
+
+
 def test_panel_never_carries_the_choice_so_a_late_refresh_cannot_change_it(panel):
     response = panel(
         {
