@@ -225,6 +225,10 @@
         ? target.id.slice("dx-suggest-".length)
         : null;
       var input = slot && inputFor(slot);
+      if (input && input !== document.activeElement) {
+        close(slot); // the answer came after the clinician moved on: no list over the page
+        return;
+      }
       if (input) {
         input.setAttribute("aria-expanded", optionsOf(slot).length ? "true" : "false");
         input.removeAttribute("aria-activedescendant");

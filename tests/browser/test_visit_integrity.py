@@ -68,6 +68,7 @@ def _document(page: Page, *, em_start: str = "09:40", em_end: str = "09:55") -> 
     page.locator("#id_em_plan").fill("Increase sertraline to 100 mg.")
     fill_medication_row(page)
     page.locator("#id_diagnosis_1").fill("F41.0")
+    page.locator("#id_diagnosis_1").press("Tab")  # moving on: the suggestions stay closed
 
 
 def _panel_codes(page: Page):
