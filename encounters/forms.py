@@ -1034,3 +1034,26 @@ def injection_formset(
 class AddendumForm(forms.Form):
     text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(label="Why it is added", max_length=300)
+
+
+# --- note templates ------------------------------------------------------------
+
+
+class NoteTemplateForm(forms.Form):
+    """A prescriber's starting text for the psychotherapy note and the plan."""
+
+    name = forms.CharField(
+        max_length=80, help_text="Shown in “Start from a template” on the encounter form."
+    )
+    pt_note = forms.CharField(
+        label="Psychotherapy note", required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    plan = forms.CharField(label="Plan", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not (cleaned.get("pt_note") or cleaned.get("plan")):
+            raise forms.ValidationError(
+                "Write a psychotherapy note or a plan: an empty template fills nothing."
+            )
+        return cleaned

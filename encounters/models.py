@@ -678,3 +678,33 @@ class ScheduledVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} {self.date} {self.time:%H:%M}"
+
+
+class NoteTemplate(models.Model):
+    """A clinician's own starting text for the psychotherapy note and the plan.
+
+    Picked on the encounter form ("Start from a template"), it fills those fields only
+    while they are empty; it holds no patient information.
+    """
+
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.CASCADE, related_name="note_templates"
+    )
+    name = models.CharField(max_length=80)
+    pt_note = models.TextField("psychotherapy note", blank=True)
+    plan = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinician", "name"],
+                name="one_note_template_name_per_clinician",
+                violation_error_message="You already have a template with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

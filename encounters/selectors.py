@@ -25,7 +25,15 @@ from accounts.selectors import clinician_for_user
 from coding.engine.drugs import DrugTable
 from payers.selectors import drug_table
 
-from .models import Coverage, Encounter, EncounterStatus, Instrument, Patient, ScheduledVisit
+from .models import (
+    Coverage,
+    Encounter,
+    EncounterStatus,
+    Instrument,
+    NoteTemplate,
+    Patient,
+    ScheduledVisit,
+)
 
 
 def _require_clinician(user: User) -> Clinician:
@@ -296,3 +304,18 @@ def schedulable_clinicians(*, patient: Patient, user: User) -> QuerySet[Clinicia
         return clinicians
     own = clinician_for_user(user)
     return clinicians.filter(pk=own.pk) if own else clinicians.none()
+
+
+def note_template_list_for_user(*, user: User) -> QuerySet[NoteTemplate]:
+    """The prescriber's own note templates, by name (they hold no patient information)."""
+    return NoteTemplate.objects.filter(clinician=_require_clinician(user)).order_by("name")
+
+
+def note_template_get_for_user(*, user: User, template_id: int) -> NoteTemplate:
+    """One of the prescriber's own note templates (another's is a 404)."""
+    template = NoteTemplate.objects.filter(
+        clinician=_require_clinician(user), pk=template_id
+    ).first()
+    if template is None:
+        raise Http404("No such note template.")
+    return template

@@ -39,6 +39,7 @@ from .models import (
     Injection,
     InstrumentScore,
     MedicationReview,
+    NoteTemplate,
     Patient,
     ScheduledVisit,
 )
@@ -565,3 +566,47 @@ def scheduled_visit_create(
     visit.save()
     access_record(user=user, obj=visit, action=AccessAction.CREATE, path=path)
     return visit
+
+
+_TEMPLATE_NAME_TAKEN = "You already have a template with this name: pick another name."
+
+
+def note_template_save(
+    *,
+    user: User,
+    name: str,
+    pt_note: str,
+    plan: str,
+    template: NoteTemplate | None = None,
+) -> NoteTemplate:
+    """Add a note template for the prescriber, or change one of theirs (``template``)."""
+    clinician = clinician_for_user(user)
+    if clinician is None:
+        raise PermissionDenied("Your account has no clinician profile.")
+    if template is not None and template.clinician_id != clinician.pk:
+        raise PermissionDenied("A prescriber changes only their own templates.")
+    others = NoteTemplate.objects.filter(clinician=clinician, name=name)
+    if template is not None:
+        others = others.exclude(pk=template.pk)
+    if others.exists():
+        raise ValidationError({"name": _TEMPLATE_NAME_TAKEN})
+    if template is None:
+        template = NoteTemplate(clinician=clinician)
+    template.name = name
+    template.pt_note = pt_note
+    template.plan = plan
+    template.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError as exc:  # the same name saved at the same moment
+        raise ValidationError({"name": _TEMPLATE_NAME_TAKEN}) from exc
+    return template
+
+
+def note_template_delete(*, user: User, template: NoteTemplate) -> None:
+    """Delete one of the prescriber's own note templates (encounters keep their text)."""
+    clinician = clinician_for_user(user)
+    if clinician is None or template.clinician_id != clinician.pk:
+        raise PermissionDenied("A prescriber deletes only their own templates.")
+    template.delete()

@@ -28,6 +28,14 @@ urlpatterns = [
         views.encounter_addendum_add,
         name="encounter-addendum-add",
     ),
+    path("templates/", views.note_template_list, name="note-template-list"),
+    path("templates/new/", views.note_template_create, name="note-template-create"),
+    path("templates/<int:template_id>/edit/", views.note_template_edit, name="note-template-edit"),
+    path(
+        "templates/<int:template_id>/delete/",
+        views.note_template_delete,
+        name="note-template-delete",
+    ),
     path("icd/", views.icd_search, name="icd-search"),
     path("mdm/", views.mdm_levels, name="mdm-levels"),
 ]

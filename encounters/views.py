@@ -42,6 +42,7 @@ from .forms import (
     BaseMedicationFormSet,
     CoverageFormSet,
     EncounterForm,
+    NoteTemplateForm,
     PatientForm,
     ScheduledVisitForm,
     carry_forward,
@@ -57,6 +58,7 @@ from .models import (
     Encounter,
     EncounterLocked,
     EncounterStatus,
+    NoteTemplate,
     Patient,
     PatientStatus,
     ScheduledVisit,
@@ -67,6 +69,8 @@ from .selectors import (
     encounter_get_for_user,
     encounter_list_for_user,
     encounter_page_for_user,
+    note_template_get_for_user,
+    note_template_list_for_user,
     patient_get_for_user,
     patient_last_visit,
     patient_page_for_user,
@@ -327,6 +331,7 @@ def _form_page(
             "time_zone": settings.TIME_ZONE,
             "saved_version": _saved_version(saved) if saved else "",
             "shows_med_management": _may_bill_med_management(clinician),
+            "note_templates": note_template_list_for_user(user=request.user),
         },
         status=status,
     )
@@ -660,3 +665,65 @@ def icd_search(request: AuthenticatedRequest) -> HttpResponse:
 def mdm_levels(request: AuthenticatedRequest) -> HttpResponse:
     """The MDM element levels for the posted encounter form (a fragment; writes nothing)."""
     return render(request, f"{FORM_TEMPLATE}#mdm-levels", {"mdm": mdm_summary_from(request.POST)})
+
+
+# --- note templates (no patient on these pages) ----------------------------------
+
+
+@require_http_methods(["GET"])
+@role_required(Role.PRESCRIBER)
+def note_template_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The prescriber's own note templates."""
+    templates = note_template_list_for_user(user=request.user)
+    return render(request, "encounters/note_template_list.html", {"templates": templates})
+
+
+def _note_template_form_page(
+    request: AuthenticatedRequest, template: NoteTemplate | None
+) -> HttpResponse:
+    initial = (
+        {"name": template.name, "pt_note": template.pt_note, "plan": template.plan}
+        if template
+        else None
+    )
+    form = NoteTemplateForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        try:
+            saved = services.note_template_save(
+                user=request.user, template=template, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Template “{saved.name}” saved.")
+            return redirect("encounters:note-template-list")
+    return render(
+        request, "encounters/note_template_form.html", {"form": form, "template": template}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PRESCRIBER)
+def note_template_create(request: AuthenticatedRequest) -> HttpResponse:
+    """Add a note template."""
+    return _note_template_form_page(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PRESCRIBER)
+def note_template_edit(request: AuthenticatedRequest, template_id: int) -> HttpResponse:
+    """Change one of the prescriber's own note templates (another's is a 404)."""
+    template = note_template_get_for_user(user=request.user, template_id=template_id)
+    return _note_template_form_page(request, template)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PRESCRIBER)
+def note_template_delete(request: AuthenticatedRequest, template_id: int) -> HttpResponse:
+    """Ask, then delete one of the prescriber's own note templates."""
+    template = note_template_get_for_user(user=request.user, template_id=template_id)
+    if request.method == "POST":
+        services.note_template_delete(user=request.user, template=template)
+        messages.success(request, f"Template “{template.name}” deleted.")
+        return redirect("encounters:note-template-list")
+    return render(request, "encounters/note_template_confirm_delete.html", {"template": template})

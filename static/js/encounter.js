@@ -479,6 +479,30 @@
     });
   }
 
+  /* "Start from a template": the chosen option's data-pt-note and data-plan fill the
+   * psychotherapy note and the plan, each only while it is empty (typed text is kept). */
+  function setupNoteTemplates() {
+    var select = document.querySelector("[data-note-template-select]");
+    if (!select) {
+      return;
+    }
+    select.addEventListener("change", function () {
+      var option = select.options[select.selectedIndex];
+      if (!option || !option.value) {
+        return;
+      }
+      [["id_pt_note", option.dataset.ptNote], ["id_em_plan", option.dataset.plan]].forEach(
+        function (pair) {
+          var field = document.getElementById(pair[0]);
+          if (field && pair[1] && field.value.trim() === "") {
+            field.value = pair[1];
+            field.dispatchEvent(new Event("input", { bubbles: true }));
+          }
+        }
+      );
+    });
+  }
+
   function init() {
     document.querySelectorAll("[data-timer]").forEach(setupTimer);
     keepRuleTraceOpen();
@@ -487,6 +511,7 @@
     announceProposedCodes();
     refreshPanelOnShow();
     reuseDraftKeyOnBack();
+    setupNoteTemplates();
   }
 
   if (document.readyState === "loading") {

@@ -27,6 +27,18 @@ def _signed(s):
     return {"encounter_id": s.signed.pk}
 
 
+def _note_template(s):
+    from encounters.models import NoteTemplate
+
+    template = s.cached(
+        "note_template",
+        lambda s: NoteTemplate.objects.create(
+            clinician=s.prescriber.clinician, name="Follow-up", pt_note="Met for 30 min."
+        ),
+    )
+    return {"template_id": template.pk}
+
+
 ACCESS: dict[str, UrlAccess] = {
     # --- accounts ---------------------------------------------------------------------------
     "accounts:home": UrlAccess(get=everyone(302), note="each role goes to its own home page"),
@@ -130,6 +142,24 @@ ACCESS: dict[str, UrlAccess] = {
         get=ALL_405,
         kwargs=_signed,
         post=own_object(),  # an empty addendum comes back with its errors
+    ),
+    # --- note templates (no patient: no access record) ----------------------------------------
+    "encounters:note-template-list": UrlAccess(get=PRESCRIBERS),
+    "encounters:note-template-create": UrlAccess(
+        get=PRESCRIBERS,
+        post=PRESCRIBERS,  # an empty form comes back with its errors
+        post_data=lambda s: {"name": ""},
+    ),
+    "encounters:note-template-edit": UrlAccess(
+        get=own_object(),
+        kwargs=_note_template,
+        post=own_object(),  # an empty name comes back with its error
+        post_data=lambda s: {"name": ""},
+    ),
+    "encounters:note-template-delete": UrlAccess(
+        get=own_object(),  # the question
+        kwargs=_note_template,
+        post=own_object(302),  # deleted, back to the list
     ),
     "encounters:icd-search": UrlAccess(get=PRESCRIBERS, query="?q=depress", htmx=True),
     "encounters:mdm-levels": UrlAccess(get=ALL_405, post=PRESCRIBERS, htmx=True),
