@@ -37,10 +37,11 @@ def _hhmm(moment: datetime.datetime) -> str:
     return f"{moment:%H:%M}"
 
 
-# The visit ends a few minutes before now (signing refuses a block ending later than now),
-# in the practice's time zone; the test cannot run in the first 70 minutes of a day.
-NOW = timezone.localtime()
-START_AT = NOW.replace(second=0, microsecond=0) - datetime.timedelta(minutes=65)
+# The practice's clock reads noon today for this test (the server runs in this process), so
+# the visit, an hour before, always fits in today and ends before "now": signing refuses a
+# block ending later than now.
+NOW = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+START_AT = NOW - datetime.timedelta(minutes=65)
 START = START_AT.time()
 
 
@@ -72,8 +73,9 @@ class Inputs:
 
 
 @pytest.fixture
-def follow_up(transactional_db):
+def follow_up(transactional_db, monkeypatch):
     """A patient seen a month ago (signed), on today's schedule an hour ago."""
+    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(datetime.UTC))
     assert START_AT.date() == NOW.date(), "the visit must fit in today before now"
     clinician = ClinicianFactory(
         credential="MD",
