@@ -68,7 +68,7 @@ def _document(page: Page, *, em_start: str = "09:40", em_end: str = "09:55") -> 
     page.locator("#id_em_plan").fill("Increase sertraline to 100 mg.")
     fill_medication_row(page)
     page.locator("#id_diagnosis_1").fill("F41.0")
-    page.locator("#id_diagnosis_1").press("Tab")  # moving on: the suggestions stay closed
+    page.locator("#id_diagnosis_1").evaluate("e => e.blur()")  # moving on: suggestions stay closed
 
 
 def _panel_codes(page: Page):
@@ -100,6 +100,9 @@ def test_a_panel_refresh_in_flight_never_replaces_the_codes_the_clinician_chose(
     page.wait_for_timeout(200)  # the late answer has been swapped in
     expect(page.locator("#coding-option-custom")).to_be_checked()
     expect(page.locator("#coding-custom-codes")).to_have_value("99215, 90838")
+    # Checked as the clinician sees the choices: in the middle of the window, not under the
+    # corner where the session notice may sit.
+    page.locator("#coding-option-0").evaluate("e => e.scrollIntoView({block: 'center'})")
     assert_accessible(page, step="other codes chosen, the late panel swapped in")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "panel_choice_after_late_refresh.png"), full_page=True)
