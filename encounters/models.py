@@ -402,6 +402,16 @@ class Encounter(models.Model):
         return self.em_start is not None or self.em_end is not None
 
 
+def signed_lock(name: str) -> StrictTrigger:
+    """The trigger that refuses any change to a child row of a signed encounter (PostgreSQL)."""
+    return StrictTrigger(
+        name=name,
+        operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+        when=pgtrigger.Before,
+        func=SIGNED_LOCK_SQL,
+    )
+
+
 class _LockedChild(models.Model):
     """A row that belongs to an encounter and is locked with it once signed."""
 
@@ -467,14 +477,7 @@ class MedicationReview(_LockedChild):
 
     class Meta:
         ordering = ["id"]
-        triggers = [
-            StrictTrigger(
-                name="medication_review_locked",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=SIGNED_LOCK_SQL,
-            )
-        ]
+        triggers = [signed_lock("medication_review_locked")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.dose} {self.frequency}"
@@ -499,14 +502,7 @@ class EncounterDiagnosis(_LockedChild):
                 condition=Q(position__gte=1) & Q(position__lte=12), name="at_most_12_diagnoses"
             ),
         ]
-        triggers = [
-            StrictTrigger(
-                name="encounter_diagnosis_locked",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=SIGNED_LOCK_SQL,
-            )
-        ]
+        triggers = [signed_lock("encounter_diagnosis_locked")]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.code} {self.description}"
@@ -561,14 +557,7 @@ class InstrumentScore(_LockedChild):
                 fields=["encounter", "instrument"], name="instrument_once_per_encounter"
             )
         ]
-        triggers = [
-            StrictTrigger(
-                name="instrument_score_locked",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=SIGNED_LOCK_SQL,
-            )
-        ]
+        triggers = [signed_lock("instrument_score_locked")]
 
     def __str__(self) -> str:
         return f"{self.instrument_id}: {self.score}"
@@ -616,14 +605,7 @@ class Injection(_LockedChild):
                 condition=Q(dose_mg__gt=0) & Q(container_mg__gt=0), name="injection_amounts"
             )
         ]
-        triggers = [
-            StrictTrigger(
-                name="injection_locked",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=SIGNED_LOCK_SQL,
-            )
-        ]
+        triggers = [signed_lock("injection_locked")]
 
     def __str__(self) -> str:
         return f"{self.drug} {self.dose_mg} mg"
