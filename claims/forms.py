@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -10,6 +12,9 @@ from django import forms
 from coding.engine.codes import code_error, modifiers_error
 from payers.forms import BootstrapForm
 
+from .dashboard import DashboardFilters
+from .dashboard_render import TABLES
+from .figures import FIGURE_CHOICES
 from .models import MAX_DRUG_UNITS, ClaimState, ScrubStatus
 from .queue import SORTS, QueueFilters
 
@@ -48,6 +53,15 @@ class QueueFilterForm(BootstrapForm):
         ],
         required=False,
     )
+    # The billing dashboard's links (claims.figures): hidden, named above the table instead.
+    figure = forms.ChoiceField(
+        choices=[("", ""), *FIGURE_CHOICES], required=False, widget=forms.HiddenInput
+    )
+    carc = forms.CharField(required=False, max_length=5, widget=forms.HiddenInput)
+    code = forms.CharField(required=False, max_length=8, widget=forms.HiddenInput)
+    finding = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    rule = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    no_payer = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def set_choices(self, *, payers: Any, clinicians: Any) -> None:
         """The payers and clinicians offered in the filter selects."""
@@ -74,6 +88,12 @@ class QueueFilterForm(BootstrapForm):
             scrub=data.get("scrub", ""),
             q=data.get("q", ""),
             sort=sort if sort in SORTS else "dos",
+            figure=data.get("figure", ""),
+            carc=(data.get("carc") or "").strip().upper(),
+            code=(data.get("code") or "").strip().upper(),
+            finding=(data.get("finding") or "").strip().upper(),
+            rule=(data.get("rule") or "").strip().upper(),
+            no_payer=bool(data.get("no_payer")),
         )
 
 
@@ -187,3 +207,60 @@ class UnmatchedAttachForm(BootstrapForm):
 
 class UnmatchedDismissForm(BootstrapForm):
     reason = forms.CharField(max_length=300, label="Why dismiss it?")
+
+
+class DashboardFilterForm(BootstrapForm):
+    """The billing dashboard's filters: payer, clinician, month of service; a CSV's table."""
+
+    payer = forms.IntegerField(required=False, widget=forms.Select, min_value=1)
+    clinician = forms.IntegerField(required=False, widget=forms.Select, min_value=1)
+    month = forms.CharField(
+        required=False,
+        max_length=7,
+        label="Month of service",
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+    format = forms.ChoiceField(
+        choices=[("", "page"), ("csv", "CSV")], required=False, widget=forms.HiddenInput
+    )
+    table = forms.ChoiceField(
+        choices=[("", ""), *TABLES.items()], required=False, widget=forms.HiddenInput
+    )
+
+    def set_choices(
+        self, *, payers: Iterable[tuple[int, str]], clinicians: Iterable[tuple[int, str]]
+    ) -> None:
+        """The payers and clinicians offered; an id that names none is an error of its field."""
+        payers, clinicians = list(payers), list(clinicians)
+        self.fields["payer"].widget.choices = [("", "All payers"), *payers]
+        self.fields["clinician"].widget.choices = [("", "All clinicians"), *clinicians]
+        if not self.is_valid():
+            return
+        for name, known, what in (("payer", payers, "payer"), ("clinician", clinicians, "clinician")):
+            value = self.cleaned_data.get(name)
+            if value is not None and value not in {pk for pk, _ in known}:
+                self.add_error(name, f"No {what} has the id {value}: choose one from the list.")
+
+    def clean_month(self) -> datetime.date | None:
+        text = (self.cleaned_data.get("month") or "").strip()
+        if not text:
+            return None
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
+        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+            raise forms.ValidationError("Enter a month as YYYY-MM, e.g. 2026-03.")
+        return datetime.date(int(match[1]), int(match[2]), 1)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("format") == "csv" and not data.get("table"):
+            self.add_error("table", "Choose which table to download as CSV.")
+        return data
+
+    def filters(self) -> DashboardFilters:
+        """The valid filters (an invalid field filters nothing: its error is shown)."""
+        data = getattr(self, "cleaned_data", {})
+        return DashboardFilters(
+            payer=None if "payer" in self.errors else data.get("payer"),
+            clinician=None if "clinician" in self.errors else data.get("clinician"),
+            month=None if "month" in self.errors else data.get("month"),
+        )

@@ -8,6 +8,7 @@ rows (patient, payer and clinician joined), one count per state, and the filter 
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.access import access_record_list
@@ -24,7 +25,8 @@ from accounts.models import Clinician
 from accounts.roles import Role, role_of
 from payers.models import Payer
 
-from .models import Claim, ClaimState, ScrubStatus
+from .figures import FIGURES, figure_condition
+from .models import Claim, ClaimLine, ClaimState, ScrubStatus
 from .transitions import StaleClaimError, claim_transition
 
 S = ClaimState
@@ -52,6 +54,23 @@ class QueueFilters:
     scrub: str = ""
     q: str = ""
     sort: str = DEFAULT_SORT
+    # From the billing dashboard's links: the claims behind one figure (claims.figures).
+    figure: str = ""
+    carc: str = ""
+    code: str = ""
+    finding: str = ""  # a scrubber finding's rule id on the claim
+    rule: str = ""  # an engine rule id of the visit's signed proposal
+    no_payer: bool = False  # claims without coverage (no payer)
+
+    @property
+    def figure_label(self) -> str:
+        return FIGURES[self.figure][0] if self.figure in FIGURES else ""
+
+    @property
+    def from_dashboard(self) -> bool:
+        return bool(
+            self.figure or self.carc or self.code or self.finding or self.rule or self.no_payer
+        )
 
 
 @dataclass
@@ -87,6 +106,33 @@ def _filtered(filters: QueueFilters, *, with_state: bool) -> QuerySet[Claim]:
             Q(number__iexact=word)
             | Q(patient__last_name__istartswith=word)
             | Q(patient__first_name__istartswith=word)
+        )
+    return _dashboard_filtered(claims, filters)
+
+
+def _json_member(key: str, value: str) -> str:
+    """How ``{key: value}`` reads inside a stored JSON list (PostgreSQL's jsonb text and
+    Django's SQLite JSON text alike): matched with its quotes, so SC-FEE never finds SC-FEE2."""
+    text = json.dumps(value)
+    return f'"{key}": {text}' if key else text
+
+
+def _dashboard_filtered(claims: QuerySet[Claim], filters: QueueFilters) -> QuerySet[Claim]:
+    if filters.figure in FIGURES:
+        claims = claims.filter(figure_condition(filters.figure, today=timezone.localdate()))
+    if filters.no_payer:
+        claims = claims.filter(payer__isnull=True)
+    if filters.carc:
+        claims = claims.filter(denial_code=filters.carc)
+    if filters.code:
+        claims = claims.filter(
+            Exists(ClaimLine.objects.filter(claim=OuterRef("pk"), code=filters.code))
+        )
+    if filters.finding:
+        claims = claims.filter(findings__icontains=_json_member("rule", filters.finding))
+    if filters.rule:
+        claims = claims.filter(
+            encounter__signed_proposal__rule_ids__icontains=_json_member("", filters.rule)
         )
     return claims
 

@@ -1,8 +1,9 @@
-"""URLs of the claim screens, under /billing/: the queue, claims, exports, the clinician's inbox."""
+"""URLs of the claim screens, under /billing/: the queue, claims, exports, the clinician's inbox,
+the denial worklist and the billing dashboard."""
 
 from django.urls import path
 
-from . import views, views_denials
+from . import views, views_dashboard, views_denials
 
 app_name = "claims"
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("unmatched/", views.unmatched_list, name="unmatched-list"),
     path("unmatched/<int:item_id>/attach/", views.unmatched_attach, name="unmatched-attach"),
     path("unmatched/<int:item_id>/dismiss/", views.unmatched_dismiss, name="unmatched-dismiss"),
+    path("dashboard/", views_dashboard.billing_dashboard, name="billing-dashboard"),
     path("denials/", views_denials.denial_worklist, name="denial-worklist"),
     path("denials/<int:line_id>/", views_denials.denial_line, name="denial-line"),
     path(

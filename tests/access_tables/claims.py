@@ -181,6 +181,8 @@ ACCESS: dict[str, UrlAccess] = {
     # the denial worklist: billers alone see and work denied and underpaid lines
     "claims:denial-worklist": UrlAccess(get=BILLER, kwargs=_worklist, query="?show=all"),
     "claims:denial-line": UrlAccess(get=BILLER, kwargs=_denied_line, shows=_claim),
+    # the billing dashboard: aggregates for billers (no patient), each table also as CSV
+    "claims:billing-dashboard": UrlAccess(get=BILLER, kwargs=_worklist),
     "claims:denial-appeal-letter": UrlAccess(get=expect(biller=302), kwargs=_denied_line),
     "claims:denial-action": UrlAccess(
         get=ALL_405,

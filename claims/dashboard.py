@@ -1,0 +1,502 @@
+"""The billing dashboard: days in A/R, A/R aging by payer, first-pass acceptance, denials by
+CARC, payer, clinician and code, net collection rate and the top denial causes traced to the
+scrubber findings and engine rule ids on the denied claims.
+
+Every figure is an aggregate the database computes (conditional aggregation and GROUP BY
+over the claim sets of ``claims.figures``): the page runs the same nine queries (seven for the figures, two
+for the filters' choices) for three
+claims or a hundred thousand, and Python only shapes the grouped rows. The figures count
+claims, never show a patient, so the page writes no access record; the claims behind a
+figure open on the claim queue (``queue_link``), which records the patients it lists.
+The README's "Billing dashboard" section defines each figure.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from accounts.models import Clinician
+from accounts.roles import Role, role_of
+from coding.models import SignedProposal
+from payers.models import Payer
+
+from .adjustment_codes import adjustment_code
+from .era import FULL_PAYMENT_CARCS
+from .figures import (
+    AGING_BUCKETS,
+    adjudicated,
+    aged,
+    denied,
+    first_pass_accepted,
+    first_pass_decided,
+    in_ar,
+    sent,
+)
+from .models import Claim, ClaimLine, PaymentAdjustment
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+# Without a month, days in A/R averages the charges of the last 90 days.
+DEFAULT_PERIOD_DAYS = 90
+TOP_CAUSES = 10
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    payer: int | None = None
+    clinician: int | None = None
+    month: datetime.date | None = None  # the first day of a month of dates of service
+
+    @property
+    def month_end(self) -> datetime.date | None:
+        if self.month is None:
+            return None
+        days = calendar.monthrange(self.month.year, self.month.month)[1]
+        return self.month.replace(day=days)
+
+    def query(self) -> dict[str, str]:
+        """These filters as claim-queue parameters (a month is its first and last day)."""
+        params = {"state": ""}  # the queue opens on queued claims unless told otherwise
+        if self.payer:
+            params["payer"] = str(self.payer)
+        if self.clinician:
+            params["clinician"] = str(self.clinician)
+        if self.month is not None and self.month_end is not None:
+            params["date_from"] = self.month.isoformat()
+            params["date_to"] = self.month_end.isoformat()
+        return params
+
+
+def queue_link(filters: DashboardFilters, **params: object) -> str:
+    """The claim queue listing exactly the claims behind a figure: the dashboard's filters
+    plus the figure's own (``figure``, ``payer``, ``clinician``, ``carc``, ``code``, ...)."""
+    query = filters.query() | {k: str(v) for k, v in params.items() if v not in (None, "")}
+    return reverse("claims:claim-queue") + "?" + urlencode(query)
+
+
+def _rate(part: int | Decimal, whole: int | Decimal) -> float | None:
+    return None if not whole else float(part) / float(whole)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The dashboard's headline figures over the filtered claims."""
+
+    ar_claims: int
+    ar_balance: Decimal
+    period_days: int
+    period_charges: Decimal
+    first_pass_accepted: int
+    first_pass_decided: int
+    adjudicated: int
+    denied: int
+    adjudicated_charges: Decimal
+    payments: Decimal
+    contractual: Decimal
+    links: dict[str, str]  # figure key of claims.figures -> the queue listing its claims
+
+    @property
+    def average_daily_charges(self) -> Decimal | None:
+        if not self.period_charges:
+            return None
+        return self.period_charges / self.period_days
+
+    @property
+    def days_in_ar(self) -> float | None:
+        daily = self.average_daily_charges
+        return None if daily is None else float(self.ar_balance / daily)
+
+    @property
+    def first_pass_rate(self) -> float | None:
+        return _rate(self.first_pass_accepted, self.first_pass_decided)
+
+    @property
+    def denial_rate(self) -> float | None:
+        return _rate(self.denied, self.adjudicated)
+
+    @property
+    def net_collection_rate(self) -> float | None:
+        return _rate(self.payments, self.adjudicated_charges - self.contractual)
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    payer_id: int | None
+    payer: str
+    counts: tuple[int, ...]  # per bucket of AGING_BUCKETS
+    amounts: tuple[Decimal, ...]
+    links: tuple[str, ...]  # per bucket
+    total_link: str
+
+    @property
+    def cells(self) -> list[tuple[str, int, Decimal, str]]:
+        """(bucket, claims, balance, link) per bucket, for the table."""
+        return list(zip(AGING_BUCKETS, self.counts, self.amounts, self.links, strict=True))
+
+    @property
+    def total_count(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def total_amount(self) -> Decimal:
+        return sum(self.amounts, ZERO)
+
+
+@dataclass(frozen=True)
+class DenialCombination:
+    """Denials of one CARC among the adjudicated claims of one payer, clinician and code."""
+
+    payer_id: int | None
+    payer: str
+    clinician_id: int
+    clinician: str
+    code: str
+    carc: str
+    denied: int
+    adjudicated: int  # claims of this payer, clinician and code the payer answered
+    denied_charges: Decimal  # the charges of this code's lines on the denied claims
+    link: str
+    adjudicated_link: str
+
+    @property
+    def rate(self) -> float | None:
+        return _rate(self.denied, self.adjudicated)
+
+
+@dataclass(frozen=True)
+class DenialCause:
+    """A CARC behind denials: how many claims, the dollars left unpaid, and the scrubber
+    findings and engine rule ids on those claims (rule id, claims carrying it)."""
+
+    carc: str
+    explanation: str
+    claims: int
+    dollars: Decimal
+    link: str
+    findings: tuple[tuple[str, int, str], ...]  # (rule id, claims, link)
+    rules: tuple[tuple[str, int, str], ...]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    filters: DashboardFilters
+    today: datetime.date
+    headline: Headline
+    aging: tuple[AgingRow, ...]
+    combinations: tuple[DenialCombination, ...]
+    causes: tuple[DenialCause, ...]
+
+    @property
+    def aging_total(self) -> AgingRow:
+        buckets = range(len(AGING_BUCKETS))
+        return AgingRow(
+            payer_id=None,
+            payer="All payers",
+            counts=tuple(sum(r.counts[i] for r in self.aging) for i in buckets),
+            amounts=tuple(sum((r.amounts[i] for r in self.aging), ZERO) for i in buckets),
+            links=tuple(queue_link(self.filters, figure=f"ar-{b}") for b in AGING_BUCKETS),
+            total_link=queue_link(self.filters, figure="ar"),
+        )
+
+    @property
+    def top_causes(self) -> tuple[DenialCause, ...]:
+        return self.causes[:TOP_CAUSES]
+
+
+def _require_biller(user: User) -> None:
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Only billers see the billing dashboard.")
+
+
+def _claims(filters: DashboardFilters) -> QuerySet[Claim]:
+    claims = Claim.objects.all()
+    if filters.payer:
+        claims = claims.filter(payer_id=filters.payer)
+    if filters.clinician:
+        claims = claims.filter(clinician_id=filters.clinician)
+    if filters.month is not None:
+        claims = claims.filter(date_of_service__range=(filters.month, filters.month_end))
+    return claims.order_by()
+
+
+def _balance() -> Any:
+    """What the payer has not paid of a claim's charge."""
+    return F("total_charge") - Coalesce("paid_amount", Value(ZERO), output_field=MONEY)
+
+
+def _money(value: Decimal | None) -> Decimal:
+    return ZERO if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
+def _period(filters: DashboardFilters, today: datetime.date) -> tuple[Q, int]:
+    """The dates of service whose charges days in A/R averages, and how many days they span."""
+    if filters.month is not None and filters.month_end is not None:
+        return Q(), (filters.month_end - filters.month).days + 1
+    start = today - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    return Q(date_of_service__range=(start, today)), DEFAULT_PERIOD_DAYS
+
+
+def _headline(claims: QuerySet[Claim], filters: DashboardFilters, today: datetime.date) -> Headline:
+    period, days = _period(filters, today)
+    totals = claims.aggregate(
+        ar_claims=Count("id", filter=in_ar()),
+        ar_balance=Sum(_balance(), filter=in_ar(), output_field=MONEY),
+        period_charges=Sum("total_charge", filter=sent() & period),
+        fp_accepted=Count("id", filter=first_pass_accepted()),
+        fp_decided=Count("id", filter=first_pass_decided()),
+        adjudicated=Count("id", filter=adjudicated()),
+        denied=Count("id", filter=denied()),
+        adjudicated_charges=Sum("total_charge", filter=adjudicated()),
+        payments=Sum("paid_amount", filter=adjudicated()),
+    )
+    contractual = PaymentAdjustment.objects.filter(
+        group="CO",
+        carc__in=FULL_PAYMENT_CARCS,
+        payment__reversal=False,
+        payment__reversed_by__isnull=True,
+        payment__claim__in=claims.filter(adjudicated()).values("id"),
+    ).aggregate(total=Sum("amount"))["total"]
+    return Headline(
+        ar_claims=totals["ar_claims"],
+        ar_balance=_money(totals["ar_balance"]),
+        period_days=days,
+        period_charges=_money(totals["period_charges"]),
+        first_pass_accepted=totals["fp_accepted"],
+        first_pass_decided=totals["fp_decided"],
+        adjudicated=totals["adjudicated"],
+        denied=totals["denied"],
+        adjudicated_charges=_money(totals["adjudicated_charges"]),
+        payments=_money(totals["payments"]),
+        contractual=_money(contractual),
+        links={
+            key: queue_link(filters, figure=key)
+            for key in ("ar", "sent", "first-pass", "first-pass-decided", "adjudicated", "denied")
+        },
+    )
+
+
+def _aging(
+    claims: QuerySet[Claim], filters: DashboardFilters, today: datetime.date
+) -> tuple[AgingRow, ...]:
+    columns: dict[str, Any] = {}
+    for i, bucket in enumerate(AGING_BUCKETS):
+        columns[f"n{i}"] = Count("id", filter=aged(bucket, today))
+        columns[f"a{i}"] = Sum(_balance(), filter=aged(bucket, today), output_field=MONEY)
+    rows = (
+        claims.filter(in_ar())
+        .values("payer_id", "payer__name")
+        .annotate(**columns)
+        .order_by("payer__name", "payer_id")
+    )
+    buckets = range(len(AGING_BUCKETS))
+    return tuple(
+        AgingRow(
+            payer_id=row["payer_id"],
+            payer=row["payer__name"] or "No coverage",
+            counts=tuple(row[f"n{i}"] for i in buckets),
+            amounts=tuple(_money(row[f"a{i}"]) for i in buckets),
+            links=tuple(
+                queue_link(filters, figure=f"ar-{b}", payer=row["payer_id"], no_payer=_none(row))
+                for b in AGING_BUCKETS
+            ),
+            total_link=queue_link(filters, figure="ar", payer=row["payer_id"], no_payer=_none(row)),
+        )
+        for row in rows
+    )
+
+
+def _none(row: dict[str, Any]) -> str:
+    """The queue's "no coverage" payer filter for a row of claims without a payer."""
+    return "" if row["claim__payer_id" if "claim__payer_id" in row else "payer_id"] else "1"
+
+
+
+def _clinician_name(first: str, last: str, username: str) -> str:
+    return f"{first} {last}".strip() or username
+
+
+def _combinations(
+    claims: QuerySet[Claim], filters: DashboardFilters
+) -> tuple[DenialCombination, ...]:
+    """Per payer, clinician, code and CARC: claims of the adjudicated set (one GROUP BY)."""
+    rows = (
+        ClaimLine.objects.filter(claim__in=claims.filter(adjudicated()).values("id"))
+        .values(
+            "claim__payer_id",
+            "claim__payer__name",
+            "claim__clinician_id",
+            "claim__clinician__user__first_name",
+            "claim__clinician__user__last_name",
+            "claim__clinician__user__username",
+            "code",
+            "claim__denial_code",
+        )
+        .annotate(n=Count("claim_id", distinct=True), charges=Sum("charge"))
+        .order_by()
+    )
+    groups: dict[tuple[Any, ...], int] = {}
+    grouped = list(rows)
+    for row in grouped:  # the adjudicated claims of each payer, clinician and code
+        key = (row["claim__payer_id"], row["claim__clinician_id"], row["code"])
+        groups[key] = groups.get(key, 0) + row["n"]
+    combinations = [
+        DenialCombination(
+            payer_id=row["claim__payer_id"],
+            payer=row["claim__payer__name"] or "No coverage",
+            clinician_id=row["claim__clinician_id"],
+            clinician=_clinician_name(
+                row["claim__clinician__user__first_name"],
+                row["claim__clinician__user__last_name"],
+                row["claim__clinician__user__username"],
+            ),
+            code=row["code"],
+            carc=row["claim__denial_code"],
+            denied=row["n"],
+            adjudicated=groups[(row["claim__payer_id"], row["claim__clinician_id"], row["code"])],
+            denied_charges=_money(row["charges"]),
+            link=queue_link(
+                filters,
+                figure="denied",
+                carc=row["claim__denial_code"],
+                **_combination_params(row),
+            ),
+            adjudicated_link=queue_link(filters, figure="adjudicated", **_combination_params(row)),
+        )
+        for row in grouped
+        if row["claim__denial_code"]
+    ]
+    combinations.sort(key=lambda c: (-c.denied, -c.denied_charges, c.payer, c.clinician, c.code))
+    return tuple(combinations)
+
+
+def _combination_params(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "payer": row["claim__payer_id"],
+        "no_payer": _none(row),
+        "clinician": row["claim__clinician_id"],
+        "code": row["code"],
+    }
+
+
+# The rule ids held in a JSON list on each denied claim, counted per CARC in the database:
+# PostgreSQL unnests jsonb, SQLite walks the text with json_each.
+_FINDINGS_SQL = {
+    "postgresql": (
+        "SELECT c.denial_code, f.value ->> 'rule', COUNT(DISTINCT c.id) FROM {claim} c "
+        "CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(c.findings) = 'array' "
+        "THEN c.findings ELSE '[]'::jsonb END) f WHERE c.id IN ({ids}) GROUP BY 1, 2"
+    ),
+    "sqlite": (
+        "SELECT c.denial_code, json_extract(f.value, '$.rule'), COUNT(DISTINCT c.id) "
+        "FROM {claim} c, json_each(c.findings) f WHERE c.id IN ({ids}) GROUP BY 1, 2"
+    ),
+}
+_RULES_SQL = {
+    "postgresql": (
+        "SELECT c.denial_code, r.value, COUNT(DISTINCT c.id) FROM {claim} c "
+        "JOIN {signed} s ON s.encounter_id = c.encounter_id "
+        "CROSS JOIN LATERAL jsonb_array_elements_text(CASE WHEN jsonb_typeof(s.rule_ids) = "
+        "'array' THEN s.rule_ids ELSE '[]'::jsonb END) r(value) "
+        "WHERE c.id IN ({ids}) GROUP BY 1, 2"
+    ),
+    "sqlite": (
+        "SELECT c.denial_code, r.value, COUNT(DISTINCT c.id) FROM {claim} c "
+        "JOIN {signed} s ON s.encounter_id = c.encounter_id, json_each(s.rule_ids) r "
+        "WHERE c.id IN ({ids}) GROUP BY 1, 2"
+    ),
+}
+
+
+def _rule_counts(template: dict[str, str], denied_ids: QuerySet[Claim]) -> dict[str, list[Any]]:
+    """{CARC: [(rule id, claims), ...]}, most claims first, from one grouped query."""
+    ids_sql, params = denied_ids.query.sql_with_params()
+    sql = template[connection.vendor].format(
+        claim=Claim._meta.db_table, signed=SignedProposal._meta.db_table, ids=ids_sql
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    out: dict[str, list[Any]] = {}
+    for carc, rule, count in rows:
+        if rule:
+            out.setdefault(carc, []).append((str(rule), int(count)))
+    for found in out.values():
+        found.sort(key=lambda item: (-item[1], item[0]))
+    return out
+
+
+def _causes(claims: QuerySet[Claim], filters: DashboardFilters) -> tuple[DenialCause, ...]:
+    denied_claims = claims.filter(denied())
+    rows = (
+        denied_claims.values("denial_code")
+        .annotate(n=Count("id"), dollars=Sum(_balance(), output_field=MONEY))
+        .order_by("-n", "-dollars", "denial_code")
+    )
+    ids = denied_claims.values("id")
+    findings = _rule_counts(_FINDINGS_SQL, ids)
+    rules = _rule_counts(_RULES_SQL, ids)
+    causes = []
+    for row in rows:
+        carc = row["denial_code"]
+        known = adjustment_code("CARC", carc)
+        causes.append(
+            DenialCause(
+                carc=carc,
+                explanation=known.explanation if known else "",
+                claims=row["n"],
+                dollars=_money(row["dollars"]),
+                link=queue_link(filters, figure="denied", carc=carc),
+                findings=tuple(
+                    (rule, n, queue_link(filters, figure="denied", carc=carc, finding=rule))
+                    for rule, n in findings.get(carc, ())
+                ),
+                rules=tuple(
+                    (rule, n, queue_link(filters, figure="denied", carc=carc, rule=rule))
+                    for rule, n in rules.get(carc, ())
+                ),
+            )
+        )
+    return tuple(causes)
+
+
+def dashboard_filter_choices(
+    *, user: User
+) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
+    """The payers and clinicians the filters offer (two queries)."""
+    _require_biller(user)
+    payers = tuple(Payer.objects.order_by("name").values_list("pk", "name"))
+    clinicians = tuple(
+        (pk, _clinician_name(first, last, username))
+        for pk, first, last, username in Clinician.objects.order_by(
+            "user__last_name", "user__first_name", "pk"
+        ).values_list("pk", "user__first_name", "user__last_name", "user__username")
+    )
+    return payers, clinicians
+
+
+def billing_dashboard(
+    *, user: User, filters: DashboardFilters, today: datetime.date
+) -> Dashboard:
+    """Every figure of the dashboard over the claims the filters select (seven queries)."""
+    _require_biller(user)
+    claims = _claims(filters)
+    return Dashboard(
+        filters=filters,
+        today=today,
+        headline=_headline(claims, filters, today),
+        aging=_aging(claims, filters, today),
+        combinations=_combinations(claims, filters),
+        causes=_causes(claims, filters),
+    )
