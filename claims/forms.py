@@ -216,7 +216,6 @@ class DashboardFilterForm(BootstrapForm):
     clinician = forms.IntegerField(required=False, widget=forms.Select, min_value=1)
     month = forms.CharField(
         required=False,
-        max_length=7,
         label="Month of service",
         widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
