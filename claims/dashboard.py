@@ -3,9 +3,9 @@ CARC, payer, clinician and code, net collection rate and the top denial causes t
 scrubber findings and engine rule ids on the denied claims.
 
 Every figure is an aggregate the database computes (conditional aggregation and GROUP BY
-over the claim sets of ``claims.figures``): the page runs the same nine queries (seven for the figures, two
-for the filters' choices) for three
-claims or a hundred thousand, and Python only shapes the grouped rows. The figures count
+over the claim sets of ``claims.figures``): the page runs the same nine queries (seven for
+the figures, two for the names of payers and clinicians) for three claims or a hundred
+thousand, and Python only shapes the grouped rows. The figures count
 claims, never show a patient, so the page writes no access record; the claims behind a
 figure open on the claim queue (``queue_link``), which records the patients it lists.
 The README's "Billing dashboard" section defines each figure.
@@ -17,6 +17,7 @@ import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -24,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
 from accounts.models import Clinician
@@ -79,11 +80,17 @@ class DashboardFilters:
         return params
 
 
+@cache
+def _queue_path(urlconf: str | None, prefix: str) -> str:
+    return reverse("claims:claim-queue", urlconf=urlconf)
+
+
 def queue_link(filters: DashboardFilters, **params: object) -> str:
     """The claim queue listing exactly the claims behind a figure: the dashboard's filters
     plus the figure's own (``figure``, ``payer``, ``clinician``, ``carc``, ``code``, ...)."""
     query = filters.query() | {k: str(v) for k, v in params.items() if v not in (None, "")}
-    return reverse("claims:claim-queue") + "?" + urlencode(query)
+    # reversed once per URLconf and script prefix: a long denial table has hundreds of links
+    return _queue_path(get_urlconf(), get_script_prefix()) + "?" + urlencode(query)
 
 
 def _rate(part: int | Decimal, whole: int | Decimal) -> float | None:
@@ -167,12 +174,28 @@ class DenialCombination:
     denied: int
     adjudicated: int  # claims of this payer, clinician and code the payer answered
     denied_charges: Decimal  # the charges of this code's lines on the denied claims
-    link: str
-    adjudicated_link: str
+    filters: DashboardFilters
 
     @property
     def rate(self) -> float | None:
         return _rate(self.denied, self.adjudicated)
+
+    def _params(self) -> dict[str, object]:
+        return {
+            "payer": self.payer_id,
+            "no_payer": "" if self.payer_id else "1",
+            "clinician": self.clinician_id,
+            "code": self.code,
+        }
+
+    @property
+    def link(self) -> str:
+        """The claims denied with this CARC (built when shown: the table may be long)."""
+        return queue_link(self.filters, figure="denied", carc=self.carc, **self._params())
+
+    @property
+    def adjudicated_link(self) -> str:
+        return queue_link(self.filters, figure="adjudicated", **self._params())
 
 
 @dataclass(frozen=True)
@@ -319,8 +342,7 @@ def _aging(
 
 def _none(row: dict[str, Any]) -> str:
     """The queue's "no coverage" payer filter for a row of claims without a payer."""
-    return "" if row["claim__payer_id" if "claim__payer_id" in row else "payer_id"] else "1"
-
+    return "" if row["payer_id"] else "1"
 
 
 def _clinician_name(first: str, last: str, username: str) -> str:
@@ -328,21 +350,12 @@ def _clinician_name(first: str, last: str, username: str) -> str:
 
 
 def _combinations(
-    claims: QuerySet[Claim], filters: DashboardFilters
+    claims: QuerySet[Claim], filters: DashboardFilters, names: Names
 ) -> tuple[DenialCombination, ...]:
     """Per payer, clinician, code and CARC: claims of the adjudicated set (one GROUP BY)."""
     rows = (
         ClaimLine.objects.filter(claim__in=claims.filter(adjudicated()).values("id"))
-        .values(
-            "claim__payer_id",
-            "claim__payer__name",
-            "claim__clinician_id",
-            "claim__clinician__user__first_name",
-            "claim__clinician__user__last_name",
-            "claim__clinician__user__username",
-            "code",
-            "claim__denial_code",
-        )
+        .values("claim__payer_id", "claim__clinician_id", "code", "claim__denial_code")
         .annotate(n=Count("claim_id", distinct=True), charges=Sum("charge"))
         .order_by()
     )
@@ -354,40 +367,21 @@ def _combinations(
     combinations = [
         DenialCombination(
             payer_id=row["claim__payer_id"],
-            payer=row["claim__payer__name"] or "No coverage",
+            payer=names.payers.get(row["claim__payer_id"], "No coverage"),
             clinician_id=row["claim__clinician_id"],
-            clinician=_clinician_name(
-                row["claim__clinician__user__first_name"],
-                row["claim__clinician__user__last_name"],
-                row["claim__clinician__user__username"],
-            ),
+            clinician=names.clinicians.get(row["claim__clinician_id"], "?"),
             code=row["code"],
             carc=row["claim__denial_code"],
             denied=row["n"],
             adjudicated=groups[(row["claim__payer_id"], row["claim__clinician_id"], row["code"])],
             denied_charges=_money(row["charges"]),
-            link=queue_link(
-                filters,
-                figure="denied",
-                carc=row["claim__denial_code"],
-                **_combination_params(row),
-            ),
-            adjudicated_link=queue_link(filters, figure="adjudicated", **_combination_params(row)),
+            filters=filters,
         )
         for row in grouped
         if row["claim__denial_code"]
     ]
     combinations.sort(key=lambda c: (-c.denied, -c.denied_charges, c.payer, c.clinician, c.code))
     return tuple(combinations)
-
-
-def _combination_params(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "payer": row["claim__payer_id"],
-        "no_payer": _none(row),
-        "clinician": row["claim__clinician_id"],
-        "code": row["code"],
-    }
 
 
 # The rule ids held in a JSON list on each denied claim, counted per CARC in the database:
@@ -471,25 +465,34 @@ def _causes(claims: QuerySet[Claim], filters: DashboardFilters) -> tuple[DenialC
     return tuple(causes)
 
 
-def dashboard_filter_choices(
-    *, user: User
-) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
-    """The payers and clinicians the filters offer (two queries)."""
+@dataclass(frozen=True)
+class Names:
+    """The payers and clinicians by id, in the order the filters offer them."""
+
+    payers: dict[int, str]
+    clinicians: dict[int, str]
+
+
+def dashboard_names(*, user: User) -> Names:
+    """The payers and clinicians the filters offer and the tables name (two queries)."""
     _require_biller(user)
-    payers = tuple(Payer.objects.order_by("name").values_list("pk", "name"))
-    clinicians = tuple(
-        (pk, _clinician_name(first, last, username))
-        for pk, first, last, username in Clinician.objects.order_by(
-            "user__last_name", "user__first_name", "pk"
-        ).values_list("pk", "user__first_name", "user__last_name", "user__username")
+    clinicians = Clinician.objects.order_by("user__last_name", "user__first_name", "pk")
+    return Names(
+        payers=dict(Payer.objects.order_by("name").values_list("pk", "name")),
+        clinicians={
+            pk: _clinician_name(first, last, username)
+            for pk, first, last, username in clinicians.values_list(
+                "pk", "user__first_name", "user__last_name", "user__username"
+            )
+        },
     )
-    return payers, clinicians
 
 
 def billing_dashboard(
-    *, user: User, filters: DashboardFilters, today: datetime.date
+    *, user: User, filters: DashboardFilters, today: datetime.date, names: Names
 ) -> Dashboard:
-    """Every figure of the dashboard over the claims the filters select (seven queries)."""
+    """Every figure of the dashboard over the claims the filters select (seven queries);
+    ``names`` (``dashboard_names``) names the payers and clinicians of the denial table."""
     _require_biller(user)
     claims = _claims(filters)
     return Dashboard(
@@ -497,6 +500,6 @@ def billing_dashboard(
         today=today,
         headline=_headline(claims, filters, today),
         aging=_aging(claims, filters, today),
-        combinations=_combinations(claims, filters),
+        combinations=_combinations(claims, filters, names),
         causes=_causes(claims, filters),
     )

@@ -124,13 +124,16 @@ def dashboard_csv(dashboard: Dashboard, table: str) -> str:
     """The CSV of one table of the page (a key of ``TABLES``); amounts and counts as numbers."""
     h = dashboard.headline
     if table == "summary":
+        ar_from = f"{h.ar_balance} / ({h.period_charges} / {h.period_days})"
+        first_from = f"{h.first_pass_accepted} / {h.first_pass_decided}"
+        ncr_from = f"{h.payments} / ({h.adjudicated_charges} - {h.contractual})"
         rows: list[list[object]] = [
-            ["Days in A/R", _ratio(h.days_in_ar), f"{h.ar_balance} / ({h.period_charges} / {h.period_days})"],
+            ["Days in A/R", _ratio(h.days_in_ar), ar_from],
             ["A/R balance", h.ar_balance, f"{h.ar_claims} claims"],
-            ["First-pass acceptance rate", _ratio(h.first_pass_rate), f"{h.first_pass_accepted} / {h.first_pass_decided}"],
+            ["First-pass acceptance rate", _ratio(h.first_pass_rate), first_from],
             ["Denial rate", _ratio(h.denial_rate), f"{h.denied} / {h.adjudicated}"],
-            ["Net collection rate", _ratio(h.net_collection_rate), f"{h.payments} / ({h.adjudicated_charges} - {h.contractual})"],
-        ]  # fmt: skip
+            ["Net collection rate", _ratio(h.net_collection_rate), ncr_from],
+        ]
         return csv_document(["Figure", "Value", "Computed from"], rows)
     if table == "aging":
         header = ["Payer", *(f"{b} claims" for b in AGING_BUCKETS)]

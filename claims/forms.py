@@ -235,7 +235,10 @@ class DashboardFilterForm(BootstrapForm):
         self.fields["clinician"].widget.choices = [("", "All clinicians"), *clinicians]
         if not self.is_valid():
             return
-        for name, known, what in (("payer", payers, "payer"), ("clinician", clinicians, "clinician")):
+        for name, known, what in (
+            ("payer", payers, "payer"),
+            ("clinician", clinicians, "clinician"),
+        ):
             value = self.cleaned_data.get(name)
             if value is not None and value not in {pk for pk, _ in known}:
                 self.add_error(name, f"No {what} has the id {value}: choose one from the list.")

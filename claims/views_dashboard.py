@@ -22,16 +22,18 @@ from .dashboard_render import TABLES, aging_svg, causes_svg, dashboard_csv, head
 from .figures import AGING_BUCKETS
 from .forms import DashboardFilterForm
 
+SHOWN_COMBINATIONS = 50
+
 
 @require_GET
 @role_required(Role.BILLER)
 def billing_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     """Days in A/R, aging by payer, first pass, denials and collections; CSV of each table."""
     form = DashboardFilterForm(request.GET)
-    payers, clinicians = dashboard.dashboard_filter_choices(user=request.user)
-    form.set_choices(payers=payers, clinicians=clinicians)
+    names = dashboard.dashboard_names(user=request.user)
+    form.set_choices(payers=names.payers.items(), clinicians=names.clinicians.items())
     board = dashboard.billing_dashboard(
-        user=request.user, filters=form.filters(), today=timezone.localdate()
+        user=request.user, filters=form.filters(), today=timezone.localdate(), names=names
     )
     data = getattr(form, "cleaned_data", {})
     if not form.errors and data.get("format") == "csv":
@@ -48,7 +50,9 @@ def billing_dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "board": board,
         "buckets": list(AGING_BUCKETS),
         "cards": headline_cards(board),
-        "combinations": [(c, percent(c.rate)) for c in board.combinations],
+        # the page shows the most denied combinations; the CSV file has them all
+        "combinations": [(c, percent(c.rate)) for c in board.combinations[:SHOWN_COMBINATIONS]],
+        "more_combinations": max(0, len(board.combinations) - SHOWN_COMBINATIONS),
         "tables": TABLES,
         "aging_svg": aging_svg(board),
         "causes_svg": causes_svg(board),

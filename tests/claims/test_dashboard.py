@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessRecord
-from claims.dashboard import DashboardFilters, billing_dashboard
+from claims.dashboard import DashboardFilters, billing_dashboard, dashboard_names
 from claims.models import Claim, ClaimLine, ClaimPayment, PayerFile, PaymentAdjustment
 from coding.models import SignedProposal
 from tests.factories import ClinicianFactory, CoverageFactory, EncounterFactory, payer
@@ -156,7 +156,12 @@ def practice(db, biller):
 
 
 def _board(biller, **filters):
-    return billing_dashboard(user=biller, filters=DashboardFilters(**filters), today=_today())
+    return billing_dashboard(
+        user=biller,
+        filters=DashboardFilters(**filters),
+        today=_today(),
+        names=dashboard_names(user=biller),
+    )
 
 
 def test_headline_figures_over_the_whole_practice(practice, biller):
@@ -217,7 +222,8 @@ def test_top_denial_causes_carry_the_findings_and_rule_ids_of_their_claims(pract
     fifty = causes[0]
     assert [(rule, n) for rule, n, _ in fifty.findings] == [("SC-ENGINE", 2), ("SC-FEE", 1)]
     assert [(rule, n) for rule, n, _ in fifty.rules] == [("EM-1", 1), ("EM-2", 1), ("PT-1", 1)]
-    assert causes[1].findings == () and causes[1].rules == ()
+    assert causes[1].findings == ()
+    assert causes[1].rules == ()
     assert fifty.explanation  # the shipped plain-language text of CARC 50
 
 
@@ -246,7 +252,14 @@ def test_every_figure_links_to_exactly_the_claims_behind_it(practice, biller, cl
     links = board.headline.links
     assert _queue_numbers(client, links["ar"]) == {"C2", "C3", "C4", "C5", "C7"}
     assert _queue_numbers(client, links["first-pass"]) == {"C1"}
-    assert _queue_numbers(client, links["first-pass-decided"]) == {"C1", "C2", "C3", "C5", "C7", "C8"}
+    assert _queue_numbers(client, links["first-pass-decided"]) == {
+        "C1",
+        "C2",
+        "C3",
+        "C5",
+        "C7",
+        "C8",
+    }
     assert _queue_numbers(client, links["adjudicated"]) == {"C1", "C2", "C3", "C7"}
     assert _queue_numbers(client, links["denied"]) == {"C2", "C3", "C7"}
     medicare = next(row for row in board.aging if row.payer == "Medicare Part B")
@@ -258,9 +271,7 @@ def test_every_figure_links_to_exactly_the_claims_behind_it(practice, biller, cl
     assert _queue_numbers(client, dict((r, link) for r, _, link in fifty.findings)["SC-FEE"]) == {
         "C7"
     }
-    assert _queue_numbers(client, dict((r, link) for r, _, link in fifty.rules)["EM-2"]) == {
-        "C2"
-    }
+    assert _queue_numbers(client, dict((r, link) for r, _, link in fifty.rules)["EM-2"]) == {"C2"}
     combination = next(c for c in board.combinations if c.code == "90833")
     assert _queue_numbers(client, combination.link) == {"C2"}
     assert _queue_numbers(client, combination.adjudicated_link) == {"C1", "C2"}
@@ -278,7 +289,8 @@ def test_the_page_shows_each_figure_as_a_link_and_every_chart_with_its_table(
     response = client_for(biller).get(URL)
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count('role="img"') == 2 and page.count("<title id=") == 2
+    assert page.count('role="img"') == 2
+    assert page.count("<title id=") == 2
     for table in ("aging-table", "causes-table", "denials-table"):
         assert f'data-testid="{table}"' in page
     board = response.context["board"]
@@ -328,7 +340,7 @@ def test_csv_guards_text_a_spreadsheet_would_run(practice, biller, client_for):
 
 
 @pytest.mark.parametrize(
-    "params, field, message",
+    ("params", "field", "message"),
     [
         ({"payer": "abc"}, "payer", "whole number"),
         ({"payer": "999999"}, "payer", "No payer has the id 999999"),
@@ -358,9 +370,10 @@ def test_only_billers_open_the_dashboard(practice, client_for, request, role):
     assert client_for(user).get(URL, {"format": "csv", "table": "aging"}).status_code == 403
 
 
-def test_signed_out_users_go_to_the_login_page(client):
+def test_signed_out_users_go_to_the_login_page(db, client):
     response = client.get(URL)
-    assert response.status_code == 302 and "/login" in response["Location"]
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
 
 
 def _practice_of(size: int, biller) -> None:
