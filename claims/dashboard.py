@@ -18,7 +18,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -263,10 +263,14 @@ def _through(condition: Q, relation: str) -> Q:
     """``condition`` on the claim, reached from another model through ``relation``."""
     out = Q()
     out.connector, out.negated = condition.connector, condition.negated
-    out.children = [
-        _through(child, relation) if isinstance(child, Q) else (f"{relation}__{child[0]}", child[1])
-        for child in condition.children
-    ]
+    children: list[Any] = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            children.append(_through(child, relation))
+        else:
+            lookup, value = cast(tuple[str, Any], child)
+            children.append((f"{relation}__{lookup}", value))
+    out.children = children
     return out
 
 
