@@ -408,3 +408,15 @@ def test_the_query_count_does_not_grow_with_the_claims(
         response = client.get(URL, {"payer": medicare})
     assert response.status_code == 200
     assert response.context["board"].headline.ar_claims > 0
+
+
+def test_the_queue_names_the_figure_it_was_opened_for(practice, biller, client_for):
+    cause = _board(biller).causes[0]
+    response = client_for(biller).get(dict((r, link) for r, _, link in cause.findings)["SC-FEE"])
+    page = response.content.decode()
+    assert 'data-testid="dashboard-filter"' in page
+    assert "Denied by the payer (CARC)" in page
+    assert "CARC <strong>50</strong>" in page
+    assert "scrubber finding <strong>SC-FEE</strong>" in page
+    # The figure stays with the queue's own filters (hidden fields of its form).
+    assert 'type="hidden" name="figure" value="denied"' in page
