@@ -60,6 +60,7 @@ from claims.x12.payer_build import ClaimPay
 S = ClaimState
 SEED = 2026
 NEWEST_ERA_NAME = "era-newest-batch.835"
+NEWEST_999_NAME = "999-newest-batch.x12"
 BATCH_WEEKDAY = 1  # Tuesday
 BATCH_TIME = datetime.time(16, 0)
 ERA_LAG_DAYS = (15, 22)  # the payers answer two to three weeks after the file
@@ -207,7 +208,7 @@ class Billing:
             return
         day = timezone.localdate()
         payments = [demo_payment(c, seed=SEED, day=day) for c in claims]
-        text = demo_era(payments, day=day, trace=f"EFT{batch.control_number:06d}")
+        text = demo_era(payments, day=day, trace=f"EFT{batch.control_number:06d}", control=batch.pk)
         era_import(user=self.biller, name=f"era-{batch.control_number:09d}.835", content=text)
         if not self.reversal_done:
             paid = next((p for p in payments if p.status == "1" and not _owed(p)), None)
@@ -228,6 +229,7 @@ class Billing:
             [demo_reversal(paid), again],
             day=day,
             trace=f"EFT{batch.control_number:06d}R",
+            control=batch.pk + 500,
         )
         era_import(
             user=self.biller, name=f"era-{batch.control_number:09d}-reversal.835", content=text
@@ -236,28 +238,33 @@ class Billing:
     # --- the newest file's 835, for the biller --------------------------------------------------
 
     def newest_era_write(self) -> Path | None:
-        """Write the 835 answering the newest 837P file to ``var/demo/`` (not posted)."""
+        """Write the newest 837P file's 999 and 835 to ``var/demo/`` (neither imported).
+
+        The same files however often the seed runs: a file already there is kept.
+        """
         batch = ExportBatch.objects.order_by("-control_number").first()
         if batch is None:
             return None
+        path = newest_era_path(self.directory)
+        ack = self.directory / NEWEST_999_NAME
+        # Two days after the file (the newest is at least two days old): never in the future.
+        day = timezone.localdate(batch.created_at) + datetime.timedelta(days=2)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if not ack.exists():
+            ack.write_text(demo_999(batch, day=day), encoding="ascii")
+        if path.exists():
+            return path
         claims = list(
             Claim.objects.filter(batch=batch)
+            .exclude(state=S.QUEUED)  # rejected by the 277CA: not adjudicated
             .select_related("patient", "payer")
             .prefetch_related("lines")
             .order_by("id")
         )
-        claims = [c for c in claims if c.pk not in self.rejected and c.state != S.QUEUED]
         if not claims:
             return None
-        # Two days after the file (the newest is at least two days old): never in the future,
-        # and the same file however often the seed runs.
-        day = timezone.localdate(batch.created_at) + datetime.timedelta(days=2)
         payments = [demo_payment(c, seed=SEED, day=day) for c in claims]
-        text = demo_era(payments, day=day, trace=f"EFT{batch.control_number:06d}")
-        path = newest_era_path(self.directory)
-        if path.exists():
-            return path
-        self.directory.mkdir(parents=True, exist_ok=True)
+        text = demo_era(payments, day=day, trace=f"EFT{batch.control_number:06d}", control=batch.pk)
         path.write_text(text, encoding="ascii")
         return path
 

@@ -41,7 +41,7 @@ from encounters.models import Coverage, Encounter, Patient, SubscriberRelation
 from encounters.services import encounter_create, encounter_update
 from payers.models import Payer
 
-from ._demo_billing import Billing
+from ._demo_billing import NEWEST_999_NAME, Billing
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
 # Staff accounts (the demo admin is a superuser) always need two-step sign-in: the demo
@@ -199,8 +199,10 @@ class Command(BaseCommand):
             era_path = self._billing(users["biller"], Path(options["payer_files_dir"]))
         self._print_logins()
         if era_path is not None:
+            ack_path = era_path.with_name(NEWEST_999_NAME)
             self.stdout.write(
-                f"The newest 837P file's 835 is waiting to be imported: {era_path}\n"
+                f"The newest 837P file's 999 and 835 wait to be imported: {ack_path}, {era_path}\n"
+                f"  .venv/bin/python manage.py import_ack {ack_path} --user biller\n"
                 f"  .venv/bin/python manage.py import_era {era_path} --user biller"
             )
 
