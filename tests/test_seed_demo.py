@@ -1,4 +1,5 @@
-"""The demo practice loads once, gives every role a login and enough charts to work with."""
+"""The demo practice loads once, gives every role a login and enough charts to work with,
+and three months of billing: files sent, answered and paid, claims in every state."""
 
 from __future__ import annotations
 
@@ -14,6 +15,21 @@ from django.utils import timezone
 
 from accounts.models import AccessRecord, Clinician, npi_is_valid
 from accounts.roles import Role, role_of
+from claims.acks import ack_import
+from claims.era import era_import
+from claims.models import (
+    Claim,
+    ClaimFrequency,
+    ClaimPayment,
+    ClaimState,
+    ClaimTransition,
+    DenialAction,
+    ExportBatch,
+    LinePayment,
+    PayerFile,
+    PaymentAdjustment,
+)
+from claims.x12.validate import x12_validate
 from coding.models import SignedProposal
 from config import settings as config_settings
 from encounters.models import Coverage, Encounter, EncounterStatus, Patient
@@ -22,6 +38,8 @@ from encounters.models import EncounterDiagnosis as Diagnosis
 pytestmark = pytest.mark.django_db
 
 COUNTED = (User, Clinician, Patient, Coverage, Encounter, Diagnosis, SignedProposal)
+COUNTED += (Claim, ClaimTransition, ExportBatch, PayerFile, ClaimPayment, DenialAction)
+S = ClaimState
 
 
 def _counts() -> dict[str, int]:
@@ -29,23 +47,39 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
+def demo_dir(tmp_path_factory):
+    """Where the seed leaves the newest file's 835 (var/demo/ outside the tests)."""
+    return tmp_path_factory.mktemp("demo")
+
+
+def seed(demo_dir, out=None) -> None:
+    call_command("seed_demo", payer_files_dir=str(demo_dir), stdout=out or io.StringIO())
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, demo_dir):
     """Seed once for the module, inside a transaction rolled back at its end."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
-        yield _counts()
+        out = io.StringIO()
+        seed(demo_dir, out)
+        counts = _counts()
+        counts["output"] = out.getvalue()
+        yield counts
         transaction.set_rollback(True)
 
 
-def test_second_run_changes_nothing_and_does_not_fail(seeded):
+def test_second_run_changes_nothing_and_does_not_fail(seeded, demo_dir):
     access_records = AccessRecord.objects.count()
+    era = (demo_dir / "era-newest-batch.835").read_text()
     out = io.StringIO()
 
-    call_command("seed_demo", stdout=out)
+    seed(demo_dir, out)
 
-    assert _counts() == seeded
+    assert _counts() == {k: v for k, v in seeded.items() if k != "output"}
     assert AccessRecord.objects.count() == access_records
-    assert "already present" in out.getvalue()
+    assert "Demo encounters already present" in out.getvalue()
+    assert "Demo billing already present" in out.getvalue()
+    assert (demo_dir / "era-newest-batch.835").read_text() == era
 
 
 def test_every_role_has_a_demo_login_with_the_printed_password(seeded, settings):
@@ -113,7 +147,9 @@ def test_visits_mix_em_psychotherapy_telehealth_crisis_family_and_evaluations(se
     assert all(code.startswith("F") for code in codes)
 
 
-def test_demo_superuser_has_the_printed_two_step_key_and_reaches_the_admin(seeded, client):
+def test_demo_superuser_has_the_printed_two_step_key_and_reaches_the_admin(
+    seeded, client, demo_dir
+):
     """Staff always need two-step sign-in: the demo admin's key is printed beside the logins."""
     from base64 import b32encode
 
@@ -121,7 +157,7 @@ def test_demo_superuser_has_the_printed_two_step_key_and_reaches_the_admin(seede
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", payer_files_dir=str(demo_dir), stdout=out)
     device = TOTPDevice.objects.get(user__username="admin", confirmed=True)
     key = b32encode(device.bin_key).decode()
     printed = out.getvalue().split("authenticator app (time-based, 6 digits): ")[1].split()[:8]
@@ -149,3 +185,123 @@ def test_demo_signatures_spread_over_the_visit_day_and_the_next_days(seeded, set
         visit_end = visit_end or datetime.time(0, 0)  # a visit without times: its day
         visit_ended = timezone.make_aware(datetime.datetime.combine(e.date_of_service, visit_end))
         assert e.signed_at > visit_ended
+
+
+# --- billing ----------------------------------------------------------------------------------
+
+
+def test_claims_stand_in_every_state_of_the_state_machine(seeded):
+    assert set(Claim.objects.values_list("state", flat=True)) == set(S.values)
+
+
+def test_837p_files_went_out_every_week_over_the_three_months(seeded):
+    batches = list(ExportBatch.objects.order_by("created_at"))
+    assert len(batches) >= 10
+    assert (batches[-1].created_at - batches[0].created_at).days >= 70
+    assert timezone.localdate(batches[-1].created_at) < timezone.localdate()
+    gaps = {(b.created_at - a.created_at).days for a, b in zip(batches, batches[1:], strict=False)}
+    assert gaps == {7}
+    for batch in batches:  # each claim's "submitted" change is dated with its file
+        sent = [
+            t
+            for t in ClaimTransition.objects.filter(to_state=S.SUBMITTED, reason__startswith="837P")
+            if t.reason.split(" (")[0] == f"837P batch {batch.control_number}"
+        ]
+        assert len(sent) == batch.claim_count
+        assert {t.at for t in sent} == {batch.created_at}
+
+
+def test_the_payers_answers_are_posted_over_the_months(seeded):
+    eras = PayerFile.objects.filter(kind="835")
+    assert eras.count() >= 7
+    assert {"999", "277CA"} <= set(PayerFile.objects.values_list("kind", flat=True))
+    posted = sorted(ClaimPayment.objects.values_list("posted_at", flat=True))
+    assert (posted[-1] - posted[0]).days >= 45
+    assert all(p < timezone.now() for p in posted)
+    # Claims waiting for an answer are recent: the older files are answered.
+    waiting = Claim.objects.filter(state__in=(S.SUBMITTED, S.ACCEPTED))
+    oldest = min(waiting.values_list("batch__created_at", flat=True))
+    assert (timezone.now() - oldest).days <= 30
+
+
+def test_some_claims_are_paid_some_partly_paid_with_the_patients_share(seeded):
+    assert Claim.objects.filter(state=S.PAID).count() >= 30
+    partly = Claim.objects.filter(state=S.PARTLY_PAID)
+    assert partly.count() >= 10
+    pr = set(
+        PaymentAdjustment.objects.filter(group="PR", payment__claim__in=partly).values_list(
+            "carc", flat=True
+        )
+    )
+    assert pr == {"1", "2", "3"}  # deductible, coinsurance, copay
+    assert ClaimPayment.objects.filter(claim__in=partly, patient_responsibility__gt=0).exists()
+
+
+def test_denials_carry_the_common_behavioural_health_carcs_and_remarks(seeded):
+    denied = Claim.objects.filter(state=S.DENIED)
+    assert denied.count() >= 5
+    carcs = set(
+        PaymentAdjustment.objects.filter(group="CO")
+        .exclude(carc="45")
+        .values_list("carc", flat=True)
+    )
+    assert carcs >= {"16", "50", "97", "197", "27"}
+    remarks = {r for rarcs in LinePayment.objects.values_list("rarcs", flat=True) for r in rarcs}
+    assert {"M51", "N115"} <= remarks
+    assert all(c.denial_code for c in denied)
+
+
+def test_one_payment_is_reversed_and_posted_again(seeded):
+    reversal = ClaimPayment.objects.get(reversal=True)
+    undone = reversal.reverses
+    assert undone.claim_id == reversal.claim_id
+    assert reversal.paid == -undone.paid
+    states = list(reversal.claim.transitions.values_list("to_state", flat=True))
+    assert states[-3:] == [S.PAID, S.SUBMITTED, S.PARTLY_PAID]
+
+
+def test_a_few_claims_rejected_by_the_payer_wait_in_the_queue_with_the_reason(seeded):
+    rejected = [
+        c
+        for c in Claim.objects.filter(state=S.QUEUED)
+        if c.transitions.last().reason.startswith("277CA:")
+    ]
+    assert 2 <= len(rejected) <= 6
+    assert all("fix the claim" in c.transitions.last().reason for c in rejected)
+
+
+def test_denials_are_worked_a_correction_an_appeal_and_a_write_off(seeded):
+    kinds = set(DenialAction.objects.values_list("kind", flat=True))
+    assert kinds == {"correct_resubmit", "appeal", "write_off"}
+    corrected = Claim.objects.get(state=S.CORRECTED)
+    assert corrected.frequency_code == ClaimFrequency.REPLACEMENT
+    assert corrected.payer_claim_number
+
+
+def test_the_newest_files_999_and_835_wait_in_var_demo_and_post_when_imported(seeded, demo_dir):
+    path = demo_dir / "era-newest-batch.835"
+    assert str(path) in seeded["output"]
+    text = path.read_text()
+    assert x12_validate(text) == []
+    newest = ExportBatch.objects.order_by("-control_number").first()
+    waiting = Claim.objects.filter(batch=newest, state__in=(S.SUBMITTED, S.ACCEPTED))
+    assert waiting.filter(state=S.SUBMITTED).exists()  # the 277CA answered half of them
+    assert waiting.filter(state=S.ACCEPTED).exists()
+    count = waiting.count()
+    unacknowledged = waiting.filter(state=S.SUBMITTED).count()
+    biller = User.objects.get(username="biller")
+    ack = (demo_dir / "999-newest-batch.x12").read_text()
+    assert str(demo_dir / "999-newest-batch.x12") in seeded["output"]
+    assert x12_validate(ack) == []
+    with transaction.atomic():
+        _, acked = ack_import(user=biller, name="999-newest-batch.x12", content=ack)
+        assert acked.accepted == unacknowledged > 0
+        assert not waiting.filter(state=S.SUBMITTED).exists()
+        _, result = era_import(user=biller, name=path.name, content=text)
+        posted = result.claims_paid + result.claims_partly_paid + result.claims_denied
+        assert posted == count >= 3
+        assert result.claims_paid > 0
+        assert result.unmatched == []
+        _, again = era_import(user=biller, name=path.name, content=text)
+        assert again.already_posted == posted
+        transaction.set_rollback(True)

@@ -4,18 +4,46 @@
 GS08: 005010X222A1 837P, 005010X221A1 835, 005010X231A1 999, 005010X214 277CA) and
 returns the problems found, each naming the segment and its position; an empty list means
 the file is valid. pyx12 reports through the 999 it writes, which ``ack_read`` reads.
+
+pyx12 reads its implementation-guide maps (XML, with the code lists) afresh for every file,
+which takes most of a validation's time; the maps are read-only once loaded (pyx12 counts
+loops and segments in its walker, not on the map), so each is loaded once per process and
+shared (``_map_load``).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
+from typing import Any
 
+import pyx12.map_if
 import pyx12.params
 import pyx12.x12n_document
 
 from .ack_read import ack_999_read
 from .read import X12ReadError
+
+_PYX12_MAP_LOAD = pyx12.map_if.load_map_file
+
+
+_DEFAULT_EXCLUDED_CODES = pyx12.params.params().get("exclude_external_codes")
+
+
+@functools.lru_cache(maxsize=16)
+def _map_cached(map_file: str, map_path: str | None) -> Any:
+    return _PYX12_MAP_LOAD(map_file, pyx12.params.params(), map_path)
+
+
+def _map_load(map_file: str, param: pyx12.params.ParamsBase, map_path: str | None = None) -> Any:
+    """pyx12's map loader, loading each map once (with the default parameters we use)."""
+    if param.get("exclude_external_codes") != _DEFAULT_EXCLUDED_CODES:
+        return _PYX12_MAP_LOAD(map_file, param, map_path)
+    return _map_cached(map_file, map_path)
+
+
+pyx12.map_if.load_map_file = _map_load
 
 
 class _Collect(logging.Handler):

@@ -19,25 +19,29 @@ from __future__ import annotations
 import datetime
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Clinician, npi_is_valid
 from accounts.roles import Role
 from accounts.services import two_step_device_install
+from claims.models import Claim, ExportBatch
 from claims.signing import visit_sign
 from coding.adapters import facts_from_encounter
 from coding.services import proposal_for_facts
 from encounters.models import Coverage, Encounter, Patient, SubscriberRelation
 from encounters.services import encounter_create, encounter_update
 from payers.models import Payer
+
+from ._demo_billing import NEWEST_999_NAME, Billing
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed for the demo on purpose
 # Staff accounts (the demo admin is a superuser) always need two-step sign-in: the demo
@@ -164,7 +168,17 @@ def npi_for(stem: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Load the demo practice (idempotent): logins per role, patients, 90 days of visits."
+    help = (
+        "Load the demo practice (idempotent): logins per role, patients, 90 days of visits "
+        "and their claims billed, answered and paid; the newest file's 835 left to import."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--payer-files-dir",
+            default=str(settings.BASE_DIR / "var" / "demo"),
+            help="Where the 835 of the newest 837P file is written (default var/demo/).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # One hash for the shared demo password: Argon2 is slow on purpose.
@@ -182,7 +196,30 @@ class Command(BaseCommand):
             else:
                 created = Schedule(patients).run()
                 self.stdout.write(f"Created {created} demo encounters.")
+            era_path = self._billing(users["biller"], Path(options["payer_files_dir"]))
         self._print_logins()
+        if era_path is not None:
+            ack_path = era_path.with_name(NEWEST_999_NAME)
+            self.stdout.write(
+                f"The newest 837P file's 999 and 835 wait to be imported: {ack_path}, {era_path}\n"
+                f"  .venv/bin/python manage.py import_ack {ack_path} --user biller\n"
+                f"  .venv/bin/python manage.py import_era {era_path} --user biller"
+            )
+
+    def _billing(self, biller: User, directory: Path) -> Path | None:
+        """Bill the demo claims once (while no 837P file exists); the newest file's 835."""
+        billing = Billing(biller=biller, directory=directory)
+        if ExportBatch.objects.exists():
+            self.stdout.write("Demo billing already present; nothing added.")
+            return billing.newest_era_write()  # written again only if it was removed
+        if not Claim.objects.filter(patient__mrn__startswith=MRN_PREFIX).exists():
+            return None
+        era_path = billing.run()
+        self.stdout.write(
+            f"Billed the demo claims: {ExportBatch.objects.count()} 837P files sent, "
+            "their 999, 277CA and 835 answers posted."
+        )
+        return era_path
 
     # --- people -----------------------------------------------------------------------------
 
