@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from claims import figures
 from claims.demo_payer import Answer, demo_era_for
 from claims.models import Claim, ClaimFrequency, ClaimState
 from claims.transitions import claim_transition
@@ -151,5 +152,18 @@ def test_biller_exports_imports_the_era_corrects_one_denial_and_appeals_another(
     assert "separately documented with its own time" in text
     assert download.value.suggested_filename == f"appeal-{line_denied.number}.pdf"
 
-    # 6. The billing dashboard (/claims/dashboard/) comes in on another branch: its step is
-    # added here when both are merged.
+    # 6. The billing dashboard: the money measured over these claims, each figure a link to
+    # the claims behind it.
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", name="Billing dashboard")).to_be_visible()
+    expect(page.get_by_test_id("figure-denial-rate")).to_be_visible()
+    expect(page.get_by_test_id("aging-table")).to_be_visible()
+    assert_accessible(page)
+    _shot(page, "6_dashboard")
+    in_ar = Claim.objects.filter(figures.in_ar()).count()
+    assert in_ar >= 1  # the corrected claim is out again, unpaid
+    page.get_by_test_id("figure-days-in-ar").get_by_role("link").last.click()
+    expect(page.get_by_test_id("dashboard-filter")).to_contain_text("In A/R")
+    expect(page.get_by_test_id("claim-row")).to_have_count(in_ar)
+    expect(page.locator(f'[data-claim="{denied.number}"]')).to_be_visible()
+    assert_accessible(page)
