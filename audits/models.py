@@ -168,15 +168,21 @@ class AuditSample(models.Model):
             return f"Chart audit · {self.month:%B %Y}"
         return f"{self.get_kind_display()} · {self.title}"
 
-    def url(self, name: str = "sample-detail") -> str:
+    def url(self, name: str = "sample-detail", **kwargs: object) -> str:
         """The URL of this sample's page (or file ``name``): by month, or by id."""
         if self.is_monthly:
-            return reverse(f"audits:{name}", kwargs={"month": self.month})
-        return reverse(f"audits:{name}-by-id", kwargs={"sample_id": self.pk})
+            return reverse(f"audits:{name}", kwargs={"month": self.month, **kwargs})
+        return reverse(f"audits:{name}-by-id", kwargs={"sample_id": self.pk, **kwargs})
 
     @property
     def detail_url(self) -> str:
         return self.url()
+
+    @property
+    def file_urls(self) -> dict[str, str]:
+        """The sample's downloads, for its page."""
+        names = ("findings-csv", "report-pdf", "ratstats-frame", "ratstats-sample")
+        return {name.replace("-", "_"): self.url(f"sample-{name}") for name in names}
 
     @property
     def took_all(self) -> bool:

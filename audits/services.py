@@ -35,7 +35,6 @@ from .models import (
     SampleKind,
 )
 from .money import audited_lines, lines_amount, lines_as_dicts
-from .selectors import billed_lines
 from .sampling import (
     Stratum,
     draw_covering,
@@ -46,6 +45,7 @@ from .sampling import (
     quarter_start,
     strata_for,
 )
+from .selectors import billed_lines
 
 # Below 2**53 so the seed survives JSON readers that hold numbers as doubles.
 MAX_SEED = 2**53
