@@ -64,7 +64,7 @@ def sample_get_for_auditor(
         if sample is None:
             raise Http404(f"No audit sample has been drawn for {month:%Y-%m}.")
         return sample
-    sample = samples.filter(pk=sample_id).first()
+    sample = samples.filter(pk=sample_id).first() if sample_id is not None else None
     if sample is None:
         raise Http404("No such audit sample.")
     return sample
@@ -115,6 +115,7 @@ def encounter_get_for_auditor(*, user: User, encounter_id: int, path: str = "") 
             "coverage__payer",
             "signed_by",
             "signed_proposal",
+            "claim",
         )
         .prefetch_related("diagnoses", "medication_reviews", "addenda__author")
         .first()

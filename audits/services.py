@@ -491,7 +491,7 @@ def _price_review(review: ChartReview, encounter: Encounter) -> None:
     """The billed and the audited amount, from the payer's fee schedule (``audits.money``)."""
     claim = getattr(encounter, "claim", None)  # the claims app's claim, when there is one
     payer = claim.payer if claim is not None else None
-    if claim is None and encounter.coverage_id:
+    if claim is None and encounter.coverage is not None:
         payer = encounter.coverage.payer
     fees = fees_for(payer)
     billed = [BilledLine.from_dict(line) for line in billed_lines(encounter)]
