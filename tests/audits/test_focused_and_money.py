@@ -86,12 +86,14 @@ def test_a_focused_audit_draws_only_charts_billed_with_the_code_pair(
     assert sample.seed == 42
     assert sample.population_ids == sorted(e.pk for e in pairs)
     drawn = list(sample.items.values_list("encounter_id", flat=True))
-    assert len(drawn) == 2 and set(drawn) <= {e.pk for e in pairs}
+    assert len(drawn) == 2
+    assert set(drawn) <= {e.pk for e in pairs}
     assert sample.verified is True
     assert "99215 + 90838" in sample.title
     # Its own sample: the month's monthly draw is untouched and can still happen.
     monthly = audit_sample_draw(month=last_month)
-    assert monthly.kind == SampleKind.MONTHLY and monthly.pk != sample.pk
+    assert monthly.kind == SampleKind.MONTHLY
+    assert monthly.pk != sample.pk
 
 
 def test_a_focused_audit_can_target_a_clinician_and_refuses_an_open_period(
@@ -140,7 +142,8 @@ def test_a_review_carries_the_billed_and_audited_dollars_of_the_fee_schedule(
 
     report = month_report(month_report_info_fetch(sample=sample))
     (row,) = report.money
-    assert row.reviewed == 3 and row.error_rate == pytest.approx(2 / 3)
+    assert row.reviewed == 3
+    assert row.error_rate == pytest.approx(2 / 3)
     assert row.overpaid == Decimal("100.00") + billed
     assert row.underpaid == Decimal("0.00")
     assert row.net == row.overpaid
@@ -160,7 +163,8 @@ def test_under_coding_is_an_underpayment(pair_charts, last_month, compliance):
     )
     assert review.difference == Decimal("-100.00")
     (row,) = month_report(month_report_info_fetch(sample=sample)).money
-    assert row.underpaid == Decimal("100.00") and row.net == Decimal("-100.00")
+    assert row.underpaid == Decimal("100.00")
+    assert row.net == Decimal("-100.00")
 
 
 def test_ratstats_files_have_the_frame_and_the_appraisal_layout(
