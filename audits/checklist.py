@@ -6,11 +6,13 @@ was signed (``coding.models.SignedProposal``: proposal, engine version, rule ids
 engine is not re-run on the chart: the clinician signed under the rules of that version,
 and the audit judges the billing against them.
 
-What the rules say about billed lines is asked of the engine (``coding.engine.claim_lines``):
-where the billed codes go above or below the proposal (E/M level EM-4, psychotherapy band
-PT-1, units) and whether the diagnoses support the lines (DG-1, DG-3). Nothing here restates
-a rule. A chart signed before proposals were stored has none: its coding suggestions say so
-and leave the item to the reviewer.
+How the billed codes compare with the stored proposal is asked of the engine's comparison
+(``coding.engine.claim_lines.compare_with_proposal``: above or below by E/M level EM-4,
+psychotherapy band PT-1, units); whether the diagnoses support the lines (DG-1, DG-3) is
+read from the findings the claim's checks stored when it was billed. No rule is run again
+on the chart with today's rules, and nothing here restates a rule. A chart signed before
+proposals were stored has none: its coding suggestions say so and leave the item to the
+reviewer.
 """
 
 from __future__ import annotations
@@ -21,20 +23,14 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from coding.adapters import DEFAULT_PAYER_SLUG
-from coding.engine import PayerProfile, PayerProfileError, load_default_payer_profiles
 from coding.engine.claim_lines import (
     BilledLine,
-    ClaimContext,
-    check_claim_lines,
     compare_with_proposal,
     lines_text,
 )
 from coding.engine.codes import EM_CODES, PSYCHOTHERAPY_CODES
 from coding.engine.proposal import Line
-from coding.engine.rules.dg_diagnoses import first_pointers
 from encounters.models import Encounter, MedicationChange
-from payers.profiles import payer_profile_for
 
 from .models import Check, Outcome
 
@@ -219,28 +215,32 @@ def _psychotherapy_documentation(e: Encounter) -> Suggestion:
     return Suggestion(Check.MET, f"{e.get_pt_modality_display()}; focus: {e.pt_focus}.")
 
 
-def _payer_profile(e: Encounter) -> PayerProfile:
-    """The payer's profile (its accepted Z-codes for DG-3); the default without coverage."""
-    default = load_default_payer_profiles()[DEFAULT_PAYER_SLUG]
-    coverage = e.coverage if e.coverage_id else None
-    if coverage is None:
-        return default
-    try:
-        return payer_profile_for(coverage.payer)
-    except PayerProfileError:  # a stored row beyond licence scope: DG-3 reads no credentials
-        return default
+DIAGNOSIS_RULES = ("DG-1", "DG-3")
 
 
-def _diagnoses(e: Encounter, billed_lines: list[dict[str, Any]]) -> Suggestion:
-    codes = tuple(d.code for d in e.diagnoses.all())
-    pointers = first_pointers(len(codes))
-    lines = [BilledLine(b.code, b.units, b.modifiers, pointers) for b in _billed(billed_lines)]
-    context = ClaimContext(payer=_payer_profile(e), diagnoses=codes)
-    found = check_claim_lines(lines, context, only=("DG-1", "DG-3"))
+def _diagnoses(e: Encounter) -> Suggestion:
+    """DG-1 / DG-3 as the claim's checks found them when it was built (or last fixed).
+
+    The findings stored on the claim are the record of the day; the engine's diagnosis
+    checks are not run again on the chart today.
+    """
+    codes = ", ".join(d.code for d in e.diagnoses.all()) or "none"
+    claim = getattr(e, "claim", None)  # the claims app's claim, when there is one
+    if claim is None:
+        return Suggestion(
+            "", f"Diagnoses: {codes}. No claim was built, so no diagnosis check was stored."
+        )
+    found = [
+        f for f in claim.findings or [] if isinstance(f, dict) and f.get("rule") in DIAGNOSIS_RULES
+    ]
     if found:
-        said = "; ".join(f"{f.text} ({f.rule})" for f in found)
-        return Suggestion(Check.NOT_MET, said[:1].upper() + said[1:] + ".")
-    return Suggestion(Check.MET, f"Diagnoses: {', '.join(codes)}.")
+        said = "; ".join(f"{f.get('text', '')} ({f.get('rule')})" for f in found)
+        return Suggestion(
+            Check.NOT_MET, f"The claim's checks at billing found: {said[:1].upper()}{said[1:]}."
+        )
+    return Suggestion(
+        Check.MET, f"Diagnoses: {codes}; the claim's checks at billing found no DG-1/DG-3 issue."
+    )
 
 
 def _signed_in_time(e: Encounter) -> Suggestion:
@@ -288,7 +288,7 @@ def chart_suggestions(encounter: Encounter, billed_lines: list[dict[str, Any]]) 
         "check_em_level": _em_level(encounter, billed, stored),
         "check_medication_review": _medication_review(encounter),
         "check_psychotherapy_documentation": _psychotherapy_documentation(encounter),
-        "check_diagnoses": _diagnoses(encounter, billed_lines),
+        "check_diagnoses": _diagnoses(encounter),
         "check_signed_in_time": _signed_in_time(encounter),
     }
     if stored is None:

@@ -87,3 +87,50 @@ class ChartReviewForm(ChartReviewModelForm):
     def _post_clean(self) -> None:
         # The review belongs to an item the service sets; check only the typed fields here.
         pass
+
+
+class FocusedAuditForm(forms.Form):
+    """A focused (probe) audit: the period, what it targets, its size and (optionally) seed."""
+
+    date_from = forms.DateField(label="Visits from", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label="Visits to", widget=forms.DateInput(attrs={"type": "date"}))
+    codes = forms.CharField(
+        label="Codes billed together",
+        required=False,
+        help_text="E.g. 99215 + 90838: claims with every one of these codes.",
+    )
+    clinician = forms.TypedChoiceField(
+        label="Clinician", required=False, coerce=int, empty_value=None
+    )
+    payer = forms.TypedChoiceField(label="Payer", required=False, coerce=int, empty_value=None)
+    documentation_denials = forms.BooleanField(
+        label="Only claims denied for a documentation reason", required=False
+    )
+    size = forms.IntegerField(label="Charts to draw", min_value=1)
+    seed = forms.IntegerField(
+        label="Seed",
+        required=False,
+        min_value=0,
+        help_text="Leave empty for a new random seed; enter one only to reproduce a sample.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        clinicians: list[tuple[int, str]],
+        payers: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].choices = [("", "Any clinician"), *clinicians]  # type: ignore[attr-defined]
+        self.fields["payer"].choices = [("", "Any payer"), *payers]  # type: ignore[attr-defined]
+
+    def clean_codes(self) -> tuple[str, ...]:
+        codes = tuple(dict.fromkeys(codes_in(self.cleaned_data.get("codes", ""))))
+        unknown = [code for code in codes if code not in LABELS]
+        if unknown:
+            raise forms.ValidationError(
+                f"{', '.join(unknown)}: not a code this practice bills. Write codes like "
+                "99215 + 90838."
+            )
+        return codes

@@ -1,6 +1,27 @@
-"""Monthly chart audits: the drawn sample, its charts, and each chart's review.
+"""Chart audits: the drawn samples (monthly, focused, follow-up), their charts, each review.
 
-How a sample is drawn (AU-1), so anyone can redraw it from what is stored here:
+How a monthly sample is drawn today (AU-1, ``method = "coverage-1"``), so anyone can
+redraw it from what is stored here:
+
+1. Population: the ids of encounters with ``status = 'signed'``, ``date_of_service``
+   in the sample's month (a date range, first day to the next month's first day) and
+   ``signed_at`` at or before ``drawn_at``, in ascending id order (``population_ids``).
+2. Strata: the population split by the clinician who signed (``strata``, in ascending
+   clinician id, each with its ascending ids). Each clinician's minimum this month is
+   ``max(per_month, floor(per_quarter * m / 3) - drawn_before)``, capped by their charts,
+   where ``m`` is the month's place in its calendar quarter (1-3) and ``drawn_before`` the
+   clinician's charts in monthly samples of the quarter's earlier months drawn before this
+   one. The minimums are stored in each stratum.
+3. With one ``rng = random.Random(seed)``: for each stratum, ``rng.sample(its ids,
+   minimum)``; then ``rng.sample(the remaining ids in ascending order, max(0, size -
+   charts so far))``, capped by what remains. So the sample is the practice-wide ``size``,
+   grown only when the minimums need more. With no minimums this is exactly
+   ``random.Random(seed).sample(population_ids, min(size, N))``.
+
+A focused or follow-up sample (``kind``) draws the same way with no minimums from its own
+population (``focus``: period, clinician, codes, payer, documentation denials).
+
+Samples drawn before coverage (``method = "simple-1"``) keep their rule:
 
 1. Population: the ids of encounters with ``status = 'signed'``, ``date_of_service``
    in the sample's month and ``signed_at`` at or before ``drawn_at``, in ascending
@@ -14,28 +35,80 @@ How a sample is drawn (AU-1), so anyone can redraw it from what is stored here:
    clinician in ascending clinician id, ``rng.choice(their ids in ascending order)``;
    then ``rng.sample(the remaining ids in ascending order, k - clinicians)``.
 
-``audits.services.audit_sample_redraw`` does exactly this again and compares.
-One sample per month is a database constraint (AU-2), not only a check in code.
+``audits.services.audit_sample_redraw`` does exactly this again and compares; the draw
+stores that comparison (``verified``), and ``draw_audit_sample --month M --verify`` runs it
+again. One monthly sample per month is a database constraint (AU-2), not only a check in code.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
+from accounts.models import Clinician
 from encounters.models import Encounter
 
 POPULATION_RULE = (
     "Encounters with status 'signed', date of service in the month and signed at or "
     "before the draw, ordered by id."
 )
+FOCUSED_POPULATION_RULE = (
+    "Encounters with status 'signed', date of service in the period and signed at or "
+    "before the draw, narrowed by the focus (clinician; claim lines with every code; the "
+    "claim's payer; a claim denied with a documentation CARC), ordered by id."
+)
+METHOD_SIMPLE = "simple-1"  # before per-prescriber coverage: see the module docstring
+METHOD_COVERAGE = "coverage-1"
+
+
+class SampleKind(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    FOCUSED = "focused", "Focused (probe)"
+    FOLLOW_UP = "follow_up", "Follow-up re-audit"
 
 
 class AuditSample(models.Model):
-    """The random draw of signed charts for one month (AU-1, AU-2). See the module docstring."""
+    """A random draw of signed charts (AU-1, AU-2). See the module docstring."""
 
-    month = models.DateField(help_text="First day of the month audited.")
+    kind = models.CharField(max_length=10, choices=SampleKind.choices, default=SampleKind.MONTHLY)
+    month = models.DateField(
+        help_text="First day of the month audited (a focused sample: of its period's start)."
+    )
+    title = models.CharField(max_length=200, blank=True, help_text="What a focused sample targets.")
+    focus = models.JSONField(
+        default=dict, blank=True, help_text="A focused sample's filters, as the draw read them."
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    method = models.CharField(max_length=16, default=METHOD_COVERAGE)
+    strata = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Per clinician: ids, charts drawn before in the quarter, minimum, drawn.",
+    )
+    verified = models.BooleanField(
+        null=True, help_text="The redraw from the stored seed matched at the draw."
+    )
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text="The sample whose findings called for this follow-up re-audit.",
+    )
+    clinician = models.ForeignKey(
+        Clinician,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The clinician a focused or follow-up sample targets.",
+    )
     seed = models.BigIntegerField()
     requested_size = models.PositiveSmallIntegerField(help_text="AUDIT_SAMPLE_SIZE at the draw.")
     population_size = models.PositiveIntegerField()
@@ -60,16 +133,56 @@ class AuditSample(models.Model):
     class Meta:
         ordering = ["-month"]
         constraints = [
-            models.UniqueConstraint(fields=["month"], name="one_audit_sample_per_month"),
+            models.UniqueConstraint(
+                fields=["month"],
+                condition=Q(kind="monthly"),
+                name="one_audit_sample_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["follows", "clinician"],
+                condition=Q(kind="follow_up"),
+                name="one_follow_up_per_clinician_and_finding_month",
+            ),
             models.CheckConstraint(condition=Q(month__day=1), name="audit_month_is_first_day"),
         ]
 
     def __str__(self) -> str:
-        return f"Audit sample {self.month:%Y-%m}"
+        if self.kind == SampleKind.MONTHLY:
+            return f"Audit sample {self.month:%Y-%m}"
+        return f"{self.get_kind_display()} #{self.pk}: {self.title}"
+
+    @property
+    def is_monthly(self) -> bool:
+        return self.kind == SampleKind.MONTHLY
 
     @property
     def month_label(self) -> str:
-        return f"{self.month:%Y-%m}"
+        """'2026-01' for a monthly sample; 'focused-12' for the others (file names, titles)."""
+        if self.is_monthly:
+            return f"{self.month:%Y-%m}"
+        return f"{self.kind.replace('_', '-')}-{self.pk}"
+
+    @property
+    def heading(self) -> str:
+        if self.is_monthly:
+            return f"Chart audit · {self.month:%B %Y}"
+        return f"{self.get_kind_display()} · {self.title}"
+
+    def url(self, name: str = "sample-detail", **kwargs: object) -> str:
+        """The URL of this sample's page (or file ``name``): by month, or by id."""
+        if self.is_monthly:
+            return reverse(f"audits:{name}", kwargs={"month": self.month, **kwargs})
+        return reverse(f"audits:{name}-by-id", kwargs={"sample_id": self.pk, **kwargs})
+
+    @property
+    def detail_url(self) -> str:
+        return self.url()
+
+    @property
+    def file_urls(self) -> dict[str, str]:
+        """The sample's downloads, for its page."""
+        names = ("findings-csv", "report-pdf", "ratstats-frame", "ratstats-sample")
+        return {name.replace("-", "_"): self.url(f"sample-{name}") for name in names}
 
     @property
     def took_all(self) -> bool:
@@ -88,7 +201,7 @@ class AuditSampleItem(models.Model):
         ordering = ["sample", "position"]
         constraints = [
             models.UniqueConstraint(fields=["sample", "position"], name="one_chart_per_position"),
-            models.UniqueConstraint(fields=["encounter"], name="chart_audited_once"),
+            models.UniqueConstraint(fields=["sample", "encounter"], name="chart_once_per_sample"),
         ]
 
     def __str__(self) -> str:
@@ -154,6 +267,16 @@ class ChartReview(models.Model):
     )
     comment = models.TextField(blank=True)
 
+    # Findings with money: what the payer is expected to allow (the fee schedule's
+    # ``allowed``) for the billed lines and for the lines the reviewer would bill.
+    billed_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    audited_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    audited_lines = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The reviewer's lines as priced: code, units, modifiers.",
+    )
+
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -182,6 +305,13 @@ class ChartReview(models.Model):
     @property
     def is_supported(self) -> bool:
         return self.outcome == Outcome.SUPPORTED
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Billed minus audited: above zero an overpayment, below zero an underpayment."""
+        if self.billed_amount is None or self.audited_amount is None:
+            return None
+        return self.billed_amount - self.audited_amount
 
     @property
     def checks(self) -> list[tuple[str, str, str]]:

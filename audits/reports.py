@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import NamedTuple
@@ -27,12 +28,28 @@ from accounts.csv_export import csv_document
 
 from .models import CHECKLIST, POPULATION_RULE, AuditSample, Check, Outcome
 from .sampling import months_back
-from .selectors import TREND_MONTHS, ChartInfo, MonthReportInfo, ReviewInfo, TrendPoint
+from .selectors import (
+    PRESCRIBER_TREND_MONTHS,
+    TREND_MONTHS,
+    ChartInfo,
+    ClinicianMonth,
+    FrameRow,
+    MonthReportInfo,
+    ReviewInfo,
+    TrendPoint,
+)
 
 TITLE_TAG = re.compile(r"<title[^>]*>.*?</title>", re.S)
 MONITORING_NOTE = (
     "A draw of this size is a monitoring sample: it shows trends over months and points "
     "to charts worth a closer look. It cannot be extrapolated to all claims (AU-3)."
+)
+MONEY_NOTE = (
+    "Dollar figures are the payer's expected (allowed) amounts from the fee schedule: billed "
+    "as on the claim, audited as the reviewer would bill. They are the sampled charts' own "
+    "over- and under-payments, not an estimate for the practice: a monitoring sample cannot "
+    "be extrapolated. An extrapolation needs a statistically valid sample appraised by an "
+    "auditor (the RAT-STATS files below)."
 )
 ALGORITHM = (
     f"Population: {POPULATION_RULE} Its ids, in that order, are population_ids (size N). "
@@ -68,6 +85,49 @@ class CheckCount(NamedTuple):
 
 
 @dataclass(frozen=True)
+class PrescriberMoney:
+    """A prescriber's reviewed charts: error rate and the net over- and under-payment."""
+
+    label: str
+    reviewed: int
+    supported: int
+    overpaid: Decimal  # sum of billed - audited where billed more
+    underpaid: Decimal  # sum of audited - billed where billed less (a positive figure)
+
+    @property
+    def error_rate(self) -> float | None:
+        return (self.reviewed - self.supported) / self.reviewed if self.reviewed else None
+
+    @property
+    def error_rate_text(self) -> str:
+        return percent(self.error_rate)
+
+    @property
+    def net(self) -> Decimal:
+        """Above zero: the practice was overpaid on these charts; below zero: underpaid."""
+        return self.overpaid - self.underpaid
+
+
+@dataclass(frozen=True)
+class PrescriberTrend:
+    """A prescriber's accuracy in each of the trend's months (None: nothing reviewed)."""
+
+    label: str
+    points: tuple[tuple[int, int], ...]  # (supported, reviewed) per month of the trend
+
+    def accuracy(self, index: int) -> float | None:
+        supported, reviewed = self.points[index]
+        return supported / reviewed if reviewed else None
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return tuple(
+            f"{percent(self.accuracy(i))} ({s}/{r})" if r else "-"
+            for i, (s, r) in enumerate(self.points)
+        )
+
+
+@dataclass(frozen=True)
 class MonthReport:
     """The month's figures, as the page, the CSV and the PDF show them."""
 
@@ -80,6 +140,10 @@ class MonthReport:
     by_code: tuple[Tally, ...]
     trend: tuple[TrendPoint, ...]
     rows: tuple[ChartInfo, ...]
+    money: tuple[PrescriberMoney, ...] = ()
+    money_total: PrescriberMoney | None = None
+    trend_months: tuple[datetime.date, ...] = ()
+    prescriber_trend: tuple[PrescriberTrend, ...] = ()
 
     @property
     def accuracy(self) -> float | None:
@@ -126,6 +190,38 @@ def accuracy_trend(
     )
 
 
+def prescriber_money(label: str, reviews: Iterable[ReviewInfo]) -> PrescriberMoney:
+    """Error rate and the over- and under-payment over ``reviews`` (unpriced reviews add 0)."""
+    reviewed = supported = 0
+    over = under = Decimal("0.00")
+    for review in reviews:
+        reviewed += 1
+        supported += review.is_supported
+        difference = review.difference or Decimal("0.00")
+        if difference > 0:
+            over += difference
+        else:
+            under -= difference
+    return PrescriberMoney(label, reviewed, supported, over, under)
+
+
+def prescriber_trend(
+    clinician_months: Iterable[ClinicianMonth], months: Sequence[datetime.date]
+) -> tuple[PrescriberTrend, ...]:
+    """One row per prescriber with reviews in ``months``: their accuracy month by month."""
+    cells: dict[str, dict[datetime.date, tuple[int, int]]] = {}
+    for row in clinician_months:
+        seen = cells.setdefault(row.clinician_name, {}).get(row.month, (0, 0))
+        cells[row.clinician_name][row.month] = (
+            seen[0] + row.supported,
+            seen[1] + row.reviewed,
+        )
+    return tuple(
+        PrescriberTrend(name, tuple(cells[name].get(m, (0, 0)) for m in months))
+        for name in sorted(cells)
+    )
+
+
 def month_report(info: MonthReportInfo) -> MonthReport:
     """Accuracy against the target, findings by checklist item, clinician and code (AU-3)."""
     reviewed = [(chart, chart.review) for chart in info.charts if chart.review is not None]
@@ -146,6 +242,12 @@ def month_report(info: MonthReportInfo) -> MonthReport:
         by_code=tuple(tally(code, by_code[code]) for code in sorted(by_code)),
         trend=accuracy_trend(info.month_counts, last_month=info.sample.month),
         rows=info.charts,
+        money=tuple(prescriber_money(name, by_clinician[name]) for name in sorted(by_clinician)),
+        money_total=prescriber_money("All charts", reviews),
+        trend_months=tuple(months_back(info.sample.month, PRESCRIBER_TREND_MONTHS)),
+        prescriber_trend=prescriber_trend(
+            info.clinician_months, months_back(info.sample.month, PRESCRIBER_TREND_MONTHS)
+        ),
     )
 
 
@@ -219,6 +321,9 @@ CSV_HEADER = [
     "billed",
     "outcome",
     "reviewer_code",
+    "billed_amount",
+    "audited_amount",
+    "difference",
     *CHECKLIST,
     "comment",
     "reviewer",
@@ -226,6 +331,10 @@ CSV_HEADER = [
     "acknowledged_by",
     "acknowledged_at",
 ]
+
+
+def _money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 def findings_csv(report: MonthReport) -> str:
@@ -249,11 +358,14 @@ def findings_csv(report: MonthReport) -> str:
             chart.billed_text,
         ]
         if review is None:
-            row += ["not reviewed", "", *([""] * len(CHECKLIST)), "", "", "", "", ""]
+            row += ["not reviewed", "", "", "", "", *([""] * len(CHECKLIST)), "", "", "", "", ""]
         else:
             row += [
                 review.outcome,
                 review.reviewer_code,
+                _money(review.billed_amount),
+                _money(review.audited_amount),
+                _money(review.difference),
                 *(value for _name, value in review.checks),
                 review.comment,
                 review.reviewer.username,
@@ -325,7 +437,12 @@ def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font(FONT, "B", 15)
-    pdf.cell(0, 9, f"Monthly chart audit - {sample.month_label}", new_x="LMARGIN", new_y="NEXT")
+    heading = (
+        f"Monthly chart audit - {sample.month_label}"
+        if sample.is_monthly
+        else f"{sample.get_kind_display()} - {sample.title}"
+    )
+    pdf.multi_cell(0, 9, heading, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, size=10)
 
     def para(text: str) -> None:
@@ -386,6 +503,33 @@ def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
         ],
         [8, 20, 22, 40, 36, 32, 32],
     )
+    pdf.heading("Error rate and payments by prescriber", keep_with=20)
+    _table(
+        pdf,
+        ["Prescriber", "Reviewed", "Error rate", "Overpaid", "Underpaid", "Net"],
+        [
+            [
+                m.label,
+                m.reviewed,
+                percent(m.error_rate),
+                f"${m.overpaid:.2f}",
+                f"${m.underpaid:.2f}",
+                f"${m.net:.2f}",
+            ]
+            for m in (*report.money, *([report.money_total] if report.money_total else []))
+        ],
+        [60, 22, 24, 28, 28, 28],
+    )
+    para(MONEY_NOTE)
+    pdf.ln(2)
+    if report.prescriber_trend:
+        pdf.heading("Accuracy by prescriber, last 6 months", keep_with=20)
+        _table(
+            pdf,
+            ["Prescriber", *[f"{m:%m/%y}" for m in report.trend_months]],
+            [[t.label, *t.cells] for t in report.prescriber_trend],
+            [40, *([25] * len(report.trend_months))],
+        )
     comments = [
         (chart.position, chart.review.comment)
         for chart in report.rows
@@ -405,3 +549,53 @@ def month_pdf(report: MonthReport, *, generated_by: str) -> bytes:
         "Filed by: ______________________   Date: ____________"
     )
     return bytes(pdf.output())
+
+
+# RAT-STATS files -------------------------------------------------------------------------
+#
+# Layouts for RAT-STATS (HHS-OIG), Variable Appraisals > Unrestricted: one row per item,
+# the sample item number first, then the value columns in RAT-STATS's order (examined,
+# audited, difference). See docs/audits.md for the module, the layout and the sources.
+
+RATSTATS_FRAME_HEADER = ["frame_item", "encounter_id", "date_of_service", "billed_amount"]
+RATSTATS_SAMPLE_HEADER = [
+    "sample_item",
+    "examined_value",
+    "audited_value",
+    "difference_value",
+]
+
+
+def ratstats_frame_csv(frame: Sequence[FrameRow]) -> str:
+    """The sampling frame: every chart of the population, numbered 1..N in population order,
+    with the amount billed (the universe the sample was drawn from)."""
+    rows: list[list[object]] = [
+        [
+            row.frame_item,
+            row.encounter_id,
+            row.date_of_service.isoformat(),
+            _money(row.billed_amount),
+        ]
+        for row in frame
+    ]
+    return csv_document(RATSTATS_FRAME_HEADER, rows)
+
+
+def ratstats_sample_csv(report: MonthReport, frame: Sequence[FrameRow]) -> str:
+    """The reviewed sample: each chart's frame item number (the frame file maps it to the
+    encounter), examined (billed), audited and difference values, in sample item order.
+    A chart not reviewed yet has no audited value: RAT-STATS needs every item reviewed
+    before it appraises."""
+    number = {row.encounter_id: row.frame_item for row in frame}
+    rows: list[list[object]] = []
+    for chart in sorted(report.rows, key=lambda c: number.get(c.encounter_id, 0)):
+        review = chart.review
+        rows.append(
+            [
+                number.get(chart.encounter_id, ""),
+                _money(review.billed_amount) if review else "",
+                _money(review.audited_amount) if review else "",
+                _money(review.difference) if review else "",
+            ]
+        )
+    return csv_document(RATSTATS_SAMPLE_HEADER, rows)

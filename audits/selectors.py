@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import access_record, access_record_list
-from accounts.models import AccessAction
+from accounts.models import AccessAction, Clinician
 from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
 from encounters.models import Encounter
+from payers.models import Payer
 
 from .checklist import codes_text
-from .models import AuditSample, AuditSampleItem, ChartReview, Outcome
+from .models import AuditSample, AuditSampleItem, ChartReview, Outcome, SampleKind
 from .sampling import months_back, previous_month
 
 # How long after its scheduled time the automatic draw may take (retries included) before
@@ -38,22 +40,44 @@ def _require_compliance(user: User) -> None:
 
 
 def sample_list_for_auditor(*, user: User) -> QuerySet[AuditSample]:
-    """Every drawn month, newest first, with its review counts."""
+    """Every drawn sample (months, focused and follow-up), newest first, with review counts."""
     _require_compliance(user)
-    return AuditSample.objects.annotate(
-        charts=Count("items", distinct=True),
-        reviewed=Count("items__review", distinct=True),
-        supported=Count("items__review", filter=Q(items__review__outcome=Outcome.SUPPORTED)),
-    ).order_by("-month")
+    return (
+        AuditSample.objects.annotate(
+            charts=Count("items", distinct=True),
+            reviewed=Count("items__review", distinct=True),
+            supported=Count("items__review", filter=Q(items__review__outcome=Outcome.SUPPORTED)),
+        )
+        .select_related("drawn_by")
+        .order_by("-month", "kind", "-pk")
+    )
 
 
-def sample_get_for_auditor(*, user: User, month: datetime.date) -> AuditSample:
-    """The sample of ``month`` (404 when not drawn)."""
+def sample_get_for_auditor(
+    *, user: User, month: datetime.date | None = None, sample_id: int | None = None
+) -> AuditSample:
+    """The monthly sample of ``month``, or the sample ``sample_id`` (404 when not drawn)."""
     _require_compliance(user)
-    sample = AuditSample.objects.filter(month=month).select_related("drawn_by").first()
+    samples = AuditSample.objects.select_related("drawn_by", "clinician", "follows")
+    if month is not None:
+        sample = samples.filter(month=month, kind=SampleKind.MONTHLY).first()
+        if sample is None:
+            raise Http404(f"No audit sample has been drawn for {month:%Y-%m}.")
+        return sample
+    sample = samples.filter(pk=sample_id).first() if sample_id is not None else None
     if sample is None:
-        raise Http404(f"No audit sample has been drawn for {month:%Y-%m}.")
+        raise Http404("No such audit sample.")
     return sample
+
+
+def focus_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(clinicians, payers) a focused audit can target, as form choices."""
+    clinicians = [
+        (c.pk, c.display_name)
+        for c in Clinician.objects.select_related("user").order_by("user__last_name", "pk")
+    ]
+    payers = list(Payer.objects.order_by("name").values_list("pk", "name"))
+    return clinicians, payers
 
 
 def chosen_lines(encounter: Encounter) -> list[dict[str, Any]]:
@@ -91,6 +115,7 @@ def encounter_get_for_auditor(*, user: User, encounter_id: int, path: str = "") 
             "coverage__payer",
             "signed_by",
             "signed_proposal",
+            "claim",
         )
         .prefetch_related("diagnoses", "medication_reviews", "addenda__author")
         .first()
@@ -166,6 +191,7 @@ def finding_get_for_clinician(*, user: User, review_id: int) -> ChartReview:
 # ``audits.reports`` computes the figures from them and never queries.
 
 TREND_MONTHS = 12
+PRESCRIBER_TREND_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -192,10 +218,19 @@ class ReviewInfo:
     reviewed_at: datetime.datetime
     acknowledged_by: UserInfo | None
     acknowledged_at: datetime.datetime | None
+    billed_amount: Decimal | None = None
+    audited_amount: Decimal | None = None
 
     @property
     def is_supported(self) -> bool:
         return self.outcome == Outcome.SUPPORTED
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Billed minus audited: above zero an overpayment, below zero an underpayment."""
+        if self.billed_amount is None or self.audited_amount is None:
+            return None
+        return self.billed_amount - self.audited_amount
 
     @property
     def outcome_label(self) -> str:
@@ -211,6 +246,7 @@ class ChartInfo:
     patient_id: int  # never shown: the access record names the patients of the month's charts
     part2: bool  # a 42 CFR Part 2 record: left out of the CSV file
     date_of_service: datetime.date
+    clinician_id: int
     clinician_name: str
     billed_codes: tuple[str, ...]  # the code of each billed line, in billed order
     billed_text: str  # '99214-25 + 90833'
@@ -231,6 +267,16 @@ class TrendPoint:
 
 
 @dataclass(frozen=True)
+class ClinicianMonth:
+    """Reviewed and supported charts of one clinician in one month's samples (all kinds)."""
+
+    clinician_name: str
+    month: datetime.date
+    reviewed: int
+    supported: int
+
+
+@dataclass(frozen=True)
 class MonthReportInfo:
     """Everything the month's report is computed from (``audits.reports.month_report``)."""
 
@@ -238,6 +284,7 @@ class MonthReportInfo:
     target: float  # AUDIT_ACCURACY_TARGET
     charts: tuple[ChartInfo, ...]
     month_counts: tuple[TrendPoint, ...]  # the drawn months among the last TREND_MONTHS
+    clinician_months: tuple[ClinicianMonth, ...] = ()  # the prescribers' trend
 
 
 def month_report_info_fetch_for_auditor(
@@ -261,7 +308,7 @@ def month_report_info_fetch_for_auditor(
 
 
 def month_report_info_fetch(*, sample: AuditSample) -> MonthReportInfo:
-    """The month's charts, reviews and trend counts in three queries, whatever the sample size."""
+    """The sample's charts, reviews and trend counts in four queries, whatever its size."""
     items = (
         sample.items.select_related(
             "encounter__clinician__user",
@@ -278,6 +325,7 @@ def month_report_info_fetch(*, sample: AuditSample) -> MonthReportInfo:
         target=settings.AUDIT_ACCURACY_TARGET,
         charts=tuple(_chart_info(item) for item in items),
         month_counts=_month_counts(months_back(sample.month, TREND_MONTHS)),
+        clinician_months=_clinician_months(months_back(sample.month, PRESCRIBER_TREND_MONTHS)),
     )
 
 
@@ -291,6 +339,7 @@ def _chart_info(item: AuditSampleItem) -> ChartInfo:
         patient_id=encounter.patient_id,
         part2=encounter.part2,
         date_of_service=encounter.date_of_service,
+        clinician_id=encounter.clinician_id,
         clinician_name=encounter.clinician.display_name,
         billed_codes=tuple(str(line["code"]) for line in lines),
         billed_text=codes_text(lines),
@@ -308,13 +357,46 @@ def _review_info(review: ChartReview) -> ReviewInfo:
         reviewed_at=review.reviewed_at,
         acknowledged_by=UserInfo.of(review.acknowledged_by) if review.acknowledged_by else None,
         acknowledged_at=review.acknowledged_at,
+        billed_amount=review.billed_amount,
+        audited_amount=review.audited_amount,
+    )
+
+
+def _clinician_months(span: list[datetime.date]) -> tuple[ClinicianMonth, ...]:
+    """Each clinician's reviewed and supported charts per month, over every kind of sample."""
+    rows = (
+        ChartReview.objects.filter(
+            item__sample__month__gte=span[0], item__sample__month__lte=span[-1]
+        )
+        .values(
+            "item__sample__month",
+            "item__encounter__clinician_id",
+            "item__encounter__clinician__user__first_name",
+            "item__encounter__clinician__user__last_name",
+            "item__encounter__clinician__user__username",
+        )
+        .annotate(reviewed=Count("id"), supported=Count("id", filter=Q(outcome=Outcome.SUPPORTED)))
+        .order_by("item__sample__month", "item__encounter__clinician_id")
+    )
+    return tuple(
+        ClinicianMonth(
+            clinician_name=(
+                f"{row['item__encounter__clinician__user__first_name']} "
+                f"{row['item__encounter__clinician__user__last_name']}"
+            ).strip()
+            or row["item__encounter__clinician__user__username"],
+            month=row["item__sample__month"],
+            reviewed=row["reviewed"],
+            supported=row["supported"],
+        )
+        for row in rows
     )
 
 
 def _month_counts(span: list[datetime.date]) -> tuple[TrendPoint, ...]:
     """Reviewed and supported charts of each drawn month from ``span[0]`` to ``span[-1]``."""
     rows = (
-        AuditSample.objects.filter(month__gte=span[0], month__lte=span[-1])
+        AuditSample.objects.filter(month__gte=span[0], month__lte=span[-1], kind=SampleKind.MONTHLY)
         .values("month")
         .annotate(
             reviewed=Count("items__review"),
@@ -356,3 +438,54 @@ def scheduled_draw_overdue(*, now: datetime.datetime) -> datetime.date | None:
         return None
     month = previous_month(local.date())
     return None if AuditSample.objects.filter(month=month).exists() else month
+
+
+# RAT-STATS files ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrameRow:
+    """One chart of the sampling frame: its frame item number (1..N, population order)."""
+
+    frame_item: int
+    encounter_id: int
+    patient_id: int
+    date_of_service: datetime.date
+    billed_amount: Decimal  # the claim's expected (allowed) amount; 0.00 without a claim
+
+
+def ratstats_frame_fetch(*, sample: AuditSample) -> list[FrameRow]:
+    """Every chart of the sample's stored population with its billed amount, in one query."""
+    rows = {
+        row[0]: row
+        for row in Encounter.objects.filter(pk__in=sample.population_ids)
+        .annotate(amount=Sum("claim__lines__expected"))
+        .values_list("id", "patient_id", "date_of_service", "amount")
+    }
+    return [
+        FrameRow(
+            frame_item=number,
+            encounter_id=encounter_id,
+            patient_id=rows[encounter_id][1],
+            date_of_service=rows[encounter_id][2],
+            billed_amount=rows[encounter_id][3] or Decimal("0.00"),
+        )
+        for number, encounter_id in enumerate(sample.population_ids, start=1)
+        if encounter_id in rows
+    ]
+
+
+def ratstats_frame_fetch_for_auditor(
+    *, user: User, sample: AuditSample, path: str = ""
+) -> list[FrameRow]:
+    """The frame for its file, recording the export of every chart in it."""
+    _require_compliance(user)
+    frame = ratstats_frame_fetch(sample=sample)
+    access_record(
+        user=user,
+        obj=sample,
+        action=AccessAction.EXPORT,
+        path=path,
+        patient_ids=[row.patient_id for row in frame],
+    )
+    return frame

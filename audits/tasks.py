@@ -9,7 +9,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from .sampling import parse_month, previous_month
-from .services import audit_sample_draw
+from .services import audit_month_draw
 
 
 def sample_as_dict(sample: Any) -> dict[str, Any]:
@@ -35,6 +35,7 @@ def sample_as_dict(sample: Any) -> dict[str, Any]:
     acks_late=True,  # safe: a repeated draw returns the stored sample (AU-2)
 )
 def audit_sample_draw_task(month: str | None = None) -> dict[str, Any]:
-    """Draw ``month`` ('YYYY-MM'), or the previous month, unless it is already drawn."""
+    """Draw ``month`` ('YYYY-MM'), or the previous month, unless it is already drawn; then
+    the follow-up re-audits its month calls for (each drawn once)."""
     target = parse_month(month) if month else previous_month(timezone.localdate())
-    return sample_as_dict(audit_sample_draw(month=target))
+    return sample_as_dict(audit_month_draw(month=target))

@@ -31,6 +31,44 @@ urlpatterns = [
     path("<month:month>/findings.csv", views.sample_findings_csv, name="sample-findings-csv"),
     path("<month:month>/report.pdf", views.sample_report_pdf, name="sample-report-pdf"),
     path("<month:month>/charts/<int:encounter_id>/", views.chart_review, name="chart-review"),
+    path(
+        "<month:month>/ratstats-frame.csv",
+        views.sample_ratstats_frame,
+        name="sample-ratstats-frame",
+    ),
+    path(
+        "<month:month>/ratstats-sample.csv",
+        views.sample_ratstats_sample,
+        name="sample-ratstats-sample",
+    ),
+    # Focused and follow-up samples (and any sample) by id.
+    path("focused/", views.focused_start, name="focused-start"),
+    path("samples/<int:sample_id>/", views.sample_detail, name="sample-detail-by-id"),
+    path(
+        "samples/<int:sample_id>/findings.csv",
+        views.sample_findings_csv,
+        name="sample-findings-csv-by-id",
+    ),
+    path(
+        "samples/<int:sample_id>/report.pdf",
+        views.sample_report_pdf,
+        name="sample-report-pdf-by-id",
+    ),
+    path(
+        "samples/<int:sample_id>/ratstats-frame.csv",
+        views.sample_ratstats_frame,
+        name="sample-ratstats-frame-by-id",
+    ),
+    path(
+        "samples/<int:sample_id>/ratstats-sample.csv",
+        views.sample_ratstats_sample,
+        name="sample-ratstats-sample-by-id",
+    ),
+    path(
+        "samples/<int:sample_id>/charts/<int:encounter_id>/",
+        views.chart_review,
+        name="chart-review-by-id",
+    ),
     path("findings/", views.finding_list, name="finding-list"),
     path(
         "findings/<int:review_id>/acknowledge/",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,10 +23,20 @@ from accounts.roles import Role
 
 from . import services
 from .checklist import chart_suggestions
-from .forms import ChartReviewForm, DrawForm
-from .models import POPULATION_RULE, Outcome
-from .reports import ALGORITHM, MONITORING_NOTE, findings_csv, month_pdf, month_report, trend_svg
-from .sampling import previous_month
+from .forms import ChartReviewForm, DrawForm, FocusedAuditForm
+from .models import AuditSample, Outcome
+from .reports import (
+    ALGORITHM,
+    MONEY_NOTE,
+    MONITORING_NOTE,
+    findings_csv,
+    month_pdf,
+    month_report,
+    ratstats_frame_csv,
+    ratstats_sample_csv,
+    trend_svg,
+)
+from .sampling import next_month, previous_month
 from .selectors import (
     audit_item_get_for_auditor,
     billed_lines,
@@ -33,31 +44,79 @@ from .selectors import (
     claim_lines,
     finding_get_for_clinician,
     finding_list_for_clinician,
+    focus_choices,
     month_report_info_fetch_for_auditor,
     next_unreviewed_encounter_id,
+    ratstats_frame_fetch,
+    ratstats_frame_fetch_for_auditor,
     sample_get_for_auditor,
     sample_list_for_auditor,
     scheduled_draw_overdue,
 )
 
 
-def _home(request: AuthenticatedRequest, form: DrawForm) -> HttpResponse:
+def _focused_form(data: Any = None) -> FocusedAuditForm:
+    clinicians, payers = focus_choices()
+    last = previous_month(timezone.localdate())
+    initial = {
+        "date_from": last,
+        "date_to": next_month(last) - datetime.timedelta(days=1),
+        "size": settings.AUDIT_FOCUSED_DEFAULT_SIZE,
+    }
+    return FocusedAuditForm(data, initial=initial, clinicians=clinicians, payers=payers)
+
+
+def _home(
+    request: AuthenticatedRequest, form: DrawForm, focused: FocusedAuditForm | None = None
+) -> HttpResponse:
     samples = sample_list_for_auditor(user=request.user)
     context = {
         "samples": samples,
         "form": form,
+        "focused_form": focused or _focused_form(),
         "sample_size": settings.AUDIT_SAMPLE_SIZE,
         "draw_overdue": scheduled_draw_overdue(now=timezone.now()),
     }
     return render(request, "audits/sample_list.html", context)
 
 
+def _draw_form() -> DrawForm:
+    return DrawForm(initial={"month": f"{previous_month(timezone.localdate()):%Y-%m}"})
+
+
 @require_GET
 @role_required(Role.COMPLIANCE)
 def audit_home(request: AuthenticatedRequest) -> HttpResponse:
-    """The drawn months and the form to draw a month."""
-    initial = {"month": f"{previous_month(timezone.localdate()):%Y-%m}"}
-    return _home(request, DrawForm(initial=initial))
+    """The drawn samples, the form to draw a month and the form to start a focused audit."""
+    return _home(request, _draw_form())
+
+
+@require_POST
+@role_required(Role.COMPLIANCE)
+def focused_start(request: AuthenticatedRequest) -> HttpResponse:
+    """Start a focused (probe) audit: draw its charts once, then open it."""
+    form = _focused_form(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        focus = services.Focus(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            clinician_id=data["clinician"],
+            codes=data["codes"],
+            payer_id=data["payer"],
+            documentation_denials=data["documentation_denials"],
+        )
+        try:
+            sample = services.focused_audit_start(
+                user=request.user, focus=focus, size=data["size"], seed=data["seed"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Focused audit drawn: {sample.items.count()} chart(s).")
+            return redirect(sample.detail_url)
+    return _home(request, _draw_form(), form)
 
 
 @require_POST
@@ -67,7 +126,7 @@ def sample_draw(request: AuthenticatedRequest) -> HttpResponse:
     form = DrawForm(request.POST)
     if form.is_valid():
         try:
-            sample = services.audit_sample_draw(month=form.cleaned_data["month"], user=request.user)
+            sample = services.audit_month_draw(month=form.cleaned_data["month"], user=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("month", message)
@@ -76,21 +135,31 @@ def sample_draw(request: AuthenticatedRequest) -> HttpResponse:
     return _home(request, form)
 
 
+def _sample(
+    request: AuthenticatedRequest, month: datetime.date | None, sample_id: int | None
+) -> AuditSample:
+    """The sample of the URL: a month's (by month) or any sample (by id)."""
+    return sample_get_for_auditor(user=request.user, month=month, sample_id=sample_id)
+
+
 @require_GET
 @role_required(Role.COMPLIANCE)
-def sample_detail(request: AuthenticatedRequest, month: datetime.date) -> HttpResponse:
-    """The month's sample and its report: accuracy, findings, trend (AU-1, AU-3)."""
-    sample = sample_get_for_auditor(user=request.user, month=month)
+def sample_detail(
+    request: AuthenticatedRequest,
+    month: datetime.date | None = None,
+    sample_id: int | None = None,
+) -> HttpResponse:
+    """The sample and its report: accuracy, money, findings, trends (AU-1, AU-3)."""
+    sample = _sample(request, month, sample_id)
     info = month_report_info_fetch_for_auditor(user=request.user, sample=sample, path=request.path)
     report = month_report(info)
     context = {
         "sample": sample,
         "report": report,
-        "redraw": services.audit_sample_redraw(sample),
         "trend_svg": mark_safe(trend_svg(report.trend, report.target)),  # noqa: S308 - built here
         "algorithm": ALGORITHM,
-        "population_rule": POPULATION_RULE,
         "monitoring_note": MONITORING_NOTE,
+        "money_note": MONEY_NOTE,
         "outcome_choices": Outcome.choices,
     }
     return render(request, "audits/sample_detail.html", context)
@@ -99,10 +168,13 @@ def sample_detail(request: AuthenticatedRequest, month: datetime.date) -> HttpRe
 @require_http_methods(["GET", "POST"])
 @role_required(Role.COMPLIANCE)
 def chart_review(
-    request: AuthenticatedRequest, month: datetime.date, encounter_id: int
+    request: AuthenticatedRequest,
+    encounter_id: int,
+    month: datetime.date | None = None,
+    sample_id: int | None = None,
 ) -> HttpResponse:
     """One sampled chart, read-only, with the structured review form (AU-3)."""
-    sample = sample_get_for_auditor(user=request.user, month=month)
+    sample = _sample(request, month, sample_id)
     item = audit_item_get_for_auditor(
         user=request.user, sample=sample, encounter_id=encounter_id, path=request.path
     )
@@ -121,8 +193,8 @@ def chart_review(
                 messages.success(request, f"Review of chart #{item.position} saved.")
                 following = next_unreviewed_encounter_id(sample)
                 if following is not None:
-                    return redirect("audits:chart-review", month=month, encounter_id=following)
-                return redirect("audits:sample-detail", month=month)
+                    return redirect(sample.url("chart-review", encounter_id=following))
+                return redirect(sample.detail_url)
     else:
         form = ChartReviewForm(instance=review, initial=None if review else suggestions.initial())
     context = {
@@ -148,9 +220,13 @@ def _download(content: bytes | str, *, filename: str, content_type: str) -> Http
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def sample_findings_csv(request: AuthenticatedRequest, month: datetime.date) -> HttpResponse:
-    """The month's findings, one row per sampled chart."""
-    sample = sample_get_for_auditor(user=request.user, month=month)
+def sample_findings_csv(
+    request: AuthenticatedRequest,
+    month: datetime.date | None = None,
+    sample_id: int | None = None,
+) -> HttpResponse:
+    """The sample's findings, one row per sampled chart."""
+    sample = _sample(request, month, sample_id)
     info = month_report_info_fetch_for_auditor(
         user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
     )
@@ -164,9 +240,13 @@ def sample_findings_csv(request: AuthenticatedRequest, month: datetime.date) -> 
 
 @require_GET
 @role_required(Role.COMPLIANCE)
-def sample_report_pdf(request: AuthenticatedRequest, month: datetime.date) -> HttpResponse:
-    """The month's report as a PDF to file."""
-    sample = sample_get_for_auditor(user=request.user, month=month)
+def sample_report_pdf(
+    request: AuthenticatedRequest,
+    month: datetime.date | None = None,
+    sample_id: int | None = None,
+) -> HttpResponse:
+    """The sample's report as a PDF to file."""
+    sample = _sample(request, month, sample_id)
     info = month_report_info_fetch_for_auditor(
         user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
     )
@@ -174,6 +254,43 @@ def sample_report_pdf(request: AuthenticatedRequest, month: datetime.date) -> Ht
     pdf = month_pdf(report, generated_by=request.user.get_full_name() or request.user.username)
     return _download(
         pdf, filename=f"audit-report-{sample.month_label}.pdf", content_type="application/pdf"
+    )
+
+
+@require_GET
+@role_required(Role.COMPLIANCE)
+def sample_ratstats_frame(
+    request: AuthenticatedRequest,
+    month: datetime.date | None = None,
+    sample_id: int | None = None,
+) -> HttpResponse:
+    """The sampling frame for RAT-STATS: every chart of the population and its billed amount."""
+    sample = _sample(request, month, sample_id)
+    frame = ratstats_frame_fetch_for_auditor(user=request.user, sample=sample, path=request.path)
+    return _download(
+        ratstats_frame_csv(frame),
+        filename=f"ratstats-frame-{sample.month_label}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@require_GET
+@role_required(Role.COMPLIANCE)
+def sample_ratstats_sample(
+    request: AuthenticatedRequest,
+    month: datetime.date | None = None,
+    sample_id: int | None = None,
+) -> HttpResponse:
+    """The sample for RAT-STATS: item number, examined, audited and difference values."""
+    sample = _sample(request, month, sample_id)
+    info = month_report_info_fetch_for_auditor(
+        user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
+    )
+    frame = ratstats_frame_fetch(sample=sample)
+    return _download(
+        ratstats_sample_csv(month_report(info), frame),
+        filename=f"ratstats-sample-{sample.month_label}.csv",
+        content_type="text/csv; charset=utf-8",
     )
 
 

@@ -288,7 +288,25 @@ CELERY_BEAT_SCHEDULE = {
 
 # Chart audits (docs/coding-rules.md AU-1, AU-3)
 AUDIT_SAMPLE_SIZE = env.int("AUDIT_SAMPLE_SIZE", default=5)
-AUDIT_STRATIFY_BY_CLINICIAN = env.bool("AUDIT_STRATIFY_BY_CLINICIAN", default=False)
+# Per-prescriber coverage of the monthly draw (AU-1): each prescriber who signed visits in
+# the month gets at least this many charts a month and a quarter, beyond the practice-wide
+# AUDIT_SAMPLE_SIZE (0 and 0: no minimum, the plain practice-wide draw).
+AUDIT_MIN_CHARTS_PER_PRESCRIBER_MONTH = env.int("AUDIT_MIN_CHARTS_PER_PRESCRIBER_MONTH", default=1)
+AUDIT_MIN_CHARTS_PER_PRESCRIBER_QUARTER = env.int(
+    "AUDIT_MIN_CHARTS_PER_PRESCRIBER_QUARTER", default=5
+)
+# Focused (probe) audits: the largest sample compliance may start (Medicare's targeted
+# reviews take 20-40 claims a round).
+AUDIT_FOCUSED_MAX_SIZE = env.int("AUDIT_FOCUSED_MAX_SIZE", default=100)
+AUDIT_FOCUSED_DEFAULT_SIZE = env.int("AUDIT_FOCUSED_DEFAULT_SIZE", default=30)
+# A prescriber below AUDIT_ACCURACY_TARGET in a month's sample gets a follow-up re-audit of
+# the next month's charts, this many, drawn with that month's sample.
+AUDIT_FOLLOW_UP = env.bool("AUDIT_FOLLOW_UP", default=True)
+AUDIT_FOLLOW_UP_SIZE = env.int("AUDIT_FOLLOW_UP_SIZE", default=5)
+# CARCs that deny a claim for its documentation (focused audits of such denials).
+AUDIT_DOCUMENTATION_DENIAL_CARCS = env.list(
+    "AUDIT_DOCUMENTATION_DENIAL_CARCS", default=["50", "150", "151", "226", "252"]
+)
 AUDIT_ACCURACY_TARGET = env.float("AUDIT_ACCURACY_TARGET", default=0.95)
 # "Signed in time" on the audit checklist: a practice convention, not a payer rule.
 AUDIT_TIMELY_SIGNATURE_DAYS = env.int("AUDIT_TIMELY_SIGNATURE_DAYS", default=3)

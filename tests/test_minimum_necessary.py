@@ -26,8 +26,9 @@ from tests.phi import (
     response_text,
 )
 
-# Where compliance staff read the note: the structured review of a chart drawn for audit.
-COMPLIANCE_REVIEW_PAGES = {"audits:chart-review"}
+# Where compliance staff read the note: the structured review of a chart drawn for audit
+# (a monthly sample by month, a focused or follow-up sample by id).
+COMPLIANCE_REVIEW_PAGES = {"audits:chart-review", "audits:chart-review-by-id"}
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ CHECKS_MET = {
 def _build(s):
     """Last month's sample holding the prescriber's signed chart, reviewed as over-coded."""
     from audits.sampling import previous_month
-    from audits.services import audit_sample_draw, chart_review_save
+    from audits.services import Focus, audit_sample_draw, chart_review_save, focused_audit_start
     from tests.audits.helpers import signed_encounter
 
     month = previous_month(timezone.localdate())
@@ -52,7 +52,14 @@ def _build(s):
             "comment": "MDM supports a lower level.",
         },
     )
-    return SimpleNamespace(month=month, encounter=encounter, sample=sample, review=review)
+    focused = focused_audit_start(
+        user=s.user("compliance"),
+        focus=Focus(date_from=month, date_to=month.replace(day=28)),
+        size=5,
+    )
+    return SimpleNamespace(
+        month=month, encounter=encounter, sample=sample, review=review, focused=focused
+    )
 
 
 def _audit(s):
@@ -65,6 +72,14 @@ def _month(s):
 
 def _chart(s):
     return {"month": _audit(s).month, "encounter_id": _audit(s).encounter.pk}
+
+
+def _focused(s):
+    return {"sample_id": _audit(s).focused.pk}
+
+
+def _focused_chart(s):
+    return {"sample_id": _audit(s).focused.pk, "encounter_id": _audit(s).encounter.pk}
 
 
 ACCESS: dict[str, UrlAccess] = {
@@ -80,6 +95,23 @@ ACCESS: dict[str, UrlAccess] = {
     "audits:chart-review": UrlAccess(
         get=COMPLIANCE,
         kwargs=_chart,
+        post=COMPLIANCE,  # an empty review comes back with its errors
+        shows=lambda s: _audit(s).encounter,
+    ),
+    "audits:sample-ratstats-frame": UrlAccess(get=COMPLIANCE, kwargs=_month),
+    "audits:sample-ratstats-sample": UrlAccess(get=COMPLIANCE, kwargs=_month),
+    "audits:focused-start": UrlAccess(
+        get=ALL_405,
+        post=COMPLIANCE,  # an empty form comes back with its errors
+    ),
+    "audits:sample-detail-by-id": UrlAccess(get=COMPLIANCE, kwargs=_focused),
+    "audits:sample-findings-csv-by-id": UrlAccess(get=COMPLIANCE, kwargs=_focused),
+    "audits:sample-report-pdf-by-id": UrlAccess(get=COMPLIANCE, kwargs=_focused),
+    "audits:sample-ratstats-frame-by-id": UrlAccess(get=COMPLIANCE, kwargs=_focused),
+    "audits:sample-ratstats-sample-by-id": UrlAccess(get=COMPLIANCE, kwargs=_focused),
+    "audits:chart-review-by-id": UrlAccess(
+        get=COMPLIANCE,
+        kwargs=_focused_chart,
         post=COMPLIANCE,  # an empty review comes back with its errors
         shows=lambda s: _audit(s).encounter,
     ),

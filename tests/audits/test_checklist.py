@@ -236,9 +236,30 @@ def test_billing_an_alternative_offered_at_signing_names_it(make_signed):
     assert "The clinician chose the alternative offered: psychotherapy only" in (s.outcome_reason)
 
 
-def test_a_chart_without_diagnoses_is_not_met_by_dg_1(db):
+def test_diagnosis_findings_come_from_the_claims_stored_checks_not_a_new_run(
+    make_signed, monkeypatch
+):
+    """DG-1 / DG-3 as the claim's checks stored them when it was billed (the record of
+    the day); the engine's diagnosis checks are not run again on the chart."""
+    from claims.models import Claim
+
+    encounter = make_signed()
+    Claim.objects.filter(encounter=encounter).update(
+        findings=[{"rule": "DG-1", "level": "error", "text": "the claim has no diagnosis"}]
+    )
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the audit re-ran the engine's claim checks")
+
+    monkeypatch.setattr("coding.engine.claim_lines.check_claim_lines", refuse)
+    s = suggest(Encounter.objects.select_related("claim").get(pk=encounter.pk))
+    assert s.checks["check_diagnoses"].value == Check.NOT_MET
+    assert "The claim has no diagnosis (DG-1)" in s.checks["check_diagnoses"].reason
+
+
+def test_a_chart_without_a_claim_gets_no_diagnosis_suggestion(db):
     from tests.factories import EncounterFactory
 
     s = chart_suggestions(EncounterFactory(), [{"code": "90834", "units": 1}])
-    assert s.checks["check_diagnoses"].value == Check.NOT_MET
-    assert "DG-1" in s.checks["check_diagnoses"].reason
+    assert s.checks["check_diagnoses"].value == ""
+    assert "no diagnosis check was stored" in s.checks["check_diagnoses"].reason

@@ -41,6 +41,7 @@ def chart(position, clinician, codes, chart_review=None):
         patient_id=200 + position,
         part2=False,
         date_of_service=MONTH.replace(day=position),
+        clinician_id=len(clinician),
         clinician_name=clinician,
         billed_codes=tuple(codes),
         billed_text=" + ".join(codes),

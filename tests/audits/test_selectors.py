@@ -52,7 +52,7 @@ def test_nothing_stored_means_nothing_billed():
 
 # The sampled charts with encounter, clinician, signed proposal, claim and review (with
 # reviewer and acknowledger) in one joined query, the claims' lines, the trend's counts.
-REPORT_QUERIES = 3
+REPORT_QUERIES = 4  # charts (with reviews), claim lines, the 12-month counts, prescribers
 
 
 @pytest.mark.parametrize("charts", [1, 9])

@@ -19,6 +19,7 @@ from django.db import connections
 from audits.models import AuditSample
 from audits.tasks import audit_sample_draw_task
 from config.celery import app
+from tests.factories import ClinicianFactory
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
@@ -59,7 +60,8 @@ def _forget_connections() -> None:
 def test_draw_runs_on_a_real_worker_and_a_second_run_returns_the_same_sample(
     transactional_signed, make_signed, last_month, redis_app
 ):
-    signed = {make_signed(day=day).pk for day in range(1, 9)}
+    doctor = ClinicianFactory(credential="MD")  # one prescriber: the practice-wide five
+    signed = {make_signed(clinician=doctor, day=day).pk for day in range(1, 9)}
     month = f"{last_month:%Y-%m}"
 
     first = audit_sample_draw_task.delay(month).get(timeout=30)
