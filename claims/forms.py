@@ -173,7 +173,7 @@ class ClinicianAnswerForm(VersionForm):
 
 class PayerFileForm(BootstrapForm):
     file = forms.FileField(
-        label="835, 999 or 277CA file",
+        label="835, 999, 277CA or 271 file",
         help_text="As the payer or clearinghouse sent it; the kind is read from the file.",
     )
 
