@@ -269,7 +269,7 @@ class EligibilityImport:
 
 def _coverage_for(answer: Answer, by_id: Mapping[int, Coverage]) -> Coverage | None:
     """The coverage a 271 answer is about: our trace, else the payer's id and member id."""
-    if answer.coverage_id in by_id:
+    if answer.coverage_id is not None and answer.coverage_id in by_id:
         return by_id[answer.coverage_id]
     matches = list(
         Coverage.objects.filter(
@@ -426,17 +426,17 @@ def eligibility_schedule(*, user: User, day: datetime.date, path: str = "") -> l
     )
     patient_ids = {v.patient_id for v in visits}
     primary: dict[int, Coverage] = {}
-    for coverage in (
+    for active in (
         Coverage.objects.filter(patient_id__in=patient_ids, active=True)
         .select_related("payer")
         .order_by("priority")
     ):
-        primary.setdefault(coverage.patient_id, coverage)
+        primary.setdefault(active.patient_id, active)
     checks = _latest_checks([c.pk for c in primary.values()])
     today = timezone.localdate()
     rows = []
     for visit in visits:
-        coverage = primary.get(visit.patient_id)
+        coverage: Coverage | None = primary.get(visit.patient_id)
         check = checks.get(coverage.pk) if coverage else None
         state = coverage_state(check, today=today) if coverage else "no_coverage"
         share = patient_share(check, setting=visit.setting) if coverage else "Self-pay"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_denials
+from . import views, views_denials, views_eligibility
 
 app_name = "claims"
 
@@ -31,6 +31,16 @@ urlpatterns = [
     path("unmatched/", views.unmatched_list, name="unmatched-list"),
     path("unmatched/<int:item_id>/attach/", views.unmatched_attach, name="unmatched-attach"),
     path("unmatched/<int:item_id>/dismiss/", views.unmatched_dismiss, name="unmatched-dismiss"),
+    path(
+        "eligibility/",
+        views_eligibility.eligibility_schedule,
+        name="eligibility-schedule",
+    ),
+    path(
+        "eligibility/coverages/<int:coverage_id>/fix/",
+        views_eligibility.coverage_fix,
+        name="coverage-fix",
+    ),
     path("denials/", views_denials.denial_worklist, name="denial-worklist"),
     path("denials/<int:line_id>/", views_denials.denial_line, name="denial-line"),
     path(
