@@ -339,7 +339,7 @@ def _benefit(loop: Any, answer: Answer) -> None:
     if _code(eb.inplan_network_indicator) == "N" or _code(eb.coverage_level_code) == "FAM":
         return  # out-of-network and family amounts are not what the patient pays here
     telehealth = any(
-        _TELEHEALTH.search(str(m.free_form_message_text or "")) for m in loop.msg_segment or []
+        _TELEHEALTH.search(str(m.free_form_text or "")) for m in loop.msg_segment or []
     )
     suffix = "_telehealth" if telehealth else ""
     values: dict[str, Any] = {}
