@@ -97,7 +97,8 @@ def test_270_for_a_day_has_one_inquiry_per_patient_and_payer_read_by_x12sdk(day_
     assert members[("BAKER", "BEN")].service_type_codes == ("MH", "A6")
     assert members[("BAKER", "BEN")].payer_name == "MEDICARE PART B"
     cal = members[("COLE", "CAL")]
-    assert cal.is_dependent and cal.subscriber_name == ("COLE", "CARL")
+    assert cal.is_dependent
+    assert cal.subscriber_name == ("COLE", "CARL")
     assert cal.member_id == day_schedule["cal"].member_id
     assert "DTP*291*D8*20261201~" in batch.content
     assert AccessRecord.objects.filter(
@@ -282,7 +283,8 @@ def test_fixing_inactive_coverage_records_the_new_one_verified(day_schedule, bil
         r for r in eligibility_schedule(user=biller, day=DAY) if r.visit.patient == ben.patient
     )
     assert (row.coverage, row.state, row.share) == (new, "verified", "$0.00 copay")
-    assert row.check.source == "biller" and row.check.checked_by == biller
+    assert row.check.source == "biller"
+    assert row.check.checked_by == biller
 
 
 # ----------------------------------------------------------------------------- commands
