@@ -24,6 +24,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.access import access_record, access_record_list
@@ -448,8 +449,6 @@ def eligibility_schedule(*, user: User, day: datetime.date, path: str = "") -> l
 # ----------------------------------------------------------------------------- fixing it
 def coverage_get_for_biller(*, user: User, coverage_id: int, path: str = "") -> Coverage:
     """One coverage a biller fixes, with its patient and payer (else 404); recorded."""
-    from django.http import Http404
-
     _require_biller(user)
     coverage = Coverage.objects.select_related("patient", "payer").filter(pk=coverage_id).first()
     if coverage is None:

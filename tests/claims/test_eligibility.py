@@ -314,3 +314,21 @@ def test_import_eligibility_command_says_why_a_file_is_refused(biller, tmp_path)
     path.write_text("nothing")
     with pytest.raises(CommandError, match="not an X12 file"):
         call_command("import_eligibility", str(path))
+
+
+def test_the_data_migration_gives_the_shipped_payers_their_service_types(db):
+    import importlib
+
+    from django.apps import apps
+
+    from payers.models import Payer, validate_service_types
+
+    migration = importlib.import_module("payers.migrations.0014_payer_eligibility_service_types")
+    for slug in migration.DEFAULT_SERVICE_TYPES:
+        payer(slug)
+    Payer.objects.update(eligibility_service_types=[])
+    migration.load(apps, None)
+    for slug, codes in migration.DEFAULT_SERVICE_TYPES.items():
+        validate_service_types(codes)
+        assert Payer.objects.get(slug=slug).eligibility_service_types == codes
+    assert "A6" in Payer.objects.get(slug="medicare").eligibility_service_types
