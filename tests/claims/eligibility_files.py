@@ -31,22 +31,32 @@ class Benefits:
     trace: str | None = None  # None: our trace; "" none at all
 
 
-def _patient_loops(b: Benefits, hl: int) -> list[str]:
-    patient = b.coverage.patient
-    trace = trace_for(b.coverage.pk, b.visit_date) if b.trace is None else b.trace
+def _patient_loops(b: Benefits, hl: int) -> tuple[list[str], int]:
+    """The patient's loops from HL ``hl``; returns them and the last HL id used. A dependent
+    (coverage relation other than self) is answered in 2000D under the subscriber."""
+    patient, coverage = b.coverage.patient, b.coverage
+    trace = trace_for(coverage.pk, b.visit_date) if b.trace is None else b.trace
     st = b.service_type
-    out = [f"HL*{hl}*2*22*0"]
+    member = f"****MI*{coverage.member_id}"
+    if coverage.relation != "18":
+        sub = f"{coverage.subscriber_last_name.upper()}*{coverage.subscriber_first_name.upper()}"
+        out = [f"HL*{hl}*2*22*1", f"NM1*IL*1*{sub}{member}", f"HL*{hl + 1}*{hl}*23*0"]
+        hl += 1
+        name = f"NM1*03*1*{patient.last_name.upper()}*{patient.first_name.upper()}"
+    else:
+        out = [f"HL*{hl}*2*22*0"]
+        name = f"NM1*IL*1*{patient.last_name.upper()}*{patient.first_name.upper()}{member}"
     if trace:
         out.append(f"TRN*2*{trace}*9123456789")
     out += [
-        f"NM1*IL*1*{patient.last_name.upper()}*{patient.first_name.upper()}****MI*{b.coverage.member_id}",
+        name,
         f"DMG*D8*{patient.date_of_birth:%Y%m%d}*{patient.sex}",
         f"DTP*346*D8*{b.visit_date.year}0101",
         f"DTP*347*D8*{b.visit_date.year}1231",
     ]
     if not b.active:
         out.append("EB*6*IND*30")
-        return out
+        return out, hl
     out.append("EB*1*IND*30**GOLD PPO")
     if b.copay is not None:
         out.append(f"EB*B*IND*{st}***27*{b.copay}")
@@ -62,7 +72,7 @@ def _patient_loops(b: Benefits, hl: int) -> list[str]:
         out += [f"EB*F*IND*{st}", f"HSD*VS*{b.visits}***22"]
     if b.carve_out:
         out += [f"EB*R*IND*{st}", "LS*2120", f"NM1*PR*2*{b.carve_out}*****PI*77777", "LE*2120"]
-    return out
+    return out, hl
 
 
 def response_271(answers: list[Benefits], *, payer_id: str = "COMM1") -> str:
@@ -74,8 +84,10 @@ def response_271(answers: list[Benefits], *, payer_id: str = "COMM1") -> str:
         "HL*2*1*21*1",
         "NM1*1P*2*RIVERSIDE PSYCHIATRY PC*****XX*1234567893",
     ]
-    for n, b in enumerate(answers, start=3):
-        body += _patient_loops(b, n)
+    hl = 2
+    for b in answers:
+        loops, hl = _patient_loops(b, hl + 1)
+        body += loops
     body.append(f"SE*{len(body) + 1}*0001")
     isa = (
         "ISA*00*          *00*          *ZZ*PAYER          *ZZ*123456789      "

@@ -332,3 +332,11 @@ def test_the_data_migration_gives_the_shipped_payers_their_service_types(db):
         validate_service_types(codes)
         assert Payer.objects.get(slug=slug).eligibility_service_types == codes
     assert "A6" in Payer.objects.get(slug="medicare").eligibility_service_types
+
+
+def test_271_answering_for_a_dependent_child_reaches_the_childs_coverage(day_schedule, biller):
+    cal = day_schedule["cal"]  # Cal is on his father Carl's plan
+    ann = day_schedule["ann"]
+    result = _import(biller, [Benefits(cal, DAY, copay=Decimal("15")), Benefits(ann, DAY)])
+    assert [c.coverage for c in result.checks] == [cal, ann]
+    assert EligibilityCheck.objects.get(coverage=cal).copay_in_person == Decimal("15.00")
