@@ -94,7 +94,9 @@ def payer_file_check(content: str, expected: str | None = None) -> str:
         kind = transaction_kind(x12_segments(content))
     except X12ReadError as exc:
         raise ValidationError(str(exc)) from None
-    if expected and kind != expected and not (expected == "ack" and kind in ("999", "277CA")):
+    if kind == "271" or (
+        expected and kind != expected and not (expected == "ack" and kind in ("999", "277CA"))
+    ):
         wanted = "an 835 remittance" if expected == "835" else "a 999 or 277CA acknowledgement"
         raise ValidationError(f"This is a {kind} file, not {wanted}.")
     problems = x12_validate(content)

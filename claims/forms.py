@@ -11,6 +11,7 @@ from django import forms
 
 from coding.engine.codes import code_error, modifiers_error
 from payers.forms import BootstrapForm
+from payers.models import Payer
 
 from .dashboard import DashboardFilters
 from .dashboard_render import TABLES
@@ -193,7 +194,7 @@ class ClinicianAnswerForm(VersionForm):
 
 class PayerFileForm(BootstrapForm):
     file = forms.FileField(
-        label="835, 999 or 277CA file",
+        label="835, 999, 277CA or 271 file",
         help_text="As the payer or clearinghouse sent it; the kind is read from the file.",
     )
 
@@ -266,3 +267,74 @@ class DashboardFilterForm(BootstrapForm):
             clinician=None if "clinician" in self.errors else data.get("clinician"),
             month=None if "month" in self.errors else data.get("month"),
         )
+
+
+class EligibilityDayForm(BootstrapForm):
+    date = forms.DateField(label="Day", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class EligibilityUploadForm(BootstrapForm):
+    file = forms.FileField(
+        label="271 eligibility response",
+        help_text="The payer's or clearinghouse's answer to the 270 (X12 005010X279A1).",
+    )
+
+
+def _money_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=False, min_value=0, max_digits=9, decimal_places=2
+    )
+
+
+def _percent_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=False, min_value=0, max_value=100, max_digits=5, decimal_places=2
+    )
+
+
+class CoverageFixForm(BootstrapForm):
+    """The patient's new coverage and the benefits the biller verified with its payer."""
+
+    payer: forms.ModelChoiceField[Payer] = forms.ModelChoiceField(
+        queryset=Payer.objects.none(), label="New payer"
+    )
+    member_id = forms.CharField(max_length=40, label="Member id")
+    group_number = forms.CharField(max_length=40, required=False, label="Group number")
+    copay_in_person = _money_field("Copay in person ($)")
+    copay_telehealth = _money_field("Copay telehealth ($)")
+    coinsurance_in_person = _percent_field("Coinsurance in person (%)")
+    coinsurance_telehealth = _percent_field("Coinsurance telehealth (%)")
+    deductible = _money_field("Deductible ($)")
+    deductible_remaining = _money_field("Deductible left to meet ($)")
+    visit_limit = forms.IntegerField(
+        label="Visits a year", required=False, min_value=0, max_value=999
+    )
+    carve_out_payer = forms.CharField(
+        max_length=80,
+        required=False,
+        label="Behavioural health carved out to",
+        help_text="The other payer's name, when mental health is not this plan's",
+    )
+    verified = forms.BooleanField(
+        label="I verified with the payer that this coverage is active",
+        error_messages={"required": "Verify the coverage with the payer first, then tick this."},
+    )
+
+    def __init__(self, *args: Any, payers: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["payer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = payers
+
+    def clean_member_id(self) -> str:
+        value = str(self.cleaned_data["member_id"]).strip()
+        if not re.fullmatch(r"[A-Za-z0-9-]{2,40}", value):
+            raise forms.ValidationError("Letters, digits and hyphens only, as on the card.")
+        return value.upper()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        remaining, deductible = data.get("deductible_remaining"), data.get("deductible")
+        if remaining is not None and deductible is not None and remaining > deductible:
+            self.add_error("deductible_remaining", "More is left than the whole deductible.")
+        return data

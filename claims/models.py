@@ -316,6 +316,7 @@ class PayerFileKind(models.TextChoices):
     ERA = "835", "835 remittance (ERA)"
     ACK_999 = "999", "999 acknowledgement"
     ACK_277CA = "277CA", "277CA claim acknowledgement"
+    ELIGIBILITY_271 = "271", "271 eligibility response"
 
 
 class PayerFile(models.Model):
@@ -550,3 +551,108 @@ class DenialAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} line {self.line_payment_id}: {self.kind}"
+
+
+class CoverageStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+
+
+class CheckSource(models.TextChoices):
+    RESPONSE_271 = "271", "271 from the payer"
+    BILLER = "biller", "Verified by a biller (phone or portal)"
+
+
+class EligibilityInquiryBatch(models.Model):
+    """One X12 270 file of eligibility inquiries for a day's scheduled visits, kept as made."""
+
+    visit_date = models.DateField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    control_number = models.PositiveIntegerField(unique=True)
+    inquiry_count = models.PositiveIntegerField()
+    content = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        triggers = [AppendOnly(name="eligibility_batch_append_only")]
+
+    def __str__(self) -> str:
+        return f"270 batch {self.control_number} for {self.visit_date}"
+
+    @property
+    def filename(self) -> str:
+        return f"270-{self.visit_date:%Y%m%d}-{self.control_number:09d}.x12"
+
+
+class EligibilityCheck(models.Model):
+    """The mental-health benefits of one coverage as verified once: from a payer's 271 or by
+    a biller on the phone; who verified them and when, and what changed since the last check.
+
+    Checks are kept (append-only): the newest is the coverage's verified benefits, the older
+    ones are the history a change is flagged against. Amounts are dollars; coinsurance is the
+    patient's percent (20 = 20 %).
+    """
+
+    coverage = models.ForeignKey(
+        "encounters.Coverage", on_delete=models.PROTECT, related_name="eligibility_checks"
+    )
+    patient = models.ForeignKey(
+        "encounters.Patient", on_delete=models.PROTECT, related_name="eligibility_checks"
+    )
+    checked_at = models.DateTimeField()
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    source = models.CharField(max_length=6, choices=CheckSource.choices)
+    file_name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=8, choices=CoverageStatus.choices)
+    plan_name = models.CharField(max_length=80, blank=True)
+    plan_begin = models.DateField(null=True, blank=True)
+    plan_end = models.DateField(null=True, blank=True)
+    copay_in_person = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    copay_telehealth = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    coinsurance_in_person = models.DecimalField(
+        "coinsurance in person (%)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    coinsurance_telehealth = models.DecimalField(
+        "coinsurance telehealth (%)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    deductible = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    deductible_remaining = models.DecimalField(
+        max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    visit_limit = models.PositiveSmallIntegerField("visits a year", null=True, blank=True)
+    # Behavioural health carved out to another payer: that payer's name; empty when not.
+    carve_out_payer = models.CharField(max_length=80, blank=True)
+    # What the 271 said per service type (MH, A6, ...): {"MH": {"copay": "30.00", ...}}.
+    benefits = models.JSONField(default=dict, blank=True)
+    # What differs from the coverage's previous check, in words.
+    changes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["coverage", "-checked_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(plan_begin__isnull=True)
+                    | models.Q(plan_end__isnull=True)
+                    | models.Q(plan_end__gte=models.F("plan_begin"))
+                ),
+                name="eligibility_plan_dates_in_order",
+            )
+        ]
+        triggers = [AppendOnly(name="eligibility_check_append_only")]
+
+    def __str__(self) -> str:
+        return f"{self.coverage_id} {self.status} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def deductible_met(self) -> Decimal | None:
+        """How much of the deductible the patient has paid this year."""
+        if self.deductible is None or self.deductible_remaining is None:
+            return None
+        return max(self.deductible - self.deductible_remaining, Decimal("0"))

@@ -1,5 +1,6 @@
 """The upload of a payer's file: an 835 is posted (``claims.era``), a 999 or 277CA applied
-(``claims.acks``); and the files imported so far."""
+(``claims.acks``), a 271 read into coverages' benefits (``claims.eligibility``); and the
+files imported so far."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from .acks import ack_import
+from .eligibility import eligibility_import
 from .era import era_import, require_biller
 from .models import PayerFile
 from .x12.read import X12ReadError, transaction_kind, x12_segments
@@ -34,6 +36,11 @@ def payer_file_import(*, user: User, name: str, data: bytes) -> Imported:
         kind = transaction_kind(x12_segments(content))
     except X12ReadError as exc:
         raise ValidationError(str(exc)) from None
+    if kind == "271":
+        result = eligibility_import(user=user, name=name, data=data)
+        if result.payer_file is None:  # kept whenever a user imports it
+            raise ValidationError("The 271 was read but not kept.")
+        return Imported(result.payer_file, result.to_dict())
     if kind == "835":
         payer_file, era = era_import(user=user, name=name, content=content)
         return Imported(payer_file, era.to_dict())

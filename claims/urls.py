@@ -3,7 +3,7 @@ the denial worklist and the billing dashboard."""
 
 from django.urls import path
 
-from . import views, views_dashboard, views_denials
+from . import views, views_dashboard, views_denials, views_eligibility
 
 app_name = "claims"
 
@@ -33,6 +33,16 @@ urlpatterns = [
     path("unmatched/<int:item_id>/attach/", views.unmatched_attach, name="unmatched-attach"),
     path("unmatched/<int:item_id>/dismiss/", views.unmatched_dismiss, name="unmatched-dismiss"),
     path("dashboard/", views_dashboard.billing_dashboard, name="billing-dashboard"),
+    path(
+        "eligibility/",
+        views_eligibility.eligibility_schedule,
+        name="eligibility-schedule",
+    ),
+    path(
+        "eligibility/coverages/<int:coverage_id>/fix/",
+        views_eligibility.coverage_fix,
+        name="coverage-fix",
+    ),
     path("denials/", views_denials.denial_worklist, name="denial-worklist"),
     path("denials/<int:line_id>/", views_denials.denial_line, name="denial-line"),
     path(

@@ -27,6 +27,7 @@ from accounts.roles import Role, role_of
 from accounts.selectors import clinician_for_user
 from coding.engine.documentation import DocumentationCheck, documentation_gaps
 from coding.engine.rules.dg_diagnoses import MAX_DIAGNOSES
+from payers.models import Payer
 
 from .icd import icd_explain_invalid, icd_lookup
 from .models import (
@@ -529,6 +530,40 @@ def patient_save(
         user=user, obj=patient, action=AccessAction.CREATE if created else AccessAction.UPDATE
     )
     return patient
+
+
+@transaction.atomic
+def coverage_replace(
+    *, user: User, coverage: Coverage, payer: Payer, member_id: str, group_number: str = ""
+) -> Coverage:
+    """The patient's new coverage in place of ``coverage``, at its priority (billers fixing an
+    inactive coverage before the visit, practice admins). The old row stays, inactive, for
+    the claims billed on it; the subscriber carries over."""
+    if role_of(user) not in (Role.BILLER, Role.ADMIN):
+        raise PermissionDenied("Only billers and practice admins change a patient's coverage.")
+    old = Coverage.objects.select_for_update().get(pk=coverage.pk)
+    if not old.active:
+        raise ValidationError(
+            "This coverage was already replaced: open the patient's schedule row again."
+        )
+    old.active = False
+    old.save(update_fields=["active"])
+    new = Coverage(
+        patient_id=old.patient_id,
+        payer=payer,
+        member_id=member_id.strip(),
+        group_number=group_number.strip(),
+        relation=old.relation,
+        subscriber_first_name=old.subscriber_first_name,
+        subscriber_last_name=old.subscriber_last_name,
+        subscriber_date_of_birth=old.subscriber_date_of_birth,
+        priority=old.priority,
+        active=True,
+    )
+    new.full_clean()
+    new.save()
+    access_record(user=user, obj=new, action=AccessAction.CREATE)
+    return new
 
 
 @transaction.atomic

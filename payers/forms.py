@@ -71,6 +71,12 @@ class PayerForm(PayerModelForm):
         label="Z codes accepted on psychotherapy lines",
         help_text="Z-code prefixes, e.g. Z63, Z65 (DG-3)",
     )
+    eligibility_service_types = ListField(
+        required=False,
+        label="Service types asked in an eligibility inquiry (270)",
+        help_text="Comma-separated X12 codes the payer answers for, e.g. MH, A6 "
+        "(MH mental health, A4 psychiatric, A6 psychotherapy, A7/A8 psychiatric in/outpatient)",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -153,6 +159,11 @@ class PayerForm(PayerModelForm):
         if bad:
             raise forms.ValidationError(f"Not Z-code prefixes: {', '.join(bad)} (e.g. Z63).")
         return values
+
+    def clean_eligibility_service_types(self) -> list[str]:
+        """Upper-cased, each once, in the order typed; the model's validator names unknown ones."""
+        values = [v.upper() for v in self.cleaned_data.get("eligibility_service_types") or []]
+        return list(dict.fromkeys(values))
 
 
 class FeeForm(BootstrapForm):

@@ -46,6 +46,36 @@ def validate_modifier(value: str) -> None:
         raise ValidationError(error, code="modifier")
 
 
+# X12 service type codes (270 EQ01 / 271 EB03) for mental health, in our words. A payer
+# answers for the ones it takes (``Payer.eligibility_service_types``); 30 asks about the
+# plan as a whole.
+ELIGIBILITY_SERVICE_TYPES = {
+    "30": "Health benefit plan coverage",
+    "MH": "Mental health",
+    "A4": "Psychiatric",
+    "A6": "Psychotherapy",
+    "A7": "Psychiatric, inpatient",
+    "A8": "Psychiatric, outpatient",
+}
+
+
+def validate_service_types(value: object) -> None:
+    """A list of the service type codes the practice asks payers about, at least one."""
+    codes = list(value) if isinstance(value, list | tuple) else []
+    unknown = [str(c) for c in codes if c not in ELIGIBILITY_SERVICE_TYPES]
+    if not codes or unknown:
+        raise ValidationError(
+            f"Service type codes: {', '.join(unknown) or '(none)'} not known. Use one or more "
+            f"of {', '.join(ELIGIBILITY_SERVICE_TYPES)}.",
+            code="service_types",
+        )
+
+
+def default_service_types() -> list[str]:
+    """A new payer is asked about mental health (MH) until the admin says more."""
+    return ["MH"]
+
+
 class ClaimFilingIndicator(models.TextChoices):
     MEDICARE_B = "MB", "Medicare Part B"
     MEDICAID = "MC", "Medicaid"
@@ -137,6 +167,14 @@ class Payer(models.Model):
         default=180,
         validators=[MinValueValidator(1), MaxValueValidator(730)],
         help_text="Days after the payer's answer within which it accepts an appeal (1 to 730).",
+    )
+    # Eligibility (270/271): the mental-health service types this payer answers for.
+    eligibility_service_types = models.JSONField(
+        "service types asked in a 270",
+        default=default_service_types,
+        blank=True,
+        validators=[validate_service_types],
+        help_text="X12 service type codes: MH, A4, A6, A7, A8 (30 for the plan as a whole).",
     )
     active = models.BooleanField(default=True)
 

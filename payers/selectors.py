@@ -73,3 +73,8 @@ def drug_get_for_admin(*, user: User, drug_id: int) -> Drug:
     if drug is None:
         raise Http404("No such drug.")
     return drug
+
+
+def payers_active() -> QuerySet[Payer]:
+    """The payers a patient's coverage can name (active ones), by name."""
+    return Payer.objects.filter(active=True).order_by("name")

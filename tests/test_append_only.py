@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, models, transaction
+from django.utils import timezone
 
 from accounts.access import access_record
 from accounts.db_roles import append_only_tables
@@ -27,6 +28,8 @@ from claims.models import (
     ClaimPayment,
     ClaimTransition,
     DenialAction,
+    EligibilityCheck,
+    EligibilityInquiryBatch,
     ExportBatch,
     LinePayment,
     PayerFile,
@@ -64,6 +67,8 @@ PROTECTED = [
     pytest.param(Protected(ExportBatch, "content"), id="export_batch"),
     pytest.param(Protected(Addendum, "text"), id="addendum"),
     pytest.param(Protected(DenialAction, "reason"), id="denial_action"),
+    pytest.param(Protected(EligibilityCheck, "file_name"), id="eligibility_check"),
+    pytest.param(Protected(EligibilityInquiryBatch, "content"), id="eligibility_batch"),
 ]
 
 
@@ -99,6 +104,18 @@ def _practice_records() -> None:
     )
     DenialAction.objects.create(
         line_payment=line, claim=claim, kind="write_off", user=admin, reason="Too late"
+    )
+    EligibilityCheck.objects.create(
+        coverage=claim.coverage,
+        patient=claim.patient,
+        checked_at=timezone.now(),
+        checked_by=admin,
+        source="271",
+        file_name="answer.271",
+        status="active",
+    )
+    EligibilityInquiryBatch.objects.create(
+        visit_date=claim.date_of_service, control_number=5, inquiry_count=1, content="ISA~"
     )
 
 

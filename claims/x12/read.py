@@ -56,18 +56,18 @@ def x12_segments(text: str) -> list[Segment]:
 
 
 def transaction_kind(segments: Sequence[Segment]) -> str:
-    """'835', '999' or '277CA' from the first ST segment (ST01, and ST03 for a 277)."""
+    """'835', '999', '277CA' or '271' from the first ST segment (ST01, and ST03 for a 277)."""
     st = next((s for s in segments if s.id == "ST"), None)
     if st is None:
         raise X12ReadError("The file holds no transaction set (no ST segment).")
     kind = st.get(1)
     if kind == "277" and "X214" in st.get(3):
         return "277CA"
-    if kind in ("835", "999"):
+    if kind in ("835", "999", "271"):
         return kind
     raise X12ReadError(
         f"This is an X12 {kind} file; the practice imports 835 remittances, 999 and 277CA "
-        "acknowledgements."
+        "acknowledgements and 271 eligibility responses."
     )
 
 

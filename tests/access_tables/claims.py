@@ -8,6 +8,8 @@ A view that accepts only POST answers 405 to a GET before any login check.
 
 from __future__ import annotations
 
+import datetime
+
 from tests.access_tables import UrlAccess, expect
 
 ALL_405 = expect(anonymous=405, prescriber=405, biller=405, compliance=405, admin=405)
@@ -118,6 +120,29 @@ def _worklist(s):
     return {}
 
 
+def _scheduled(s):
+    """The prescriber's patient on tomorrow's schedule (the eligibility page's default day)."""
+    from django.utils import timezone
+
+    from encounters.models import ScheduledVisit
+
+    def build(setup):
+        return ScheduledVisit.objects.create(
+            patient=setup.patient,
+            clinician=setup.prescriber.clinician,
+            date=timezone.localdate() + datetime.timedelta(days=1),
+            time=datetime.time(9, 0),
+            created_by=setup.prescriber,
+        )
+
+    s.cached("scheduled", build)
+    return {}
+
+
+def _coverage_id(s):
+    return {"coverage_id": s.patient.coverages.first().pk}
+
+
 ACCESS: dict[str, UrlAccess] = {
     "claims:claim-queue": UrlAccess(get=BILLER, query="?state=&q=a"),
     "claims:claim-next": UrlAccess(get=ALL_405, post=expect(biller=302)),
@@ -176,6 +201,18 @@ ACCESS: dict[str, UrlAccess] = {
     # payer files in: billers alone upload 835/999/277CA files and resolve what matched nothing
     "claims:payer-file-upload": UrlAccess(get=BILLER, post=BILLER),  # no file: its error
     "claims:unmatched-list": UrlAccess(get=BILLER),
+    # eligibility: billers alone see a day's coverage, upload 271s and record new coverage
+    "claims:eligibility-schedule": UrlAccess(
+        get=BILLER,
+        post=BILLER,  # no file: its error, the schedule shown again
+        kwargs=_scheduled,  # a list page: one record naming the day's patients
+    ),
+    "claims:coverage-fix": UrlAccess(
+        get=BILLER,
+        post=BILLER,  # an empty form comes back with its errors
+        kwargs=_coverage_id,
+        shows=lambda s: s.patient.coverages.first(),
+    ),
     "claims:unmatched-attach": UrlAccess(get=ALL_405, kwargs=_unmatched, post=BILLER),
     "claims:unmatched-dismiss": UrlAccess(get=ALL_405, kwargs=_unmatched, post=BILLER),
     # the denial worklist: billers alone see and work denied and underpaid lines

@@ -19,6 +19,7 @@ def test_admin_edits_a_payer_and_every_change_is_recorded_and_shown(client_for, 
     url = reverse("payers:payer-detail", args=[payer.pk])
     form = client.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None}
+    data["eligibility_service_types"] = ", ".join(payer.eligibility_service_types)
     data.update(
         em_credentials="MD, DO, NP, PA, CNS",
         pharm_mgmt_90863_credentials="RxP",
@@ -115,6 +116,7 @@ def test_payer_modifier_settings_take_only_listed_modifiers_shown_beside_the_fie
     client = client_for(practice_admin)
     url = reverse("payers:payer-detail", args=[payer.pk])
     data = {k: v for k, v in client.get(url).context["form"].initial.items() if v is not None}
+    data["eligibility_service_types"] = ", ".join(payer.eligibility_service_types)
     data.update(em_credentials="MD, DO", pharm_mgmt_90863_credentials="", accepted_z_codes="")
     data[field] = value
     response = client.post(url, data)
@@ -145,6 +147,7 @@ def test_admin_sets_a_payers_appeal_days_and_the_change_is_recorded(client_for, 
     url = reverse("payers:payer-detail", args=[payer.pk])
     form = client.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and v is not False}
+    data["eligibility_service_types"] = ", ".join(payer.eligibility_service_types)
     data.update(
         em_credentials=", ".join(payer.em_credentials),
         pharm_mgmt_90863_credentials=", ".join(payer.pharm_mgmt_90863_credentials),
@@ -166,6 +169,7 @@ def test_appeal_days_must_be_a_sensible_number_of_days(client_for, practice_admi
     url = reverse("payers:payer-detail", args=[payer.pk])
     form = client.get(url).context["form"]
     data = {k: v for k, v in form.initial.items() if v is not None and v is not False}
+    data["eligibility_service_types"] = ", ".join(payer.eligibility_service_types)
     data.update(
         em_credentials=", ".join(payer.em_credentials),
         pharm_mgmt_90863_credentials="",
