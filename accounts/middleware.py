@@ -30,8 +30,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from .sessions import IDLE_WRITE_INTERVAL
 from .selectors import two_step_device_for_user, two_step_required_for_user
+from .sessions import IDLE_WRITE_INTERVAL
 
 SESSION_KEY = "accounts_two_step_device"
 

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.template import engines
 from django.test import RequestFactory
@@ -93,7 +92,9 @@ def project_storage(settings, collected):
 
 
 def test_collectstatic_writes_hashed_and_compressed_copies(collected):
-    hashed = [p.name for p in (collected / "css").iterdir() if re.match(r"app\.\w{12}\.css", p.name)]
+    hashed = [
+        p.name for p in (collected / "css").iterdir() if re.match(r"app\.\w{12}\.css", p.name)
+    ]
     assert hashed
     assert (collected / "css" / f"{hashed[0]}.gz").is_file()
     assert (collected / "staticfiles.json").is_file()
