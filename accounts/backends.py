@@ -39,7 +39,7 @@ def _role_name() -> Subquery:
 class UserBackend(ModelBackend):
     """ModelBackend whose `get_user` reads the user, role and clinician in one query."""
 
-    def get_user(self, user_id: Any) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: Any) -> User | None:
         user = (
             User._default_manager.select_related("clinician")
             .annotate(role_name=_role_name())
@@ -48,6 +48,6 @@ class UserBackend(ModelBackend):
         )
         if user is None or not self.user_can_authenticate(user):
             return None
-        role_name: str | None = user.role_name  # type: ignore[attr-defined]
+        role_name: str | None = getattr(user, "role_name", None)
         user.__dict__[ROLE_KEY] = Role(role_name) if role_name else ""
         return user

@@ -28,8 +28,8 @@ def clinician_for_user(user: User | AnonymousUser) -> Clinician | None:
     if user.pk is None:
         return None
     if User.clinician.related.is_cached(user):  # read with the user (accounts.backends)
-        clinician: Clinician | None = User.clinician.related.get_cached_value(user)
-        return clinician
+        cached = User.clinician.related.get_cached_value(user)
+        return cached if isinstance(cached, Clinician) else None
     return Clinician.objects.filter(user_id=user.pk).select_related("user").first()
 
 

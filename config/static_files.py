@@ -14,7 +14,7 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 ONE_YEAR = 365 * 24 * 60 * 60
 
 
-class HashedStaticFilesStorage(CompressedManifestStaticFilesStorage):
+class HashedStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     """Hashed, compressed copies; the vendored bundles' source-map comments are left as they
     are, since the maps are not shipped (hashing would refuse the missing files)."""
 
@@ -24,7 +24,7 @@ class HashedStaticFilesStorage(CompressedManifestStaticFilesStorage):
     )
 
 
-class StaticFilesMiddleware(WhiteNoiseMiddleware):
+class StaticFilesMiddleware(WhiteNoiseMiddleware):  # type: ignore[misc]
     """WhiteNoise, with a hashed (never changing) file cached for a year, `immutable`."""
 
     FOREVER = ONE_YEAR

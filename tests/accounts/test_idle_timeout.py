@@ -72,9 +72,7 @@ def test_an_active_user_stays_signed_in_past_the_idle_limit(client_for, prescrib
         _written_ago(client, IDLE_WRITE_INTERVAL * 5)
         assert client.get(reverse(PAGE)).status_code == 200
         row = _row(client)
-        assert row.expire_date - timezone.now() > dt.timedelta(
-            seconds=settings.SESSION_COOKIE_AGE
-        )
+        assert row.expire_date - timezone.now() > dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
 
 def test_a_user_idle_past_the_limit_is_signed_out(client_for, prescriber):
