@@ -17,6 +17,7 @@ the page the user is sent to.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,7 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .selectors import two_step_device_for_user, two_step_required_for_user
+from .sessions import IDLE_WRITE_INTERVAL
 
 SESSION_KEY = "accounts_two_step_device"
 
@@ -172,4 +174,35 @@ class SignedOutMiddleware:
             and is_script_request(request)
         ):
             return signed_out_response(request)
+        return response
+
+
+IDLE_WRITTEN_KEY = "_idle_written_at"
+
+
+class IdleTimeoutMiddleware:
+    """Move a session's idle limit on at most once a minute, not on every request.
+
+    The session's row ends `SESSION_COOKIE_AGE` (plus the minute `accounts.sessions` adds)
+    after its last write. A request more than `IDLE_WRITE_INTERVAL` seconds after that write
+    writes it again; any request that changes the session anyway (sign-in, "Stay signed in")
+    counts as the write. An active user stays signed in; an idle one is signed out between
+    the limit and a minute after it. Put right after `SessionMiddleware`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None:
+            return response
+        written = session.get(IDLE_WRITTEN_KEY)  # loads it first: an ended session is empty
+        if session.is_empty():  # no session, an ended one, or signed out just now
+            return response
+        now = int(time.time())
+        stale = not isinstance(written, int) or now - written >= IDLE_WRITE_INTERVAL
+        if session.modified or stale:
+            session[IDLE_WRITTEN_KEY] = now
         return response

@@ -27,6 +27,9 @@ def clinician_for_user(user: User | AnonymousUser) -> Clinician | None:
     """The clinician profile of ``user``, or None (always None for anonymous users)."""
     if user.pk is None:
         return None
+    if User.clinician.related.is_cached(user):  # read with the user (accounts.backends)
+        cached = User.clinician.related.get_cached_value(user)
+        return cached if isinstance(cached, Clinician) else None
     return Clinician.objects.filter(user_id=user.pk).select_related("user").first()
 
 

@@ -3,7 +3,9 @@
     .venv/bin/python bench/engine_throughput.py [--cases 5000] [--rounds 5] [--parse]
 
 The facts are built once (with a fixed seed) so the loop times the engine, not the
-generator; --parse also times `facts_from_dict` on each case. Goal: 20,000+/s on 2 cores.
+generator; --parse also times `facts_from_dict` on each case. Goal (issue 14): 50,000+/s on
+one core. The figure is also given in CPU time of this process, which other load on the
+machine inflates less than the wall clock.
 """
 
 from __future__ import annotations
@@ -68,9 +70,9 @@ def main() -> None:
     parsed = [facts_from_dict(d) for d in raw]
     propose(parsed[0])  # load the payer profiles outside the timing
 
-    best = 0.0
+    best = best_cpu = 0.0
     for _ in range(args.rounds):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         if args.parse:
             for d in raw:
                 propose(facts_from_dict(d)).to_dict()
@@ -79,8 +81,12 @@ def main() -> None:
                 propose(facts)
         elapsed = time.perf_counter() - start
         best = max(best, args.cases / elapsed)
+        best_cpu = max(best_cpu, args.cases / max(time.process_time() - cpu_start, 1e-9))
     what = "facts_from_dict + propose + to_dict" if args.parse else "propose"
-    print(f"{what}: {best:,.0f} proposals/second (best of {args.rounds} x {args.cases} cases)")
+    print(
+        f"{what}: {best:,.0f} proposals/second, {best_cpu:,.0f} per CPU second "
+        f"(best of {args.rounds} x {args.cases} cases)"
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ unless --keepdb), loads the demo practice (``seed_demo`` when the command exists
 ``--extra-patients`` care-team patients with coverage and a visit each, logs a prescriber in
 with the test client and posts realistic, varied encounter forms (some half-typed, some with
 another clinician's coverage) as htmx would. Each request is a full Django request: session,
-auth, axes, CSP, the selector queries, the engine and the template. Goal: p95 under 30 ms.
+auth, axes, CSP, the selector queries, the engine and the template. Goal: p95 under 30 ms,
+and a median at most 1.5x that of a bare view (issue 14): the same middleware and role check,
+posted the same forms in the same run, and no work (so the ratio is what the panel costs).
 --profile runs the timed requests under cProfile and prints where the time goes.
 """
 
@@ -38,14 +40,31 @@ django.setup()
 from _timing import count_queries, percentile  # noqa: E402
 from django.core.management import call_command, get_commands  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.http import HttpRequest, HttpResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from django.urls import path, reverse  # noqa: E402
+from django.views.decorators.http import require_POST  # noqa: E402
 
+from accounts.decorators import role_required  # noqa: E402
+from accounts.roles import Role  # noqa: E402
 from coding.engine import PROBLEM_ITEMS, RISK_ITEMS  # noqa: E402
+from config.urls import urlpatterns as app_urlpatterns  # noqa: E402
 
 PRESCRIBER_USERNAME = "dr.rivera"  # the seed_demo MD
 GOAL_P95_MS = 30.0
+GOAL_RATIO = 1.5
+BARE_URL = "/bench/bare/"
+
+
+@require_POST
+@role_required(Role.PRESCRIBER)
+def bare_view(request: HttpRequest) -> HttpResponse:
+    """The same middleware and role check as the panel, and no work."""
+    return HttpResponse('<div id="proposal-panel"></div>')
+
+
+urlpatterns = [*app_urlpatterns, path(BARE_URL.strip("/") + "/", bare_view)]
 
 
 def _seed(extra_patients: int) -> None:
@@ -193,12 +212,14 @@ def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> f
     forms = [random_form(rng, own, other) for _ in range(requests + warmup)]
     for form in forms[:warmup]:
         assert client.post(url, form).status_code == 200
+        assert client.post(BARE_URL, form).status_code == 200
     with_coverage = {**forms[0], "coverage": str(own[0])} if own else forms[0]
     queries = count_queries(lambda: client.post(url, with_coverage))
     timings: list[float] = []
     cpu: list[float] = []  # this process's CPU: the part other load on the machine cannot inflate
     profiler = cProfile.Profile() if profile else None
     statuses: dict[int, int] = {}
+    bare: list[float] = []
     for form in forms[warmup:]:
         if profiler:
             profiler.enable()
@@ -212,8 +233,15 @@ def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> f
             profiler.disable()
         timings.append(elapsed / 1e6)
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+        started = time.perf_counter_ns()  # the same post to the bare view, right after
+        if reconnect:
+            connection.close()
+        assert client.post(BARE_URL, form).status_code == 200
+        bare.append((time.perf_counter_ns() - started) / 1e6)
+    bare_queries = count_queries(lambda: client.post(BARE_URL, with_coverage))
     ordered = sorted(timings)
     p50, p95 = statistics.median(ordered), percentile(ordered, 95)
+    bare_p50 = statistics.median(bare)
     print(
         f"{requests} POSTs after {warmup} warm-up, {queries} queries per request with a coverage, "
         f"statuses {statuses}, {len(own)} own / {len(other)} other coverages"
@@ -222,6 +250,11 @@ def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> f
     print(
         f"p50 {p50:.2f} ms   p95 {p95:.2f} ms   max {ordered[-1]:.2f} ms   "
         f"mean {statistics.fmean(ordered):.2f} ms   (goal p95 < {GOAL_P95_MS:.0f} ms)"
+    )
+    print(
+        f"bare view: p50 {bare_p50:.2f} ms, p95 {percentile(sorted(bare), 95):.2f} ms, "
+        f"{bare_queries} queries; the panel's median is {p50 / bare_p50:.2f}x the bare view's "
+        f"(goal <= {GOAL_RATIO}x)"
     )
     print(
         f"Django process CPU per request: p50 {statistics.median(cpu):.2f} ms, "
@@ -271,7 +304,8 @@ def main() -> None:
     try:
         if not existing:
             _seed(args.extra_patients)
-        run(args.requests, args.warmup, args.profile, args.reconnect)
+        with override_settings(ROOT_URLCONF=__name__):
+            run(args.requests, args.warmup, args.profile, args.reconnect)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
         teardown_test_environment()

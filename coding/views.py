@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ from .services import (
 )
 
 
+@transaction.non_atomic_requests  # reads only: no transaction round trips (issue 14)
 @require_POST
 @role_required(Role.PRESCRIBER)
 def proposal_panel(request: HttpRequest) -> HttpResponse:

@@ -65,8 +65,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.NoStoreMiddleware",  # first: covers every response a signed-in user gets
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.static_files.StaticFilesMiddleware",  # WhiteNoise: hashed files cached a year
+    "django.middleware.gzip.GZipMiddleware",  # pages, not static files (already compressed)
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",  # the idle limit written once a minute at most
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,7 +135,7 @@ PASSWORD_HASHERS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserBackend",  # the user with their role and clinician, one query
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -150,7 +152,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Idle sessions expire: the expiry moves on with every request.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "accounts.sessions"  # database sessions a minute past the idle limit
+SESSION_SAVE_EVERY_REQUEST = False  # accounts.middleware.IdleTimeoutMiddleware: once a minute
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
@@ -223,7 +226,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "config.static_files.HashedStaticFilesStorage"},
 }
 
 # Plausibility bounds the encounter form and the signing service enforce (a draft keeps

@@ -133,6 +133,17 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings):
+    """Pages name static files as they are in the repository: the hashed names of the
+    project's storage need `collectstatic` first (tests/test_static_and_compression.py runs
+    it and checks them); the live server of the browser tests serves the files from there."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def prescriber(db):
     from tests.factories import ClinicianFactory

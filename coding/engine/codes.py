@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from types import MappingProxyType
 from typing import Final
 
@@ -95,6 +96,7 @@ LABELS: Final[Mapping[str, str]] = MappingProxyType(
 )
 
 
+@cache  # a pure function of the code, asked for every line of every proposal
 def line_rank(code: str) -> int:
     """Canonical line order: E/M first, then psychotherapy (and evaluation), then add-ons."""
     if code in EM_CODES:

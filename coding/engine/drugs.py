@@ -171,5 +171,12 @@ def load_default_drug_table() -> DrugTable:
 
 def drug_codes(tables: Sequence[DrugTable] = ()) -> frozenset[str]:
     """The drug codes of the given tables, the shipped table when none is given."""
-    chosen = tables or (load_default_drug_table(),)
-    return frozenset(code for table in chosen for code in table.codes)
+    if not tables:
+        return _default_drug_codes()
+    return frozenset(code for table in tables for code in table.codes)
+
+
+@cache
+def _default_drug_codes() -> frozenset[str]:
+    """The shipped table's codes, worked out once (the table is read once too)."""
+    return load_default_drug_table().codes

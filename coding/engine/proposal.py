@@ -8,7 +8,7 @@ levels by MDM and by time, the engine version).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 from coding.engine.codes import LABELS
 from coding.engine.facts import FactsId, field_rule
@@ -88,9 +88,13 @@ class EmDetail:
     time_allowed: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class RuleResult:
-    """What a rule returns: lines, messages and, for some rules, alternatives or a basis."""
+class RuleResult(NamedTuple):
+    """What a rule returns: lines, messages and, for some rules, alternatives or a basis.
+
+    A named tuple rather than a frozen dataclass: the engine builds a dozen of these per
+    proposal, and a tuple is made several times faster (issue 14); it is as immutable.
+    `+` joins two results (it is not tuple concatenation).
+    """
 
     lines: tuple[Line, ...] = ()
     messages: tuple[Message, ...] = ()
@@ -98,18 +102,18 @@ class RuleResult:
     em: EmDetail | None = None
     place_of_service: str | None = None
 
-    def __add__(self, other: RuleResult) -> RuleResult:
+    def __add__(self, other: RuleResult) -> RuleResult:  # type: ignore[override]
         # Most rules return EMPTY when they do not apply: skip building a copy then.
         if other is EMPTY:
             return self
         if self is EMPTY:
             return other
         return RuleResult(
-            lines=self.lines + other.lines,
-            messages=self.messages + other.messages,
-            alternatives=self.alternatives + other.alternatives,
-            em=self.em or other.em,
-            place_of_service=self.place_of_service or other.place_of_service,
+            self.lines + other.lines,
+            self.messages + other.messages,
+            self.alternatives + other.alternatives,
+            self.em or other.em,
+            self.place_of_service or other.place_of_service,
         )
 
 
@@ -123,9 +127,12 @@ def minutes_text(minutes: int, what: str = "") -> str:
     return f"{what} {said}" if what else said
 
 
-def info(rule: str, text: str) -> RuleResult:
-    """A result carrying one info message."""
-    return RuleResult(messages=(Message("info", rule, text),))
+def info(
+    rule: str, text: str, *, lines: tuple[Line, ...] = (), place_of_service: str | None = None
+) -> RuleResult:
+    """A result carrying one info message, after `lines` (and a place of service) when given:
+    `info(rule, text, lines=x)` is `RuleResult(lines=x) + info(rule, text)` in one object."""
+    return RuleResult(lines, (Message("info", rule, text),), (), None, place_of_service)
 
 
 def warning(rule: str, text: str, field: str | None = None) -> RuleResult:

@@ -148,12 +148,35 @@ def _main_service(facts: Facts, payer: PayerProfile) -> RuleResult:
 
 
 def _extend(result: RuleResult, step: Callable[[Sequence[Line]], RuleResult]) -> RuleResult:
-    """Run an add-on step on the lines and on each alternative (only lines kept there)."""
+    """Run an add-on step on the lines and on each alternative (only lines kept there).
+
+    An alternative the step adds nothing to is kept as it is, not rebuilt."""
     added = step(result.lines)
-    alternatives = tuple(
-        Alternative(alt.lines + step(alt.lines).lines, alt.why) for alt in result.alternatives
-    )
-    if added is EMPTY and not alternatives:
+    alternatives = result.alternatives
+    if alternatives:
+        extended = tuple(_with_lines(alt, step(alt.lines).lines) for alt in alternatives)
+        if any(new is not old for new, old in zip(extended, alternatives, strict=True)):
+            alternatives = extended
+    return _joined(result, added, alternatives)
+
+
+def _extend_all(result: RuleResult, added: RuleResult) -> RuleResult:
+    """Add a step that does not read the lines (BA-1, INJ-1): its lines go on the lines and
+    on each alternative, worked out once."""
+    alternatives = result.alternatives
+    if alternatives and added.lines:
+        alternatives = tuple(_with_lines(alt, added.lines) for alt in alternatives)
+    return _joined(result, added, alternatives)
+
+
+def _with_lines(alternative: Alternative, lines: tuple[Line, ...]) -> Alternative:
+    return Alternative(alternative.lines + lines, alternative.why) if lines else alternative
+
+
+def _joined(
+    result: RuleResult, added: RuleResult, alternatives: tuple[Alternative, ...]
+) -> RuleResult:
+    if added is EMPTY and alternatives is result.alternatives:
         return result
     return RuleResult(
         result.lines + added.lines,
@@ -218,11 +241,11 @@ def propose(
     result = _extend(result, lambda lines: rule_ic_1(facts, lines))
     guarded = rule_cb_8(result.lines)
     if guarded.messages:
-        result = replace(result, lines=guarded.lines, messages=result.messages + guarded.messages)
+        result = result._replace(lines=guarded.lines, messages=result.messages + guarded.messages)
     result += _explanations(facts, result.lines)
-    result = _extend(result, lambda _lines: rule_ba_1(facts, payer))
+    result = _extend_all(result, rule_ba_1(facts, payer))
     table = drugs if drugs is not None else load_default_drug_table()
-    result = _extend(result, lambda _lines: rule_inj_1(facts, payer, table))
+    result = _extend_all(result, rule_inj_1(facts, payer, table))
     result += rule_cb_7(result.lines, result.messages)
 
     claim = _claim_lines(facts, payer, result.lines)

@@ -15,8 +15,12 @@ def test_idle_session_ends_after_15_minutes():
     assert settings.SESSION_COOKIE_AGE == 15 * 60
 
 
-def test_every_request_moves_the_idle_expiry_on():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_the_idle_expiry_is_written_by_the_idle_middleware_not_on_every_request():
+    # accounts.middleware.IdleTimeoutMiddleware moves it on (tests/accounts/test_idle_timeout.py)
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert settings.SESSION_ENGINE == "accounts.sessions"
+    sessions_at = settings.MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware")
+    assert settings.MIDDLEWARE[sessions_at + 1] == "accounts.middleware.IdleTimeoutMiddleware"
 
 
 @pytest.mark.django_db

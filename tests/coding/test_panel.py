@@ -405,10 +405,10 @@ def test_panel_answers_only_post(method, prescriber, client_for):
 
 # --- query count (10 ms budget: no query grows with the data) ---------------------------
 
-# session, user, role groups, clinician, coverage + payer (one query with the care-team
-# check), the session save (SESSION_SAVE_EVERY_REQUEST), and two savepoint pairs
-# (ATOMIC_REQUESTS, the session save) inside the test transaction.
-PANEL_QUERIES = 10
+# The session; the user with their role and clinician (accounts.backends, one query); the
+# coverage and its payer, with the care-team check. No transaction (the panel only reads),
+# no session write (accounts.middleware.IdleTimeoutMiddleware: at most once a minute).
+PANEL_QUERIES = 3
 
 
 @pytest.mark.parametrize("extra_patients", [0, 25])
@@ -429,10 +429,52 @@ def test_panel_query_count_is_fixed_whatever_the_data(
         "coverage": coverage.pk,
         "medications-0-name": "sertraline",
     }
+    client.post(PANEL, data)  # the first request after sign-in notes the idle limit's write
     with django_assert_num_queries(PANEL_QUERIES):
         response = client.post(PANEL, data)
     assert response.status_code == 200
     assert response.context["payer"] == coverage.payer
+
+
+def test_panel_queries_are_the_same_with_another_clinicians_coverage(
+    prescriber, client_for, django_assert_num_queries
+):
+    theirs = CoverageFactory(payer=payer("medicare"))  # not on the care team, never seen
+    client = client_for(prescriber)
+    client.post(PANEL, PSYCHOTHERAPY_30)  # the first request after sign-in writes the session
+    with django_assert_num_queries(PANEL_QUERIES):
+        response = client.post(PANEL, {**PSYCHOTHERAPY_30, "coverage": theirs.pk})
+    assert response.context["payer"] is None
+
+
+def test_a_payer_edit_shows_in_the_next_panel_refresh(prescriber, client_for):
+    # The payer's rules come from its row on every refresh: nothing cached to go stale.
+    coverage = _own_coverage(prescriber, "medicare")
+    client = client_for(prescriber)
+    long_em = {"em_start": "09:00", "em_end": "10:50", "coverage": coverage.pk}
+    assert "G2212" in _codes(client.post(PANEL, long_em))
+    coverage.payer.prolonged_code = "99417"
+    coverage.payer.save(update_fields=["prolonged_code"])
+    codes = _codes(client.post(PANEL, long_em))
+    assert "99417" in codes
+    assert "G2212" not in codes
+
+
+def test_a_role_taken_away_counts_from_the_next_refresh(prescriber, client_for):
+    from django.contrib.auth.models import Group
+
+    client = client_for(prescriber)
+    assert client.post(PANEL, PSYCHOTHERAPY_30).status_code == 200
+    prescriber.groups.set([Group.objects.get_or_create(name="Biller")[0]])
+    assert client.post(PANEL, PSYCHOTHERAPY_30).status_code == 403
+
+
+def test_a_clinician_profile_removed_counts_from_the_next_refresh(prescriber, client_for):
+    client = client_for(prescriber)
+    assert _codes(client.post(PANEL, PSYCHOTHERAPY_30)) == ["90832"]
+    prescriber.clinician.delete()
+    response = client.post(PANEL, PSYCHOTHERAPY_30)
+    assert "no clinician profile" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -164,9 +164,10 @@ def rule_cb_4(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
     conflict = cb_4_conflict({line.code for line in lines})
     if conflict is not None:
         return warning("CB-4", conflict)
-    line = RuleResult(lines=(Line(PHARM_MGMT_ADDON, rules=("CB-4",)),))
-    return line + info(
-        "CB-4", f"90863: pharmacologic management by {facts.clinician} with psychotherapy, no E/M"
+    return info(
+        "CB-4",
+        f"90863: pharmacologic management by {facts.clinician} with psychotherapy, no E/M",
+        lines=(Line(PHARM_MGMT_ADDON, rules=("CB-4",)),),
     )
 
 

@@ -99,10 +99,10 @@ def rule_em_1(facts: Facts, payer: PayerProfile) -> RuleResult:
 def rule_em_2(mdm: Mdm, status: PatientStatus) -> RuleResult:
     """EM-2: the E/M level by MDM is the middle value of problems, data and risk."""
     code = EM_BY_STATUS[status][mdm_rank(mdm)]
-    line = RuleResult(lines=(Line(code, rules=("EM-2",)),))
-    return line + info(
+    return info(
         "EM-2",
         f"MDM {mdm_level(mdm)} (problems {mdm.problems}, data {mdm.data}, risk {mdm.risk}): {code}",
+        lines=(Line(code, rules=("EM-2",)),),
     )
 
 
@@ -121,9 +121,12 @@ def rule_em_3(minutes: int, status: PatientStatus, *, other_minutes: int = 0) ->
         return EMPTY
     code = EM_BY_STATUS[status][rank]
     threshold = EM_TIME_THRESHOLDS[status][rank]
-    line = RuleResult(lines=(Line(code, rules=("EM-3",)),))
     total = _total_text(minutes, other_minutes)
-    return line + info("EM-3", f"E/M time {total} reaches {code} ({threshold} min)")
+    return info(
+        "EM-3",
+        f"E/M time {total} reaches {code} ({threshold} min)",
+        lines=(Line(code, rules=("EM-3",)),),
+    )
 
 
 def _time_wins(mdm_code: str | None, time_code: str | None, prolonged: int) -> bool:
@@ -207,11 +210,11 @@ def rule_em_6(detail: EmDetail, facts: Facts, payer: PayerProfile) -> RuleResult
     if units == 0:
         return EMPTY
     first = PROLONGED_FIRST_UNIT[code][facts.patient_status]
-    line = RuleResult(lines=(Line(code, units, rules=("EM-6",)),))
-    return line + info(
+    return info(
         "EM-6",
         f"{code} x{units}: E/M time {detail.minutes} min, first unit at {first} min and one more "
         f"per full {PROLONGED_UNIT_MINUTES} min ({payer.name})",
+        lines=(Line(code, units, rules=("EM-6",)),),
     )
 
 

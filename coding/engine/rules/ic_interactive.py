@@ -73,5 +73,8 @@ def rule_ic_1(facts: Facts, lines: Sequence[Line]) -> RuleResult:
             "interactive complexity documented, but no evaluation or "
             "psychotherapy code to add 90785 to",
         )
-    line = RuleResult(lines=(Line(INTERACTIVE_COMPLEXITY, rules=("IC-1",)),))
-    return line + info("IC-1", f"90785: interactive complexity documented, added to {primary}")
+    return info(
+        "IC-1",
+        f"90785: interactive complexity documented, added to {primary}",
+        lines=(Line(INTERACTIVE_COMPLEXITY, rules=("IC-1",)),),
+    )

@@ -36,8 +36,8 @@ def rule_pt_1(minutes: int, *, with_em: bool) -> RuleResult:
     if code is None:
         return EMPTY
     kind = "add-on with the E/M" if with_em else "psychotherapy alone"
-    line = RuleResult(lines=(Line(code, rules=("PT-1",)),))
-    return line + info("PT-1", f"{code}: {minutes} min of psychotherapy ({kind})")
+    text = f"{code}: {minutes} min of psychotherapy ({kind})"
+    return info("PT-1", text, lines=(Line(code, rules=("PT-1",)),))
 
 
 def rule_pt_2(minutes: int, *, with_em: bool) -> RuleResult:

@@ -49,8 +49,11 @@ def rule_th_1(facts: Facts, lines: Sequence[Line]) -> RuleResult:
     """TH-1: in person at the office: POS 11, no telehealth modifier."""
     if facts.setting != "in_person":
         return EMPTY
-    return RuleResult(lines=tuple(lines), place_of_service=POS_OFFICE) + info(
-        "TH-1", f"in person at the office: place of service {POS_OFFICE}, no telehealth modifier"
+    return info(
+        "TH-1",
+        f"in person at the office: place of service {POS_OFFICE}, no telehealth modifier",
+        lines=tuple(lines),
+        place_of_service=POS_OFFICE,
     )
 
 
@@ -61,12 +64,18 @@ def rule_th_2(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
     pos = _telehealth_pos(facts)
     modifier = payer.video_modifier
     if modifier is None:
-        return RuleResult(lines=tuple(lines), place_of_service=pos) + info(
-            "TH-2", f"video: POS {pos}; {payer.name} wants no video modifier"
+        return info(
+            "TH-2",
+            f"video: POS {pos}; {payer.name} wants no video modifier",
+            lines=tuple(lines),
+            place_of_service=pos,
         )
     marked = _with_modifier(lines, modifier, "TH-2", payer)
-    return RuleResult(lines=marked, place_of_service=pos) + info(
-        "TH-2", f"video: POS {pos}; modifier {modifier} on {_on_lines(lines, payer)} ({payer.name})"
+    return info(
+        "TH-2",
+        f"video: POS {pos}; modifier {modifier} on {_on_lines(lines, payer)} ({payer.name})",
+        lines=marked,
+        place_of_service=pos,
     )
 
 
@@ -91,10 +100,12 @@ def rule_th_3(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
         )
     modifier = payer.audio_modifier
     marked = _with_modifier(lines, modifier, "TH-3", payer)
-    return RuleResult(lines=marked, place_of_service=pos) + info(
+    return info(
         "TH-3",
         f"audio-only: POS {pos}; modifier {modifier} on {_on_lines(lines, payer)}; the note says "
         "why video was not used",
+        lines=marked,
+        place_of_service=pos,
     )
 
 

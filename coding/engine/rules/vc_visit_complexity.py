@@ -36,8 +36,10 @@ def rule_vc_1(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
     stopped = rule_vc_2(facts, payer, lines) + rule_vc_3(facts, payer, lines)
     if stopped.messages or em is None:
         return kept + stopped
-    return RuleResult(lines=(*lines, Line(VISIT_COMPLEXITY, rules=("VC-1",)))) + info(
-        "VC-1", f"{VISIT_COMPLEXITY} with {em.code}: continuing care documented"
+    return info(
+        "VC-1",
+        f"{VISIT_COMPLEXITY} with {em.code}: continuing care documented",
+        lines=(*lines, Line(VISIT_COMPLEXITY, rules=("VC-1",))),
     )
 
 
