@@ -13,6 +13,7 @@ from django import forms
 
 from accounts.models import Credential
 from coding.engine import beyond_licence
+from coding.engine.authorization import SERVICE_FAMILIES, families_error
 from coding.engine.payer import PROLONGED_CODES, VIDEO_MODIFIERS, CredentialList
 
 from .models import Drug, Payer
@@ -70,6 +71,11 @@ class PayerForm(PayerModelForm):
         required=False,
         label="Z codes accepted on psychotherapy lines",
         help_text="Z-code prefixes, e.g. Z63, Z65 (DG-3)",
+    )
+    authorization_families = ListField(
+        required=False,
+        label="Services that need the payer's authorization",
+        help_text=f"Comma-separated, of {', '.join(SERVICE_FAMILIES)} (SC-AUTH)",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -153,6 +159,14 @@ class PayerForm(PayerModelForm):
         if bad:
             raise forms.ValidationError(f"Not Z-code prefixes: {', '.join(bad)} (e.g. Z63).")
         return values
+
+
+    def clean_authorization_families(self) -> list[str]:
+        values = [v.lower() for v in self.cleaned_data.get("authorization_families") or []]
+        error = families_error(values)
+        if error is not None:
+            raise forms.ValidationError(error)
+        return list(dict.fromkeys(values))
 
 
 class FeeForm(BootstrapForm):

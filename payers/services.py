@@ -55,6 +55,7 @@ PAYER_FIELDS = (
     "brief_assessment_telehealth_modifier",
     "discard_modifiers",
     "ndc_on_drug_lines",
+    "authorization_families",
     "active",
 )
 
