@@ -424,3 +424,24 @@ def _rescrub_and_write(
         total_expected=claim.total_expected,
         prior_authorization=claim.prior_authorization,
     )
+
+
+# Claims not yet with the payer: an authorization recorded or changed re-scrubs them.
+OPEN_STATES = frozenset({S.QUEUED, S.ON_HOLD, S.RETURNED, S.APPROVED, S.CORRECTED})
+
+
+def claims_rescrub_for_coverage(*, coverage_id: int, user: User) -> list[Claim]:
+    """Scrub again the open claims of a coverage (after its authorizations changed), so SC-AUTH
+    and the prior authorization number (REF*G1) follow what is on file."""
+    claims = list(
+        Claim.objects.select_for_update()
+        .select_related("payer")
+        .filter(coverage_id=coverage_id, state__in=OPEN_STATES)
+        .order_by("id")
+    )
+    for claim in claims:
+        lines = list(claim.lines.all())
+        _rescrub_and_write(
+            claim, lines, fees=fees_for(claim.payer), user=user, version=claim.version
+        )
+    return claims

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_denials
+from . import views, views_authorizations, views_denials
 
 app_name = "claims"
 
@@ -31,6 +31,21 @@ urlpatterns = [
     path("unmatched/", views.unmatched_list, name="unmatched-list"),
     path("unmatched/<int:item_id>/attach/", views.unmatched_attach, name="unmatched-attach"),
     path("unmatched/<int:item_id>/dismiss/", views.unmatched_dismiss, name="unmatched-dismiss"),
+    path(
+        "authorizations/",
+        views_authorizations.authorization_worklist,
+        name="authorization-worklist",
+    ),
+    path(
+        "authorizations/<int:authorization_id>/",
+        views_authorizations.authorization_update,
+        name="authorization-update",
+    ),
+    path(
+        "coverages/<int:coverage_id>/authorizations/new/",
+        views_authorizations.authorization_create,
+        name="authorization-create",
+    ),
     path("denials/", views_denials.denial_worklist, name="denial-worklist"),
     path("denials/<int:line_id>/", views_denials.denial_line, name="denial-line"),
     path(
