@@ -613,6 +613,7 @@ def note_template_delete(*, user: User, template: NoteTemplate) -> None:
     template.delete()
 
 
+_AUTHORIZATION_NUMBER_TAKEN = "This coverage already has an authorization with this number."
 AUTHORIZATION_FIELDS = (
     "number",
     "psychotherapy",
@@ -650,13 +651,14 @@ def authorization_save(
         if name in data:
             setattr(authorization, name, data[name])
     authorization.updated_by = user
+    taken = Authorization.objects.filter(coverage=coverage, number=authorization.number)
+    if taken.exclude(pk=authorization.pk).exists():
+        raise ValidationError({"number": [_AUTHORIZATION_NUMBER_TAKEN]})
     authorization.full_clean()
     try:
         with transaction.atomic():
             authorization.save()
     except IntegrityError as exc:  # the same number saved twice at the same moment
-        raise ValidationError(
-            {"number": ["This coverage already has an authorization with this number."]}
-        ) from exc
+        raise ValidationError({"number": [_AUTHORIZATION_NUMBER_TAKEN]}) from exc
     access_record(user=user, obj=authorization, action=AccessAction.UPDATE)
     return authorization
