@@ -30,15 +30,13 @@ class AuthorizationForm(BootstrapForm):
     end_date = forms.DateField(
         label="Last day", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    authorized = forms.IntegerField(
-        label="Visits or units authorized", min_value=1, max_value=9999
-    )
+    authorized = forms.IntegerField(label="Visits or units authorized", min_value=1, max_value=9999)
     counts = forms.ChoiceField(
         label="Counted in", choices=AuthorizationCounts.choices, initial=AuthorizationCounts.VISITS
     )
 
     def clean_number(self) -> str:
-        number = self.cleaned_data["number"].strip().upper()
+        number = str(self.cleaned_data["number"]).strip().upper()
         if not _NUMBER.fullmatch(number):
             raise forms.ValidationError(
                 "An authorization number has letters, digits and hyphens only (at most 50)."

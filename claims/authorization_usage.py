@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -51,7 +52,7 @@ from .models import ClaimLine, ClaimState
 UNCOUNTED_STATES = (ClaimState.VOID, ClaimState.VOID_PENDING)
 
 
-def _counted_lines(exclude_claim_id: int | None) -> QuerySet[ClaimLine]:
+def _counted_lines(exclude_claim_id: int | None) -> QuerySet[ClaimLine, Any]:
     """Claim lines that use the outer authorization: same coverage, within its dates, in one
     of its families, on a claim that is not voided."""
     in_families = Q()

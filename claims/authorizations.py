@@ -59,7 +59,7 @@ def _followed() -> Exists:
     """A later authorization of the same coverage covering one of the same services."""
     shares = Q()
     for family in SERVICE_FAMILIES:
-        shares |= Q(**{family: True}) & Q(**{family: OuterRef(family)})
+        shares |= Q((family, True)) & Q((family, OuterRef(family)))
     return Exists(
         Authorization.objects.filter(
             coverage_id=OuterRef("coverage_id"), end_date__gt=OuterRef("end_date")
@@ -69,9 +69,15 @@ def _followed() -> Exists:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AuthorizationWorklist:
+    rows: list[WorklistRow]
+    page: Page[Any]
+
+
 def authorization_worklist(
     *, user: User, today: datetime.date, page_number: Any = 1, path: str = ""
-) -> Page[WorklistRow]:
+) -> AuthorizationWorklist:
     """Authorizations in force that end within 14 days or have two or fewer visits (units)
     left, soonest end first, with the patient's next scheduled visit: a count and one page
     query whatever the data, and one access record naming the patients shown."""
@@ -82,9 +88,10 @@ def authorization_worklist(
         with_usage(Authorization.objects.select_related("patient", "coverage__payer"))
         .filter(end_date__gte=today)
         .filter(~_followed())
-        .filter(Q(end_date__lte=today + datetime.timedelta(days=ENDING_WITHIN_DAYS)) | Q(
-            remaining__lte=FEW_LEFT
-        ))
+        .filter(
+            Q(end_date__lte=today + datetime.timedelta(days=ENDING_WITHIN_DAYS))
+            | Q(remaining__lte=FEW_LEFT)
+        )
         .annotate(
             next_visit=Subquery(upcoming.values("date")[:1]),
             next_visit_time=Subquery(upcoming.values("time")[:1]),
@@ -101,12 +108,13 @@ def authorization_worklist(
         )
         for a in page.object_list
     ]
-    page.object_list = wrapped
     access_record_list(
-        user=user, rows=Authorization, patient_ids=[r.authorization.patient_id for r in wrapped],
+        user=user,
+        rows=Authorization,
+        patient_ids=[r.authorization.patient_id for r in wrapped],
         path=path,
     )
-    return page
+    return AuthorizationWorklist(rows=wrapped, page=page)
 
 
 def coverage_get_for_biller(*, user: User, coverage_id: int, path: str = "") -> Coverage:
@@ -140,9 +148,7 @@ def authorization_record(
 ) -> Authorization:
     """Record a new authorization for ``coverage`` or change one, then re-scrub the
     coverage's open claims (SC-AUTH, REF*G1)."""
-    saved = authorization_save(
-        user=user, coverage=coverage, data=data, authorization=authorization
-    )
+    saved = authorization_save(user=user, coverage=coverage, data=data, authorization=authorization)
     claims_rescrub_for_coverage(coverage_id=coverage.pk, user=user)
     return saved
 

@@ -29,14 +29,15 @@ def authorization_worklist(request: AuthenticatedRequest) -> HttpResponse:
     """Authorizations ending within 14 days or with two or fewer visits left, and the
     patient's next scheduled visit."""
     today = timezone.localdate()
-    page = authorizations.authorization_worklist(
+    worklist = authorizations.authorization_worklist(
         user=request.user,
         today=today,
         page_number=request.GET.get("page") or 1,
         path=request.get_full_path(),
     )
     context = {
-        "page": page,
+        "worklist": worklist,
+        "page": worklist.page,
         "today": today,
         "ending_within": authorizations.ENDING_WITHIN_DAYS,
         "few_left": authorizations.FEW_LEFT,

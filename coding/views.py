@@ -98,7 +98,9 @@ def _authorization_problems(
         return ()
     check = import_string(settings.AUTHORIZATION_CHECK)  # claims.authorization_usage
     result = check(
-        coverage_id=int(data["coverage"]),  # payer_for_panel checked it: digits, own patient
+        coverage_id=int(
+            data.get("coverage", "")
+        ),  # payer_for_panel checked it: digits, own patient
         payer=payer,
         day=_posted_date(data.get("date_of_service")),
         lines=list(units.items()),

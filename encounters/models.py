@@ -709,9 +709,7 @@ class Authorization(models.Model):
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="authorizations")
-    coverage = models.ForeignKey(
-        Coverage, on_delete=models.PROTECT, related_name="authorizations"
-    )
+    coverage = models.ForeignKey(Coverage, on_delete=models.PROTECT, related_name="authorizations")
     number = models.CharField(
         "authorization number",
         max_length=50,

@@ -160,7 +160,6 @@ class PayerForm(PayerModelForm):
             raise forms.ValidationError(f"Not Z-code prefixes: {', '.join(bad)} (e.g. Z63).")
         return values
 
-
     def clean_authorization_families(self) -> list[str]:
         values = [v.lower() for v in self.cleaned_data.get("authorization_families") or []]
         error = families_error(values)

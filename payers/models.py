@@ -49,9 +49,7 @@ def validate_modifier(value: str) -> None:
 
 def validate_service_families(value: object) -> None:
     """A list of the engine's service families (psychotherapy, em, testing, injection)."""
-    error = (
-        families_error(value) if isinstance(value, list) else "A list of service families."
-    )
+    error = families_error(value) if isinstance(value, list) else "A list of service families."
     if error is not None:
         raise ValidationError(error, code="service_families")
 

@@ -69,9 +69,7 @@ def families_error(values: Iterable[object]) -> str | None:
     """Why ``values`` is not a list of service families; None when it is one."""
     unknown = [str(v) for v in values if v not in SERVICE_FAMILIES]
     if unknown:
-        return (
-            f"Unknown service family {', '.join(unknown)}; use {', '.join(SERVICE_FAMILIES)}."
-        )
+        return f"Unknown service family {', '.join(unknown)}; use {', '.join(SERVICE_FAMILIES)}."
     return None
 
 
@@ -143,8 +141,7 @@ def check_authorizations(
                 AuthorizationProblem(
                     "missing",
                     family,
-                    f"{label} needs the payer's authorization; none is on file for this "
-                    "coverage.",
+                    f"{label} needs the payer's authorization; none is on file for this coverage.",
                 )
             )
             continue

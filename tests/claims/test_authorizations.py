@@ -93,9 +93,7 @@ def test_used_counts_each_signed_visit_with_a_covered_service_once(coverage, pre
     assert _used(authorization) == 2  # the draft uses nothing yet
 
 
-def test_visits_outside_the_dates_of_another_coverage_or_service_do_not_count(
-    coverage, prescriber
-):
+def test_visits_outside_the_dates_of_another_coverage_or_service_do_not_count(coverage, prescriber):
     authorization = _authorization(
         coverage, start_date=TODAY - datetime.timedelta(days=5), number="PA-2"
     )
@@ -258,9 +256,7 @@ def test_recording_the_authorization_clears_the_finding_of_open_claims(
     assert claim.version == version + 1
 
 
-def test_the_837p_carries_ref_g1_before_ref_f8_and_pyx12_accepts_it(
-    coverage, prescriber, biller
-):
+def test_the_837p_carries_ref_g1_before_ref_f8_and_pyx12_accepts_it(coverage, prescriber, biller):
     _authorization(coverage, number="PA-2026-0042")
     claim = _sign(coverage, prescriber)
     _approved(claim, biller)
@@ -320,7 +316,10 @@ def test_the_panel_warns_before_signing(coverage, prescriber, client_for):
     assert _panel_warnings(client, data) == [
         "Psychotherapy: authorization PA-P has 1 of 1 visits used; this visit needs 1 more."
     ]
-    later = {**data, "date_of_service": (authorization.end_date + datetime.timedelta(1)).isoformat()}
+    later = {
+        **data,
+        "date_of_service": (authorization.end_date + datetime.timedelta(1)).isoformat(),
+    }
     (outside,) = _panel_warnings(client, later)
     assert "is outside it" in outside
     response = client.post(PANEL, data)
@@ -358,7 +357,7 @@ def _visit(coverage, prescriber, days: int, hour: int = 10) -> ScheduledVisit:
 
 
 def _rows(response) -> list[str]:
-    return [row.authorization.number for row in response.context["page"].object_list]
+    return [row.authorization.number for row in response.context["worklist"].rows]
 
 
 def test_worklist_lists_authorizations_ending_soon_or_nearly_used_with_the_next_visit(
@@ -374,7 +373,7 @@ def test_worklist_lists_authorizations_ending_soon_or_nearly_used_with_the_next_
     client = client_for(biller)
     response = client.get(WORKLIST)
     assert _rows(response) == ["ENDING", "FEW"]
-    rows = response.context["page"].object_list
+    rows = response.context["worklist"].rows
     assert rows[0].next_visit == TODAY + datetime.timedelta(days=2)
     assert rows[0].next_visit_time == datetime.time(15, 0)
     assert (rows[0].ending_soon, rows[1].few_left, rows[1].authorization.remaining) == (
@@ -383,10 +382,12 @@ def test_worklist_lists_authorizations_ending_soon_or_nearly_used_with_the_next_
         2,
     )
     text = response.content.decode()
-    assert "Quist" in text and "ends in 14 days" in text
+    assert "Quist" in text
+    assert "ends in 14 days" in text
     record = AccessRecord.objects.filter(user=biller, object_type="encounters.Authorization")
     assert record.get().patient_ids == [coverage.patient_id]
-    assert ending.pk and few.pk
+    assert rows[0].authorization == ending
+    assert rows[1].authorization == few
     for _ in range(20):  # more authorizations: the page costs the same queries
         _authorization(CoverageFactory(payer=payer("medicaid")), end_date=TODAY)
     with django_assert_max_num_queries(12):
@@ -465,7 +466,8 @@ def test_a_form_with_mistakes_comes_back_with_clear_errors_and_what_was_typed(
     assert response.status_code == 200
     form = response.context["form"]
     errors = form.errors.get(field or "__all__")
-    assert errors and any(error in e for e in errors), form.errors
+    assert errors, form.errors
+    assert any(error in e for e in errors), form.errors
     assert form.data["authorized"] == data["authorized"]
     assert Authorization.objects.filter(coverage=coverage).count() == 1
 

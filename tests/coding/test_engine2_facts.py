@@ -18,8 +18,8 @@ from coding.adapters import facts_from_encounter, facts_from_posted_form
 from coding.services import proposal_for_facts
 from encounters.models import Encounter
 from tests.coding.test_panel import (
-    PANEL,
     AUTHORIZATION_QUERY,
+    PANEL,
     PANEL_QUERIES,
     _lines,
     _message_rules,
