@@ -483,3 +483,18 @@ def test_an_unknown_coverage_or_authorization_is_not_found(biller, client_for):
 def test_only_billers_record_authorizations(coverage, prescriber, client_for):
     url = reverse("claims:authorization-create", kwargs={"coverage_id": coverage.pk})
     assert client_for(prescriber).get(url).status_code == 403
+
+
+def test_the_claim_page_shows_the_number_and_links_a_flagged_claim_to_the_form(
+    coverage, prescriber, biller, client_for
+):
+    flagged = _sign(coverage, prescriber, days_ago=6)
+    client = client_for(biller)
+    page = client.get(reverse("claims:claim-detail", kwargs={"claim_id": flagged.pk}))
+    create = reverse("claims:authorization-create", kwargs={"coverage_id": coverage.pk})
+    assert f'href="{create}" data-testid="record-authorization"' in page.content.decode()
+    _authorization(coverage, number="PA-SHOWN")
+    covered = _sign(coverage, prescriber, days_ago=2)
+    page = client.get(reverse("claims:claim-detail", kwargs={"claim_id": covered.pk}))
+    assert '<span data-testid="prior-authorization">PA-SHOWN</span>' in page.content.decode()
+    assert 'data-testid="record-authorization"' not in page.content.decode()
