@@ -434,7 +434,7 @@ def claims_rescrub_for_coverage(*, coverage_id: int, user: User) -> list[Claim]:
     """Scrub again the open claims of a coverage (after its authorizations changed), so SC-AUTH
     and the prior authorization number (REF*G1) follow what is on file."""
     claims = list(
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("payer")
         .filter(coverage_id=coverage_id, state__in=OPEN_STATES)
         .order_by("id")
