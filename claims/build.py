@@ -32,6 +32,7 @@ from payers.models import FeeScheduleEntry, Payer, billable_code_problem
 from payers.profiles import payer_profile_for
 from payers.selectors import drug_table, fees_for
 
+from .authorization_usage import authorization_check_for_visit, lines_of
 from .models import (
     MAX_DRUG_UNITS,
     MAX_SERVICE_UNITS,
@@ -165,7 +166,14 @@ def claim_build(*, signed: SignedProposal, user: User) -> Claim:
     ClaimLine.objects.bulk_create(rows)
     _apply_scrub(claim, rows, signed=signed, fees=fees)
     claim.save(
-        update_fields=["findings", "scrub_status", "has_errors", "total_charge", "total_expected"]
+        update_fields=[
+            "findings",
+            "scrub_status",
+            "has_errors",
+            "total_charge",
+            "total_expected",
+            "prior_authorization",
+        ]
     )
     ClaimTransition.objects.create(
         claim=claim, from_state="", to_state=S.QUEUED, user=user, reason="Built at signing."
@@ -184,6 +192,7 @@ def scrub_input(
 ) -> ScrubClaim:
     """The scrubber's view of a claim (no database access after this point)."""
     payer = claim.payer
+    lines = list(lines)
     return ScrubClaim(
         lines=tuple(line.billed for line in lines),
         diagnoses=tuple(claim.diagnoses),
@@ -199,6 +208,13 @@ def scrub_input(
         override_reason=claim.override_reason,
         priced_codes=frozenset(code for code, _mod in fees) if payer else None,
         drugs=drug_table(),
+        authorization=authorization_check_for_visit(
+            coverage_id=claim.coverage_id,
+            payer=payer,
+            day=claim.date_of_service,
+            lines=lines_of(lines),
+            exclude_claim_id=claim.pk,
+        ),
     )
 
 
@@ -209,7 +225,10 @@ def _apply_scrub(
     signed: SignedProposal | None,
     fees: Mapping[tuple[str, str], FeeScheduleEntry],
 ) -> None:
-    findings = scrub(scrub_input(claim, lines, signed=signed, fees=fees))
+    checked = scrub_input(claim, lines, signed=signed, fees=fees)
+    findings = scrub(checked)
+    numbers = checked.authorization.numbers if checked.authorization else ()
+    claim.prior_authorization = numbers[0] if numbers else ""
     claim.findings = [f.to_dict() for f in findings]
     claim.scrub_status = ScrubStatus.FLAGGED if is_flagged(findings) else ScrubStatus.CLEAN
     claim.has_errors = has_errors(findings)
@@ -403,4 +422,26 @@ def _rescrub_and_write(
         has_errors=claim.has_errors,
         total_charge=claim.total_charge,
         total_expected=claim.total_expected,
+        prior_authorization=claim.prior_authorization,
     )
+
+
+# Claims not yet with the payer: an authorization recorded or changed re-scrubs them.
+OPEN_STATES = frozenset({S.QUEUED, S.ON_HOLD, S.RETURNED, S.APPROVED, S.CORRECTED})
+
+
+def claims_rescrub_for_coverage(*, coverage_id: int, user: User) -> list[Claim]:
+    """Scrub again the open claims of a coverage (after its authorizations changed), so SC-AUTH
+    and the prior authorization number (REF*G1) follow what is on file."""
+    claims = list(
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("payer")
+        .filter(coverage_id=coverage_id, state__in=OPEN_STATES)
+        .order_by("id")
+    )
+    for claim in claims:
+        lines = list(claim.lines.all())
+        _rescrub_and_write(
+            claim, lines, fees=fees_for(claim.payer), user=user, version=claim.version
+        )
+    return claims

@@ -146,6 +146,11 @@ class Claim(models.Model):
         choices=ClaimFrequency.choices,
         default=ClaimFrequency.ORIGINAL,
     )
+    # The prior authorization the claim bills under (837P REF*G1): set by the scrubber's
+    # SC-AUTH check from the authorizations on file, never typed (claims.authorization_usage).
+    prior_authorization = models.CharField(
+        "prior authorization number", max_length=50, blank=True, default=""
+    )
     submission_count = models.PositiveSmallIntegerField(default=0)
     batch = models.ForeignKey(
         "ExportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="claims"

@@ -22,6 +22,7 @@ from typing import Any, Final, Literal
 
 from accounts.models import npi_is_valid
 from coding.engine import PayerProfile
+from coding.engine.authorization import AuthorizationCheck
 from coding.engine.claim_lines import (
     CLAIM_ONLY_CHECKS,
     BilledLine,
@@ -50,6 +51,8 @@ SCRUBBER_RULES: Final[Mapping[str, str]] = {
     "SC-TIMELY": "The date of service is past the payer's timely filing limit.",
     "SC-FEE": "The payer's fee schedule has no amount for a billed code.",
     "SC-CODE": "A line's code is not a CPT/HCPCS code, or a modifier is not on the practice list.",
+    "SC-AUTH": "A service the payer authorizes before the visit has no authorization on file, "
+    "the visit is outside its dates, or it would exceed the visits or units authorized.",
 }
 
 
@@ -72,6 +75,8 @@ class ScrubClaim:
     override_reason: str = ""
     priced_codes: frozenset[str] | None = None  # None: no fee schedule check
     drugs: DrugTable | None = None  # the practice's drug table (INJ); None: the shipped one
+    # The lines against the authorizations on file (coding.engine.authorization); None: no check
+    authorization: AuthorizationCheck | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +204,14 @@ def check_fees(claim: ScrubClaim) -> list[Finding]:
     ]
 
 
+def check_authorization(claim: ScrubClaim) -> list[Finding]:
+    """SC-AUTH: a service the payer authorizes before the visit is covered by an authorization
+    on file, in force on the date of service, with the visit (or units) left."""
+    if claim.authorization is None:
+        return []
+    return [Finding("SC-AUTH", "warning", p.text) for p in claim.authorization.problems]
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return (text[:1].upper() + text[1:]).rstrip(".") + "."
@@ -210,6 +223,12 @@ def scrub(claim: ScrubClaim) -> list[Finding]:
         found = [Finding("SC-LINES", "error", "The claim has no lines: nothing to bill.")]
     else:
         found = [*check_codes(claim.lines), *check_lines(claim)]
-    found += [*check_parties(claim), *check_dates(claim), *check_engine(claim), *check_fees(claim)]
+    found += [
+        *check_parties(claim),
+        *check_dates(claim),
+        *check_authorization(claim),
+        *check_engine(claim),
+        *check_fees(claim),
+    ]
     order = {"error": 0, "warning": 1, "info": 2}
     return sorted(found, key=lambda f: order[f.level])

@@ -3,7 +3,7 @@ the denial worklist and the billing dashboard."""
 
 from django.urls import path
 
-from . import views, views_dashboard, views_denials, views_eligibility
+from . import views, views_authorizations, views_dashboard, views_denials, views_eligibility
 
 app_name = "claims"
 
@@ -42,6 +42,21 @@ urlpatterns = [
         "eligibility/coverages/<int:coverage_id>/fix/",
         views_eligibility.coverage_fix,
         name="coverage-fix",
+    ),
+    path(
+        "authorizations/",
+        views_authorizations.authorization_worklist,
+        name="authorization-worklist",
+    ),
+    path(
+        "authorizations/<int:authorization_id>/",
+        views_authorizations.authorization_update,
+        name="authorization-update",
+    ),
+    path(
+        "coverages/<int:coverage_id>/authorizations/new/",
+        views_authorizations.authorization_create,
+        name="authorization-create",
     ),
     path("denials/", views_denials.denial_worklist, name="denial-worklist"),
     path("denials/<int:line_id>/", views_denials.denial_line, name="denial-line"),

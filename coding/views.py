@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.roles import Role
 from accounts.selectors import clinician_for_user
+from coding.engine.authorization import AuthorizationProblem
 from coding.engine.codes import code_lines_from_text, units_over_daily_max
 from coding.engine.documentation import documentation_checks
 
@@ -81,8 +86,36 @@ def proposal_panel(request: HttpRequest) -> HttpResponse:
             "facts": facts,
             "em_time": _em_time(facts),
             "payer": payer,
+            "authorization_problems": _authorization_problems(request.POST, payer, units),
         },
     )
+
+
+def _authorization_problems(
+    data: QueryDict, payer: Any, units: Counter[str]
+) -> tuple[AuthorizationProblem, ...]:
+    """SC-AUTH before signing: the proposed lines against the coverage's authorizations (one
+    query, only when the payer authorizes one of the proposed services)."""
+    if payer is None or not units:
+        return ()
+    check = import_string(settings.AUTHORIZATION_CHECK)  # claims.authorization_usage
+    result = check(
+        coverage_id=int(
+            data.get("coverage", "")
+        ),  # payer_for_panel checked it: digits, own patient
+        payer=payer,
+        day=_posted_date(data.get("date_of_service")),
+        lines=list(units.items()),
+    )
+    return tuple(result.problems)
+
+
+def _posted_date(value: str | None) -> datetime.date:
+    """The typed date of service; today while it is empty or half-typed."""
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        return timezone.localdate()
 
 
 def _em_time(facts: dict[str, Any]) -> dict[str, int] | None:

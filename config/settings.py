@@ -239,6 +239,9 @@ ENCOUNTER_MAX_MDM_COUNT = env.int("ENCOUNTER_MAX_MDM_COUNT", default=20)
 # one transaction (claims/signing.py). The encounter form, below claims in the app layers,
 # reaches it by this name.
 SIGNING_SERVICE = "claims.signing.visit_sign"
+# The live panel's prior authorization warnings (SC-AUTH): used visits are counted from
+# claim lines, so coding (below claims) reaches the check by this name.
+AUTHORIZATION_CHECK = "claims.authorization_usage.authorization_check_for_visit"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

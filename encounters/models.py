@@ -15,11 +15,13 @@ from typing import Any, Self
 
 import pgtrigger
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from accounts.models import Clinician
 from accounts.triggers import AppendOnly, StrictProtect, StrictTrigger
+from coding.engine.authorization import SERVICE_FAMILIES, ServiceFamily
 from coding.engine.documentation import MedicationEvidence, NoteEvidence
 from coding.engine.mdm import PROBLEM_ITEMS, RISK_ITEMS, DataItems
 from payers.models import Payer
@@ -690,3 +692,90 @@ class NoteTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AuthorizationCounts(models.TextChoices):
+    VISITS = "visits", "Visits"
+    UNITS = "units", "Units"
+
+
+class Authorization(models.Model):
+    """A payer's prior authorization for one patient's coverage (SC-AUTH).
+
+    The services it covers are the engine's service families (``coding.engine.
+    authorization``), one flag each. How many visits or units are used is never stored:
+    ``claims.authorizations`` counts it from signed visits' claim lines (voided claims left
+    out; a corrected claim is the same claim, so it counts once).
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="authorizations")
+    coverage = models.ForeignKey(Coverage, on_delete=models.PROTECT, related_name="authorizations")
+    number = models.CharField(
+        "authorization number",
+        max_length=50,
+        validators=[
+            RegexValidator(
+                r"^[A-Z0-9-]{1,50}$",
+                "An authorization number has capital letters, digits and hyphens only "
+                "(at most 50), as the payer gave it.",
+            )
+        ],
+        help_text="As the payer gave it: letters, digits and hyphens (837P REF*G1).",
+    )
+    psychotherapy = models.BooleanField(default=False)
+    em = models.BooleanField("E/M (office visits)", default=False)
+    testing = models.BooleanField("testing (96127)", default=False)
+    injection = models.BooleanField("injections (96372)", default=False)
+    start_date = models.DateField("first day")
+    end_date = models.DateField("last day")
+    authorized = models.PositiveIntegerField("visits or units authorized")
+    counts = models.CharField(
+        "counted in",
+        max_length=6,
+        choices=AuthorizationCounts.choices,
+        default=AuthorizationCounts.VISITS,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["end_date", "id"]
+        indexes = [
+            models.Index(fields=["coverage", "end_date"]),
+            models.Index(fields=["end_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="authorization_dates_in_order",
+                violation_error_message="The last day is before the first day.",
+            ),
+            models.CheckConstraint(
+                condition=Q(authorized__gte=1), name="authorization_count_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(psychotherapy=True) | Q(em=True) | Q(testing=True) | Q(injection=True),
+                name="authorization_covers_a_service",
+                violation_error_message="Tick at least one service the authorization covers.",
+            ),
+            models.UniqueConstraint(
+                fields=["coverage", "number"],
+                name="one_authorization_number_per_coverage",
+                violation_error_message="This coverage already has an authorization with "
+                "this number.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.start_date} to {self.end_date})"
+
+    @property
+    def families(self) -> frozenset[ServiceFamily]:
+        """The service families it covers, as the engine names them."""
+        return frozenset(f for f in SERVICE_FAMILIES if getattr(self, f))

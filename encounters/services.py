@@ -32,6 +32,7 @@ from payers.models import Payer
 from .icd import icd_explain_invalid, icd_lookup
 from .models import (
     Addendum,
+    Authorization,
     Coverage,
     Encounter,
     EncounterDiagnosis,
@@ -645,3 +646,54 @@ def note_template_delete(*, user: User, template: NoteTemplate) -> None:
     if clinician is None or template.clinician_id != clinician.pk:
         raise PermissionDenied("A prescriber deletes only their own templates.")
     template.delete()
+
+
+_AUTHORIZATION_NUMBER_TAKEN = "This coverage already has an authorization with this number."
+AUTHORIZATION_FIELDS = (
+    "number",
+    "psychotherapy",
+    "em",
+    "testing",
+    "injection",
+    "start_date",
+    "end_date",
+    "authorized",
+    "counts",
+)
+
+
+@transaction.atomic
+def authorization_save(
+    *,
+    user: User,
+    coverage: Coverage,
+    data: Mapping[str, Any],
+    authorization: Authorization | None = None,
+) -> Authorization:
+    """Record a payer's authorization for a coverage, or change one (SC-AUTH).
+
+    Billers record them from the payer's letter or portal; how much is used is counted from
+    claims, never typed here.
+    """
+    if role_of(user) != Role.BILLER:
+        raise PermissionDenied("Billers record authorizations.")
+    if authorization is not None and authorization.coverage_id != coverage.pk:
+        raise PermissionDenied("The authorization belongs to another coverage.")
+    if authorization is None:
+        authorization = Authorization(coverage=coverage, patient_id=coverage.patient_id)
+        authorization.created_by = user
+    for name in AUTHORIZATION_FIELDS:
+        if name in data:
+            setattr(authorization, name, data[name])
+    authorization.updated_by = user
+    taken = Authorization.objects.filter(coverage=coverage, number=authorization.number)
+    if taken.exclude(pk=authorization.pk).exists():
+        raise ValidationError({"number": [_AUTHORIZATION_NUMBER_TAKEN]})
+    authorization.full_clean()
+    try:
+        with transaction.atomic():
+            authorization.save()
+    except IntegrityError as exc:  # the same number saved twice at the same moment
+        raise ValidationError({"number": [_AUTHORIZATION_NUMBER_TAKEN]}) from exc
+    access_record(user=user, obj=authorization, action=AccessAction.UPDATE)
+    return authorization

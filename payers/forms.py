@@ -13,6 +13,7 @@ from django import forms
 
 from accounts.models import Credential
 from coding.engine import beyond_licence
+from coding.engine.authorization import SERVICE_FAMILIES, families_error
 from coding.engine.payer import PROLONGED_CODES, VIDEO_MODIFIERS, CredentialList
 
 from .models import Drug, Payer
@@ -76,6 +77,11 @@ class PayerForm(PayerModelForm):
         label="Service types asked in an eligibility inquiry (270)",
         help_text="Comma-separated X12 codes the payer answers for, e.g. MH, A6 "
         "(MH mental health, A4 psychiatric, A6 psychotherapy, A7/A8 psychiatric in/outpatient)",
+    )
+    authorization_families = ListField(
+        required=False,
+        label="Services that need the payer's authorization",
+        help_text=f"Comma-separated, of {', '.join(SERVICE_FAMILIES)} (SC-AUTH)",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -163,6 +169,13 @@ class PayerForm(PayerModelForm):
     def clean_eligibility_service_types(self) -> list[str]:
         """Upper-cased, each once, in the order typed; the model's validator names unknown ones."""
         values = [v.upper() for v in self.cleaned_data.get("eligibility_service_types") or []]
+        return list(dict.fromkeys(values))
+
+    def clean_authorization_families(self) -> list[str]:
+        values = [v.lower() for v in self.cleaned_data.get("authorization_families") or []]
+        error = families_error(values)
+        if error is not None:
+            raise forms.ValidationError(error)
         return list(dict.fromkeys(values))
 
 

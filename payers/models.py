@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.triggers import AppendOnly
+from coding.engine.authorization import families_error
 from coding.engine.codes import LABELS, code_error, modifiers_error
 from coding.engine.drugs import Drug as EngineDrug
 from coding.engine.drugs import load_default_drug_table
@@ -74,6 +75,13 @@ def validate_service_types(value: object) -> None:
 def default_service_types() -> list[str]:
     """A new payer is asked about mental health (MH) until the admin says more."""
     return ["MH"]
+
+
+def validate_service_families(value: object) -> None:
+    """A list of the engine's service families (psychotherapy, em, testing, injection)."""
+    error = families_error(value) if isinstance(value, list) else "A list of service families."
+    if error is not None:
+        raise ValidationError(error, code="service_families")
 
 
 class ClaimFilingIndicator(models.TextChoices):
@@ -154,6 +162,15 @@ class Payer(models.Model):
     ndc_on_drug_lines = models.BooleanField(
         default=False,
         help_text="INJ-4: the drug's 11-digit NDC, quantity and unit on drug lines (837P 2410).",
+    )
+    # Prior authorization (SC-AUTH): the service families this payer authorizes before the
+    # visit (coding.engine.authorization); 0014 set the shipped values.
+    authorization_families = models.JSONField(
+        "services that need an authorization",
+        default=list,
+        blank=True,
+        validators=[validate_service_families],
+        help_text="SC-AUTH: psychotherapy, em, testing, injection.",
     )
     # Claim data (837P)
     payer_id = models.CharField("payer id (837P)", max_length=20, blank=True)

@@ -56,6 +56,7 @@ PAYER_FIELDS = (
     "discard_modifiers",
     "ndc_on_drug_lines",
     "eligibility_service_types",
+    "authorization_families",
     "active",
 )
 

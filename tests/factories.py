@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, User
 
 from accounts.models import Clinician
 from encounters.models import (
+    Authorization,
     Coverage,
     Encounter,
     EncounterDiagnosis,
@@ -206,3 +207,20 @@ class MedicationReviewFactory(factory.django.DjangoModelFactory):
     effect = "partial"
     change = "increased"
     change_reason = "partial response at 8 weeks"
+
+
+class AuthorizationFactory(factory.django.DjangoModelFactory):
+    """A psychotherapy authorization of 12 visits for this year (SC-AUTH)."""
+
+    class Meta:
+        model = Authorization
+
+    coverage = factory.SubFactory(CoverageFactory)
+    patient = factory.LazyAttribute(lambda a: a.coverage.patient)
+    number = factory.Sequence(lambda n: f"PA{n:06d}")
+    psychotherapy = True
+    start_date = factory.LazyFunction(lambda: datetime.date.today().replace(month=1, day=1))
+    end_date = factory.LazyFunction(lambda: datetime.date.today().replace(month=12, day=31))
+    authorized = 12
+    created_by = factory.SubFactory(UserFactory, role="Biller")
+    updated_by = factory.SelfAttribute("created_by")

@@ -9,8 +9,9 @@ The writer takes claims with their patient, payer, clinician, coverage and lines
 (``claim_batch_export`` fetches them) and returns the interchange as text, one segment a
 line. Loops: ISA/GS/ST/BHT, 1000A submitter, 1000B receiver, 2000A billing provider
 (2010AA), per claim 2000B subscriber (2010BA, 2010BB payer), 2000C patient when the patient
-is not the subscriber, 2300 claim (CLM with its frequency code, REF*F8 with the payer's
-claim number on a replacement (7) or void (8), HI), 2310B rendering provider, 2400 lines (SV1
+is not the subscriber, 2300 claim (CLM with its frequency code, REF*G1 with the prior authorization
+number when the claim bills under one, REF*F8 with the payer's claim number on a
+replacement (7) or void (8), HI), 2310B rendering provider, 2400 lines (SV1
 with diagnosis pointers, DTP 472, REF*6R line control number) each with its 2410 drug
 identification when it carries an NDC (LIN N4, CTP), then SE/GE/IEA.
 """
@@ -55,7 +56,11 @@ _NM109_NAMES = {
     "41": "submitter id",
     "40": "receiver id",
 }
-_REF02_NAMES = {"F8": "payer claim control number", "EI": "tax id"}
+_REF02_NAMES = {
+    "F8": "payer claim control number",
+    "EI": "tax id",
+    "G1": "prior authorization number",
+}
 
 
 class X12ValueError(ValueError):
@@ -288,6 +293,10 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             "Y",
         )
     )
+    # 2300 REF*G1 (prior authorization) comes before REF*F8 in the implementation guide.
+    authorization = _id(claim.prior_authorization)
+    if authorization:
+        out.append(_seg("REF", "G1", authorization))
     if frequency != ORIGINAL:
         out.append(_seg("REF", "F8", _payer_claim_number(claim, frequency)))
     codes = [_id(c).replace(".", "") for c in claim.diagnoses[:12]]

@@ -143,6 +143,34 @@ def _coverage_id(s):
     return {"coverage_id": s.patient.coverages.first().pk}
 
 
+def _authorization(s):
+    """An authorization of the prescriber's patient about to run out, with a visit scheduled."""
+    import datetime
+
+    from django.utils import timezone
+
+    from encounters.models import ScheduledVisit
+    from tests.factories import AuthorizationFactory
+
+    def build(setup):
+        today = timezone.localdate()
+        ScheduledVisit.objects.create(
+            patient=setup.patient,
+            clinician=setup.prescriber.clinician,
+            date=today + datetime.timedelta(days=3),
+            time=datetime.time(10, 0),
+            created_by=setup.user("biller"),
+        )
+        return AuthorizationFactory(
+            coverage=setup.patient.coverages.first(),
+            start_date=today - datetime.timedelta(days=60),
+            end_date=today + datetime.timedelta(days=5),
+            created_by=setup.user("biller"),
+        )
+
+    return s.cached("authorization", build)
+
+
 ACCESS: dict[str, UrlAccess] = {
     "claims:claim-queue": UrlAccess(get=BILLER, query="?state=&q=a"),
     "claims:claim-next": UrlAccess(get=ALL_405, post=expect(biller=302)),
@@ -215,6 +243,22 @@ ACCESS: dict[str, UrlAccess] = {
     ),
     "claims:unmatched-attach": UrlAccess(get=ALL_405, kwargs=_unmatched, post=BILLER),
     "claims:unmatched-dismiss": UrlAccess(get=ALL_405, kwargs=_unmatched, post=BILLER),
+    # prior authorizations: billers alone see the worklist and record authorizations
+    "claims:authorization-worklist": UrlAccess(
+        get=BILLER, kwargs=lambda s: _authorization(s) and {}
+    ),
+    "claims:authorization-create": UrlAccess(
+        get=BILLER,
+        kwargs=lambda s: {"coverage_id": _authorization(s).coverage_id},
+        post=BILLER,  # an empty form comes back with its errors
+        shows=lambda s: _authorization(s).coverage,
+    ),
+    "claims:authorization-update": UrlAccess(
+        get=BILLER,
+        kwargs=lambda s: {"authorization_id": _authorization(s).pk},
+        post=BILLER,  # an empty form comes back with its errors
+        shows=_authorization,
+    ),
     # the denial worklist: billers alone see and work denied and underpaid lines
     "claims:denial-worklist": UrlAccess(get=BILLER, kwargs=_worklist, query="?show=all"),
     "claims:denial-line": UrlAccess(get=BILLER, kwargs=_denied_line, shows=_claim),

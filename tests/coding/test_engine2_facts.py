@@ -18,6 +18,7 @@ from coding.adapters import facts_from_encounter, facts_from_posted_form
 from coding.services import proposal_for_facts
 from encounters.models import Encounter
 from tests.coding.test_panel import (
+    AUTHORIZATION_QUERY,
     PANEL,
     PANEL_QUERIES,
     _lines,
@@ -270,7 +271,8 @@ def test_panel_with_instruments_and_an_injection_adds_the_instrument_list_and_dr
     client = client_for(prescriber)
     data = {**_engine2_fields(), "coverage": coverage.pk}
     client.post(PANEL, data)  # the session is warm, as in the panel's own count
-    # one query for the instrument list, one for the practice's drug table (INJ-1)
-    with django_assert_num_queries(PANEL_QUERIES + 2):
+    # one query for the instrument list, one for the practice's drug table (INJ-1), one for
+    # the authorizations (SC-AUTH: the shipped Medicaid profile authorizes psychotherapy)
+    with django_assert_num_queries(PANEL_QUERIES + 2 + AUTHORIZATION_QUERY):
         response = client.post(PANEL, data)
     assert response.status_code == 200

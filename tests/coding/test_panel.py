@@ -16,7 +16,14 @@ from django.urls import reverse
 from accounts.models import AccessRecord
 from coding.models import SignedProposal
 from encounters.models import Encounter
-from tests.factories import CoverageFactory, EncounterFactory, PatientFactory, UserFactory, payer
+from tests.factories import (
+    AuthorizationFactory,
+    CoverageFactory,
+    EncounterFactory,
+    PatientFactory,
+    UserFactory,
+    payer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -411,17 +418,34 @@ def test_panel_answers_only_post(method, prescriber, client_for):
 PANEL_QUERIES = 3
 
 
+# The prior authorization check (SC-AUTH): one query, only for a payer that authorizes one
+# of the proposed services (the shipped Medicaid profile: psychotherapy).
+AUTHORIZATION_QUERY = 1
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [("commercial", PANEL_QUERIES), ("medicaid", PANEL_QUERIES + AUTHORIZATION_QUERY)],
+)
 @pytest.mark.parametrize("extra_patients", [0, 25])
 def test_panel_query_count_is_fixed_whatever_the_data(
-    extra_patients, prescriber, other_prescriber, client_for, django_assert_num_queries
+    slug,
+    expected,
+    extra_patients,
+    prescriber,
+    other_prescriber,
+    client_for,
+    django_assert_num_queries,
 ):
-    coverage = _own_coverage(prescriber, "medicaid")
+    coverage = _own_coverage(prescriber, slug)
     for _ in range(extra_patients):
         patient = PatientFactory()
         patient.clinicians.add(prescriber.clinician, other_prescriber.clinician)
         mine = CoverageFactory(patient=patient)
         CoverageFactory(patient=patient, priority=2, payer=payer("medicare"))
         EncounterFactory(patient=patient, clinician=prescriber.clinician, coverage=mine)
+    for number in range(extra_patients // 5):  # authorizations of this coverage: same query
+        AuthorizationFactory(coverage=coverage, number=f"PA-{number}")
     client = client_for(prescriber)
     data = {
         **PSYCHOTHERAPY_30,
@@ -430,7 +454,7 @@ def test_panel_query_count_is_fixed_whatever_the_data(
         "medications-0-name": "sertraline",
     }
     client.post(PANEL, data)  # the first request after sign-in notes the idle limit's write
-    with django_assert_num_queries(PANEL_QUERIES):
+    with django_assert_num_queries(expected):
         response = client.post(PANEL, data)
     assert response.status_code == 200
     assert response.context["payer"] == coverage.payer

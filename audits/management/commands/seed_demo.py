@@ -37,7 +37,7 @@ from claims.models import Claim, ExportBatch
 from claims.signing import visit_sign
 from coding.adapters import facts_from_encounter
 from coding.services import proposal_for_facts
-from encounters.models import Coverage, Encounter, Patient, SubscriberRelation
+from encounters.models import Authorization, Coverage, Encounter, Patient, SubscriberRelation
 from encounters.services import encounter_create, encounter_update
 from payers.models import Payer
 
@@ -191,6 +191,7 @@ class Command(BaseCommand):
                 if spec.credential
             }
             patients = self._patients(list(clinicians.values()))
+            self._authorizations(users["biller"])
             if Encounter.objects.filter(patient__mrn__startswith=MRN_PREFIX).exists():
                 self.stdout.write("Demo encounters already present; nothing added.")
             else:
@@ -364,6 +365,28 @@ class Command(BaseCommand):
             subscriber_date_of_birth=dob if relation != SubscriberRelation.SELF else None,
             priority=1,
         )
+
+    @staticmethod
+    def _authorizations(biller: User) -> None:
+        """Medicaid authorizes psychotherapy (SC-AUTH): each demo Medicaid coverage without one
+        gets an authorization for the demo window; the first runs out in 10 days, so the
+        biller's worklist has a row."""
+        today = timezone.localdate()
+        coverages = Coverage.objects.filter(
+            patient__mrn__startswith=MRN_PREFIX, payer__slug="medicaid", authorizations=None
+        ).order_by("patient__mrn", "priority")
+        for n, coverage in enumerate(coverages):
+            Authorization.objects.create(
+                patient_id=coverage.patient_id,
+                coverage=coverage,
+                number=f"MCD-DEMO-{coverage.pk:05d}",
+                psychotherapy=True,
+                start_date=today - datetime.timedelta(days=WINDOW_DAYS + 7),
+                end_date=today + datetime.timedelta(days=10 if n == 0 else 120),
+                authorized=24,
+                created_by=biller,
+                updated_by=biller,
+            )
 
     def _print_logins(self) -> None:
         self.stdout.write("")
