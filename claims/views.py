@@ -96,6 +96,8 @@ def claim_queue(request: AuthenticatedRequest) -> HttpResponse:
         "queue": queue_page,
         "query": query.urlencode(),
         "state_counts": [(v, label, queue_page.counts[v]) for v, label in ClaimState.choices],
+        # Each row's link is this prefix and the claim's id: one reverse() for the page.
+        "claim_url_prefix": reverse("claims:claim-detail", args=[0]).removesuffix("0/"),
     }
     template = "claims/claim_queue.html"
     if request.htmx:
