@@ -51,7 +51,7 @@ from config.urls import urlpatterns as app_urlpatterns  # noqa: E402
 
 CLAIMS_PER_PATIENT = 20
 CHUNK = 100_000  # rows per INSERT ... SELECT
-SURNAMES = (
+SURNAMES = (  # noqa: SIM905 - a paragraph of names reads better than a list
     "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez "
     "Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson "
     "White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright Scott "
@@ -61,7 +61,7 @@ SURNAMES = (
     "Howard Ramos Kim Cox Ward Richardson Watson Brooks Chavez Wood James Bennett Gray "
     "Mendoza Ruiz Hughes Price Alvarez Castillo Sanders Patel Myers Long Ross Foster Novak"
 ).split()
-FIRST_NAMES = (
+FIRST_NAMES = (  # noqa: SIM905
     "James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara "
     "Richard Susan Joseph Jessica Thomas Sarah Charles Karen Daniel Lisa Matthew Nancy "
     "Anthony Betty Mark Sandra Donald Ashley Steven Kimberly Paul Emily Andrew Donna Joshua "
@@ -203,8 +203,8 @@ class Seed:
                     "payer_id": f"({payers})[1 + e.id % {len(self.payers)}]",
                     "scrub_status": "CASE WHEN e.id % 5 = 0 THEN 'flagged' ELSE 'clean' END",
                     "has_errors": "e.id % 10 = 0",
-                    "findings": "CASE WHEN e.id % 5 = 0 THEN '[{\"rule\": \"SC-ENGINE\", "
-                    "\"level\": \"warning\", \"text\": \"x\", \"line\": null}]'::jsonb "
+                    "findings": 'CASE WHEN e.id % 5 = 0 THEN \'[{"rule": "SC-ENGINE", '
+                    '"level": "warning", "text": "x", "line": null}]\'::jsonb '
                     "ELSE '[]'::jsonb END",
                     "version": "1",
                     "batch_id": "NULL",
@@ -255,7 +255,8 @@ def measure(size: int, rounds: int, export: int, rows: list[dict[str, Any]]) -> 
     client = Client()
     client.force_login(biller)
     url = "/billing/"
-    number = Claim.objects.filter(state="queued").order_by("-id").values_list("number", flat=True)[0]
+    queued = Claim.objects.filter(state="queued").order_by("-id")
+    number = queued.values_list("number", flat=True)[0]
     pages: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
         "bare view": ("/bench/bare/", {}, {}),
         "queue first page (queued)": (url, {}, {}),

@@ -74,14 +74,12 @@ def _require_biller(user: User) -> None:
         raise PermissionDenied("Only billers work the claim queue.")
 
 
-def _name_matches(words: list[str]) -> QuerySet[Patient]:
+def _name_matches(words: list[str]) -> QuerySet[Patient, int]:
     """Patients whose first or last name starts with each word (the trigram indexes)."""
     patients = Patient.objects.all()
     for word in words:
-        patients = patients.filter(
-            Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
-        )
-    return patients.values("id")
+        patients = patients.filter(Q(last_name__istartswith=word) | Q(first_name__istartswith=word))
+    return patients.values_list("id", flat=True)
 
 
 def _filtered(filters: QueueFilters, *, with_state: bool) -> QuerySet[Claim]:

@@ -44,13 +44,13 @@ from .forms import (
 )
 from .models import Claim, ClaimState
 from .scrubber import SCRUBBER_RULES
-from .tasks import claim_export_task
 from .selectors import (
     claim_get_for_user,
     claim_history,
     claim_lines,
     claim_returned_for_clinician,
 )
+from .tasks import claim_export_task
 
 logger = logging.getLogger(__name__)
 

@@ -50,7 +50,7 @@ def test_counts_per_state_follow_inserts_transitions_bulk_updates_and_deletes(bi
         with CaptureQueriesContext(connection) as queries:
             claim_state_counts()
         assert "claims_claimstatecount" in queries[0]["sql"]
-        assert "claims_claim\"" not in queries[0]["sql"].replace("claimstatecount", "")
+        assert 'claims_claim"' not in queries[0]["sql"].replace("claimstatecount", "")
 
 
 def test_counts_stay_right_when_billers_change_claims_at_the_same_moment(transactional_db):
@@ -135,7 +135,8 @@ def test_a_search_runs_as_many_queries_as_the_plain_page_and_counts_only_what_it
         response = client.get(QUEUE, {"state": "", "q": "NOVA"})
     queue = response.context["queue"]
     assert [c.number for c in queue.page.object_list] == [a.number]
-    assert queue.counts[S.ON_HOLD] == 1 and queue.counts[S.QUEUED] == 0  # the search's
+    assert queue.counts[S.ON_HOLD] == 1
+    assert queue.counts[S.QUEUED] == 0
     assert queue.page.paginator.count == 1
     both = client.get(QUEUE, {"state": "", "q": "ilse nov"}).context["queue"]
     assert [c.number for c in both.page.object_list] == [a.number]  # every word a name
