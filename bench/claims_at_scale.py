@@ -154,12 +154,12 @@ class Seed:
             _copy(
                 "encounters_patient",
                 {
-                    "last_name": f"({_sql_array(SURNAMES)})[1 + (g * 7919) % {len(SURNAMES)}]"
+                    "last_name": f"({_sql_array(SURNAMES)})[1 + (g::bigint * 7919) % {len(SURNAMES)}]"
                     f" || CASE WHEN g % 4 = 0 THEN '-' || "
-                    f"({_sql_array(SURNAMES)})[1 + (g * 104729) % {len(SURNAMES)}] ELSE '' END",
-                    "first_name": f"({_sql_array(FIRST_NAMES)})[1 + (g * 31) % {len(FIRST_NAMES)}]",
+                    f"({_sql_array(SURNAMES)})[1 + (g::bigint * 104729) % {len(SURNAMES)}] ELSE '' END",
+                    "first_name": f"({_sql_array(FIRST_NAMES)})[1 + (g::bigint * 31) % {len(FIRST_NAMES)}]",
                     "mrn": "'B' || lpad(g::text, 9, '0')",
-                    "date_of_birth": "DATE '1940-01-01' + (g * 37) % 25000",
+                    "date_of_birth": "DATE '1940-01-01' + ((g::bigint * 37) % 25000)::int",
                 },
                 f"FROM encounters_patient t, generate_series({first_patient + 1}, "
                 f"{first_patient + new_patients}) g WHERE t.id = {t.patient_id}",
@@ -179,9 +179,9 @@ class Seed:
             _copy(
                 "encounters_encounter",
                 {
-                    "patient_id": f"{low_patient} + (g * 7) % {new_patients}",
+                    "patient_id": f"{low_patient} + (g::bigint * 7) % {new_patients}",
                     "clinician_id": f"({clinicians})[1 + g % {len(self.clinicians)}]",
-                    "date_of_service": "CURRENT_DATE - (1 + (g * 13) % 730)",
+                    "date_of_service": "CURRENT_DATE - (1 + (g::bigint * 13) % 730)::int",
                     "draft_key": "gen_random_uuid()",
                 },
                 f"FROM encounters_encounter t, generate_series(1, {n}) g "
