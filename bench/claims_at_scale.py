@@ -150,14 +150,15 @@ class Seed:
         t = self.template
         first_patient = self.patients
         new_patients = n // CLAIMS_PER_PATIENT
+        surnames, firsts = _sql_array(SURNAMES), _sql_array(FIRST_NAMES)
         self._exec(
             _copy(
                 "encounters_patient",
                 {
-                    "last_name": f"({_sql_array(SURNAMES)})[1 + (g::bigint * 7919) % {len(SURNAMES)}]"
+                    "last_name": f"({surnames})[1 + (g::bigint * 7919) % {len(SURNAMES)}]"
                     f" || CASE WHEN g % 4 = 0 THEN '-' || "
-                    f"({_sql_array(SURNAMES)})[1 + (g::bigint * 104729) % {len(SURNAMES)}] ELSE '' END",
-                    "first_name": f"({_sql_array(FIRST_NAMES)})[1 + (g::bigint * 31) % {len(FIRST_NAMES)}]",
+                    f"({surnames})[1 + (g::bigint * 104729) % {len(SURNAMES)}] ELSE '' END",
+                    "first_name": f"({firsts})[1 + (g::bigint * 31) % {len(FIRST_NAMES)}]",
                     "mrn": "'B' || lpad(g::text, 9, '0')",
                     "date_of_birth": "DATE '1940-01-01' + ((g::bigint * 37) % 25000)::int",
                 },

@@ -276,7 +276,7 @@ def validation_problem_named(content: str, problem: str) -> str:
 # ----------------------------------------------------------------------------- in the background
 # A job still "running" after this is taken as lost (its worker died): it no longer blocks
 # a new export (the task's hard time limit is well under it).
-EXPORT_JOB_LOST_AFTER = datetime.timedelta(minutes=15)
+EXPORT_JOB_LOST_AFTER = datetime.timedelta(minutes=20)
 
 
 def export_job_running() -> ExportJob | None:
@@ -325,13 +325,18 @@ def export_job_run(*, job_id: int, split: int = ST_SE_CLAIMS) -> ExportJob:
     try:
         claim_batch_export(user=job.created_by, split=split, progress=progress, job=job)
     except ValidationError as exc:
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJobStatus.FAILED,
-            error=" ".join(exc.messages),
-            finished_at=timezone.now(),
-        )
+        _job_failed(job, " ".join(exc.messages))
+    except BaseException:  # the time limit, the database gone: said on the page, then raised
+        _job_failed(job, "The export stopped before the file was written: export again.")
+        raise
     job.refresh_from_db()
     return job
+
+
+def _job_failed(job: ExportJob, error: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJobStatus.FAILED, error=error, finished_at=timezone.now()
+    )
 
 
 def export_job_failed_to_queue(*, job_id: int) -> None:

@@ -143,7 +143,7 @@ def test_a_job_runs_once_with_its_progress_and_its_file(biller, prescriber):
 
 
 def test_the_export_page_starts_the_task_and_shows_its_progress_then_its_file(
-    client_for, biller, prescriber, django_capture_on_commit_callbacks
+    client_for, biller, prescriber, django_capture_on_commit_callbacks, eager_tasks
 ):
     _approved(prescriber, 2)
     client = client_for(biller)

@@ -297,7 +297,7 @@ def test_another_prescriber_cannot_answer_or_open_the_claim(
 
 
 def test_an_export_refused_for_an_unsafe_value_says_which_claim_and_element(
-    client_for, biller, claim, django_capture_on_commit_callbacks
+    client_for, biller, claim, django_capture_on_commit_callbacks, eager_tasks
 ):
     from claims.models import ClaimLine
 
