@@ -353,11 +353,28 @@ def main() -> None:
         help="sizes at which to export (default: the first; pyx12 takes minutes per 10,000)",
     )
     parser.add_argument("--keepdb", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="measure the database a --keepdb run kept, as it is (no growth)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database (the counts and indexes are its).")
     setup_test_environment(debug=False)  # as the test runner: DEBUG would log every query
     old_name = connection.settings_dict["NAME"]
+    if args.existing:
+        from claims.models import Claim
+
+        connection.close()
+        connection.settings_dict["NAME"] = connection.creation._get_test_db_name()
+        rows_: list[dict[str, Any]] = []
+        with override_settings(ROOT_URLCONF=__name__):
+            size = Claim.objects.count()
+            print(f"{size:,} claims (kept database {connection.settings_dict['NAME']})")
+            measure(size, args.requests, args.export, rows_)
+        print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        return
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     print(f"database {connection.settings_dict['NAME']}, {datetime.datetime.now():%Y-%m-%d %H:%M}")
     rows: list[dict[str, Any]] = []

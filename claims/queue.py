@@ -20,7 +20,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -107,6 +108,23 @@ def _filtered(filters: QueueFilters, *, with_state: bool) -> QuerySet[Claim]:
     return claims
 
 
+def _ordering(filters: QueueFilters) -> list[Any]:
+    """The page's sort. A name search's claims are found through their patients and are
+    few: they are sorted as found (COALESCE hides the sorted indexes), never met by walking
+    a whole state's sorted index in the hope of 50 matches (seconds at a million claims
+    when the name has few claims in that state)."""
+    fields = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
+    words = filters.q.split()
+    if not words or (len(words) == 1 and any(ch.isdigit() for ch in words[0])):
+        return list(fields)
+    ordering = []
+    for field_name in fields:
+        name = field_name.lstrip("-")
+        expression = Coalesce(F(name), F(name))
+        ordering.append(expression.desc() if field_name.startswith("-") else expression.asc())
+    return ordering
+
+
 def _unfiltered(filters: QueueFilters) -> bool:
     return filters == QueueFilters(state=filters.state, sort=filters.sort)
 
@@ -182,7 +200,7 @@ def claim_queue_for_biller(
             "clinician__user__username",
             "claimed_by__username",
         )
-        .order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+        .order_by(*_ordering(filters))
     )
     page = CountedPaginator(claims, PAGE_SIZE, total=total).get_page(page_number)
     access_record_list(user=user, rows=Claim, patient_ids=[c.patient_id for c in page], path=path)
