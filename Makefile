@@ -51,7 +51,7 @@ worker: install
 bench: install
 	$(BIN)/python bench/engine_throughput.py
 	$(BIN)/python bench/proposal_endpoint.py
-	$(BIN)/python bench/claim_queue.py
+	$(BIN)/python bench/claims_at_scale.py --sizes 10000,100000
 	$(BIN)/python bench/icd_search.py
 
 clean:

@@ -115,6 +115,10 @@ def ownership_sql(roles: Roles, *, database: str) -> list[str]:
     return [
         f"ALTER DATABASE {quoted_database} OWNER TO {roles.owner};",
         f"ALTER SCHEMA public OWNER TO {roles.owner};",
+        # The queue's name search uses trigram indexes (claims migration 0011). pg_trgm is a
+        # trusted extension since PostgreSQL 13 (the owner may create it); creating it here
+        # also serves an older server or one where the owner lacks CREATE on the database.
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;",
         _HAND_OVER_OBJECTS.replace("{owner}", roles.owner),
     ]
 

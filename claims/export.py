@@ -9,13 +9,14 @@ writer refuses leaves every claim as it was.
 
 from __future__ import annotations
 
+import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Max, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,9 +24,18 @@ from accounts.access import access_record, access_record_list
 from accounts.models import AccessAction
 from accounts.roles import Role, role_of
 
-from .models import Claim, ClaimFrequency, ClaimState, ExportBatch, ScrubStatus
-from .transitions import transition_allowed, transition_record
-from .x12.build import X12ValueError, build_837p, claim_numbers, segments
+from .models import (
+    Claim,
+    ClaimFrequency,
+    ClaimState,
+    ClaimTransition,
+    ExportBatch,
+    ExportJob,
+    ExportJobStatus,
+    ScrubStatus,
+)
+from .transitions import TRANSITIONS, part2_consent_missing
+from .x12.build import ST_SE_CLAIMS, X12ValueError, build_837p, claim_numbers, segments
 from .x12.validate import x12_validate
 
 _LINE = re.compile(r"Line:(\d+)\s+(.*)", re.DOTALL)
@@ -48,9 +58,16 @@ def claims_exportable(*, user: User) -> QuerySet[Claim]:
     )
 
 
-def claims_exportable_shown(*, user: User, path: str = "") -> list[Claim]:
-    """The export page's list of waiting claims, recording the patients it shows."""
-    claims = list(claims_exportable(user=user))
+def claims_exportable_count(*, user: User) -> int:
+    """How many claims wait for the next 837P file."""
+    _require_biller(user)
+    return Claim.objects.exportable().count()
+
+
+def claims_exportable_shown(*, user: User, path: str = "", limit: int | None = None) -> list[Claim]:
+    """The export page's list of waiting claims (the first ``limit``), recording the
+    patients it shows."""
+    claims = list(claims_exportable(user=user)[:limit])
     access_record_list(user=user, rows=Claim, patient_ids=[c.patient_id for c in claims], path=path)
     return claims
 
@@ -88,13 +105,32 @@ def export_batch_get(*, user: User, batch_id: int, path: str = "") -> ExportBatc
     return batch
 
 
-@transaction.atomic
-def claim_batch_export(*, user: User, claim_ids: Iterable[int] | None = None) -> ExportBatch:
-    """Build one 837P file of the exportable claims; originals and corrections become
-    submitted, voids at the payer become void (``Claim.objects.exportable()``)."""
+ProgressFn = Callable[[str, int], object]
+
+
+def claim_batch_export(
+    *,
+    user: User,
+    claim_ids: Iterable[int] | None = None,
+    split: int = ST_SE_CLAIMS,
+    progress: ProgressFn | None = None,
+    job: ExportJob | None = None,
+) -> ExportBatch:
+    """Build one 837P file of the exportable claims (one ST/SE set per ``split`` claims);
+    originals and corrections become submitted, voids at the payer become void
+    (``Claim.objects.exportable()``).
+
+    A fixed number of queries whatever the number of claims (per ``split`` claims one more
+    when ``progress`` records how far it got): the claims and their lines are read and the
+    file is written and checked outside any lock; then, in one transaction, the claims are
+    locked and must still be as read (else nothing changes: export again), and the batch,
+    every claim's transition (one INSERT), the claims' new state (one UPDATE) and one access
+    record naming their patients are written. ``progress(status, claims_done)`` reports the
+    build; ``job`` is marked done in the same transaction.
+    """
     if role_of(user) != Role.BILLER:
         raise PermissionDenied("Only billers export claims.")
-    exportable = Claim.objects.select_for_update(of=("self",)).exportable()
+    exportable = Claim.objects.exportable()
     if claim_ids is not None:
         exportable = exportable.filter(pk__in=list(claim_ids))
     claims = list(
@@ -104,22 +140,115 @@ def claim_batch_export(*, user: User, claim_ids: Iterable[int] | None = None) ->
     )
     if not claims:
         raise ValidationError("No approved claims to export.")
+    for claim in claims:
+        _claim_exportable_check(claim)
     control = (ExportBatch.objects.aggregate(m=Max("control_number"))["m"] or 0) + 1
+    built = None if progress is None else (lambda done: progress(ExportJobStatus.BUILDING, done))
     try:
-        content = build_837p(claims, control_number=control, now=timezone.localtime())
+        content = build_837p(
+            claims, control_number=control, now=timezone.localtime(), split=split, progress=built
+        )
     except X12ValueError as exc:  # nothing is written and no claim changes state
         raise ValidationError(str(exc)) from None
+    if progress is not None:
+        progress(ExportJobStatus.VALIDATING, len(claims))
     problems = x12_validate(content)
     if problems:  # pyx12 refuses the file: nothing is written, no claim changes state
         raise ValidationError(
             "The 837P file does not pass validation, nothing was exported: "
             + "; ".join(validation_problem_named(content, p) for p in problems[:10])
         )
-    batch = ExportBatch.objects.create(
-        created_by=user, control_number=control, claim_count=len(claims), content=content
+    return _batch_write(user=user, claims=claims, control=control, content=content, job=job)
+
+
+def _claim_exportable_check(claim: Claim) -> None:
+    """The state table's checks for the export's change of ``claim`` (no query)."""
+    to_state = S.VOID if claim.state == S.VOID_PENDING else S.SUBMITTED
+    transition = TRANSITIONS.get((claim.state, to_state))
+    if transition is None or not transition.export:
+        raise ValidationError(f"Claim {claim.number} is not ready for export.")
+    if to_state == S.SUBMITTED and part2_consent_missing(claim):
+        raise ValidationError(
+            f"Claim {claim.number} is a 42 CFR Part 2 (substance use) record: the patient's "
+            "consent to disclose it to the payer for payment must be on file before it is "
+            "approved or exported. Ask the practice admin to record it on the patient."
+        )
+    if claim.state == S.CORRECTED and claim.scrub_status != ScrubStatus.CLEAN:
+        raise ValidationError(
+            f"Corrected claim {claim.number} has scrubber findings: approve it again first."
+        )
+
+
+def _sent_reason(claim: Claim, control: int) -> str:
+    reason = f"837P batch {control}"
+    if claim.frequency_code == ClaimFrequency.REPLACEMENT:
+        reason += f" (replacement of payer claim {claim.payer_claim_number})"
+    elif claim.frequency_code == ClaimFrequency.VOID:
+        reason += f" (void of payer claim {claim.payer_claim_number})"
+    return reason
+
+
+@transaction.atomic
+def _batch_write(
+    *, user: User, claims: list[Claim], control: int, content: str, job: ExportJob | None
+) -> ExportBatch:
+    """Record the file and every claim's export change: five statements for any number."""
+    read = {c.pk: (c.version, c.state) for c in claims}
+    locked = dict(
+        (pk, (version, state))
+        for pk, version, state in Claim.objects.select_for_update()
+        .filter(pk__in=list(read))
+        .order_by("pk")
+        .values_list("pk", "version", "state")
     )
-    for claim in claims:
-        _claim_sent(claim, user=user, batch=batch)
+    if locked != read:
+        raise ValidationError(
+            "Some of these claims changed while the 837P file was being written (another "
+            "export, or a biller's change): nothing was exported. Export again."
+        )
+    try:
+        with transaction.atomic():
+            batch = ExportBatch.objects.create(
+                created_by=user, control_number=control, claim_count=len(claims), content=content
+            )
+    except IntegrityError:
+        raise ValidationError(
+            "Another export took this file number meanwhile: nothing was exported. Export again."
+        ) from None
+    ClaimTransition.objects.bulk_create(
+        ClaimTransition(
+            claim_id=c.pk,
+            from_state=c.state,
+            to_state=S.VOID if c.state == S.VOID_PENDING else S.SUBMITTED,
+            user=user,
+            reason=_sent_reason(c, control),
+        )
+        for c in claims
+    )
+    Claim.objects.filter(pk__in=list(read)).update(
+        state=Case(When(state=S.VOID_PENDING, then=Value(S.VOID)), default=Value(S.SUBMITTED)),
+        batch=batch,
+        submission_count=F("submission_count") + 1,
+        version=F("version") + 1,
+        updated_by=user,
+        updated_at=timezone.now(),
+        claimed_by=None,
+        claimed_at=None,
+    )
+    access_record(
+        user=user,
+        obj=batch,
+        action=AccessAction.UPDATE,
+        patient_ids=[c.patient_id for c in claims],
+    )
+    if job is not None:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJobStatus.DONE,
+            batch=batch,
+            done=len(claims),
+            total=len(claims),
+            finished_at=timezone.now(),
+        )
     return batch
 
 
@@ -144,27 +273,92 @@ def validation_problem_named(content: str, problem: str) -> str:
     return f"{where} {rows[number - 1][0]} (line {number}): {found.group(2)}"
 
 
-def _claim_sent(claim: Claim, *, user: User, batch: ExportBatch) -> None:
-    """Record that ``claim`` went out in ``batch`` (the table's export change)."""
-    to_state = S.VOID if claim.state == S.VOID_PENDING else S.SUBMITTED
-    transition = transition_allowed(claim, user=user, to_state=to_state, version=claim.version)
-    if not transition.export:
-        raise ValidationError(f"Claim {claim.number} is not ready for export.")
-    if claim.state == S.CORRECTED and claim.scrub_status != ScrubStatus.CLEAN:
-        raise ValidationError(
-            f"Corrected claim {claim.number} has scrubber findings: approve it again first."
+# ----------------------------------------------------------------------------- in the background
+# A job still "running" after this is taken as lost (its worker died): it no longer blocks
+# a new export (the task's hard time limit is well under it).
+EXPORT_JOB_LOST_AFTER = datetime.timedelta(minutes=20)
+
+
+def export_job_running() -> ExportJob | None:
+    """The export job now running, if any (one at a time: they would take the same claims)."""
+    since = timezone.now() - EXPORT_JOB_LOST_AFTER
+    return (
+        ExportJob.objects.select_related("created_by")
+        .filter(
+            status__in=(
+                ExportJobStatus.QUEUED,
+                ExportJobStatus.BUILDING,
+                ExportJobStatus.VALIDATING,
+            ),
+            created_at__gte=since,
         )
-    reason = f"837P batch {batch.control_number}"
-    if claim.frequency_code == ClaimFrequency.REPLACEMENT:
-        reason += f" (replacement of payer claim {claim.payer_claim_number})"
-    elif claim.frequency_code == ClaimFrequency.VOID:
-        reason += f" (void of payer claim {claim.payer_claim_number})"
-    transition_record(
-        claim,
-        user=user,
-        to_state=to_state,
-        version=claim.version,
-        reason=reason,
-        batch=batch,
-        submission_count=claim.submission_count + 1,
+        .first()
     )
+
+
+def export_job_create(*, user: User) -> ExportJob:
+    """Ask for the 837P file of every exportable claim, to be written in the background."""
+    _require_biller(user)
+    running = export_job_running()
+    if running is not None:
+        who = running.created_by.get_full_name() or running.created_by.username
+        raise ValidationError(
+            f"An 837P export started by {who} is still running: wait for it to finish."
+        )
+    total = Claim.objects.exportable().count()
+    if not total:
+        raise ValidationError("No approved claims to export.")
+    return ExportJob.objects.create(created_by=user, total=total)
+
+
+def export_job_run(*, job_id: int, split: int = ST_SE_CLAIMS) -> ExportJob:
+    """Run a queued export job (the Celery task's body): its progress is saved as the file is
+    written, then the job is done with its batch, or failed with the reason. A job that
+    already ran is left as it is."""
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != ExportJobStatus.QUEUED:
+        return job
+
+    def progress(status: str, done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(status=status, done=done)
+
+    try:
+        claim_batch_export(user=job.created_by, split=split, progress=progress, job=job)
+    except ValidationError as exc:
+        _job_failed(job, " ".join(exc.messages))
+    except BaseException:  # the time limit, the database gone: said on the page, then raised
+        _job_failed(job, "The export stopped before the file was written: export again.")
+        raise
+    job.refresh_from_db()
+    return job
+
+
+def _job_failed(job: ExportJob, error: str) -> None:
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJobStatus.FAILED, error=error, finished_at=timezone.now()
+    )
+
+
+def export_job_failed_to_queue(*, job_id: int) -> None:
+    """The worker could not be reached: the job is marked failed, to be asked for again."""
+    ExportJob.objects.filter(pk=job_id, status=ExportJobStatus.QUEUED).update(
+        status=ExportJobStatus.FAILED,
+        error="The background worker could not be reached: nothing was exported. Try again.",
+        finished_at=timezone.now(),
+    )
+
+
+def export_job_get(*, user: User, job_id: int) -> ExportJob:
+    """One export job (its progress), else 404."""
+    _require_biller(user)
+    job = ExportJob.objects.select_related("batch").defer("batch__content").filter(pk=job_id)
+    found = job.first()
+    if found is None:
+        raise Http404("No such export.")
+    return found
+
+
+def export_job_latest(*, user: User) -> ExportJob | None:
+    """The newest export job, for the export page's progress bar or last outcome."""
+    _require_biller(user)
+    return ExportJob.objects.select_related("batch").defer("batch__content").first()

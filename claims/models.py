@@ -316,6 +316,73 @@ class ExportBatch(models.Model):
         return f"837P-{self.control_number:09d}.x12"
 
 
+class ExportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    BUILDING = "building", "Writing the file"
+    VALIDATING = "validating", "Checking the file (pyx12)"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ExportJob(models.Model):
+    """One run of the 837P export in the background: who asked, how far it got, the file.
+
+    The export page polls it for its progress bar; ``batch`` is set when the file is made.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=ExportJobStatus.choices, default=ExportJobStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    batch = models.OneToOneField(
+        ExportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="job"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"837P export job {self.pk} ({self.status})"
+
+    @property
+    def running(self) -> bool:
+        return self.status not in (ExportJobStatus.DONE, ExportJobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportJobStatus.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class ClaimStateCount(models.Model):
+    """How many claims are in each state, kept by PostgreSQL triggers on the claim table.
+
+    Each state has up to ``claims.queue.COUNT_SLOTS`` rows (a connection adds its changes to
+    the row of its slot, so billers changing claims at once seldom wait on one row); the
+    count of a state is the sum of its rows. SQLite (the demo) counts the claims instead.
+    """
+
+    state = models.CharField(max_length=12, choices=ClaimState.choices)
+    slot = models.PositiveSmallIntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["state", "slot"], name="claim_state_count_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state}[{self.slot}]: {self.n}"
+
+
 # ----------------------------------------------------------------------------- payer files in
 class PayerFileKind(models.TextChoices):
     ERA = "835", "835 remittance (ERA)"

@@ -28,6 +28,7 @@ urlpatterns = [
     path("exports/", views.export_list, name="export-list"),
     path("exports/new/", views.export_create, name="export-create"),
     path("exports/<int:batch_id>/", views.export_download, name="export-download"),
+    path("exports/jobs/<int:job_id>/", views.export_job_progress, name="export-job"),
     path("payer-files/", views.payer_file_upload, name="payer-file-upload"),
     path("unmatched/", views.unmatched_list, name="unmatched-list"),
     path("unmatched/<int:item_id>/attach/", views.unmatched_attach, name="unmatched-attach"),

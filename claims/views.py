@@ -8,10 +8,12 @@ do the writes. htmx requests get the claim's body fragment back
 
 from __future__ import annotations
 
+import logging
 from typing import Any, TypedDict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -48,6 +50,9 @@ from .selectors import (
     claim_lines,
     claim_returned_for_clinician,
 )
+from .tasks import claim_export_task
+
+logger = logging.getLogger(__name__)
 
 # Actions on the claim page: URL word -> target state.
 ACTIONS = {
@@ -96,6 +101,8 @@ def claim_queue(request: AuthenticatedRequest) -> HttpResponse:
         "queue": queue_page,
         "query": query.urlencode(),
         "state_counts": [(v, label, queue_page.counts[v]) for v, label in ClaimState.choices],
+        # Each row's link is this prefix and the claim's id: one reverse() for the page.
+        "claim_url_prefix": reverse("claims:claim-detail", args=[0]).removesuffix("0/"),
     }
     template = "claims/claim_queue.html"
     if request.htmx:
@@ -424,12 +431,22 @@ def claim_answer(request: AuthenticatedRequest, claim_id: int) -> HttpResponse:
 
 
 # ----------------------------------------------------------------------------- export
+# The export page lists this many of the waiting claims (and says how many wait in all).
+EXPORT_LIST_SHOWN = 200
+
+
 @require_GET
 @role_required(Role.BILLER)
 def export_list(request: AuthenticatedRequest) -> HttpResponse:
-    """Approved claims waiting for the next 837P file, and the files made so far."""
+    """Approved claims waiting for the next 837P file, the export running (its progress bar)
+    or last run, and the files made so far."""
+    waiting = export.claims_exportable_count(user=request.user)
     context = {
-        "claims": claims_exportable_shown(user=request.user, path=request.path),
+        "claims": claims_exportable_shown(
+            user=request.user, path=request.path, limit=EXPORT_LIST_SHOWN
+        ),
+        "waiting": waiting,
+        "job": export.export_job_latest(user=request.user),
         "batches": list(export_batches(user=request.user)),
     }
     return render(request, "claims/export_list.html", context)
@@ -438,17 +455,36 @@ def export_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.BILLER)
 def export_create(request: AuthenticatedRequest) -> HttpResponse:
-    """Write the 837P file of every approved claim and mark them submitted."""
+    """Start writing the 837P file of every exportable claim in the background (a Celery
+    task, queued once this request's transaction commits); the export page shows its
+    progress."""
     try:
-        batch = export.claim_batch_export(user=request.user)
+        job = export.export_job_create(user=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("claims:export-list")
-    messages.success(
-        request, f"837P file {batch.filename} written: {batch.claim_count} claims submitted."
-    )
+    transaction.on_commit(lambda: _export_enqueue(job.pk))
     return redirect("claims:export-list")
+
+
+def _export_enqueue(job_id: int) -> None:
+    try:
+        claim_export_task.delay(job_id)
+    except Exception:  # noqa: BLE001 - the broker's many connection errors
+        logger.exception("837P export job %s could not be queued", job_id)
+        export.export_job_failed_to_queue(job_id=job_id)
+
+
+@require_GET
+@role_required(Role.BILLER)
+def export_job_progress(request: AuthenticatedRequest, job_id: int) -> HttpResponse:
+    """The progress bar of one export job (htmx polls it every second while it runs)."""
+    job = export.export_job_get(user=request.user, job_id=job_id)
+    response = render(request, "claims/export_list.html#export-job", {"job": job})
+    if request.htmx and not job.running:
+        response["HX-Refresh"] = "true"  # the page's waiting claims and files changed
+    return response
 
 
 @require_GET

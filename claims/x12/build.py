@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -352,15 +352,22 @@ def _drug_identification(row: Any) -> list[str]:
     ]
 
 
-def build_837p(claims: Sequence[Any], *, control_number: int, now: datetime.datetime) -> str:
-    """The 837P interchange of ``claims`` (at least one), numbered by ``control_number``."""
-    sender = _sender_id()
-    receiver = _text(getattr(settings, "X12_RECEIVER_ID", "") or "CLEARINGHOUSE", 15)
-    control = f"{control_number:09d}"
+# Claims per transaction set (ST/SE): an interchange of more claims carries several sets in
+# its one functional group (GS/GE), each with its own header and billing provider loop.
+ST_SE_CLAIMS = 5000
+
+
+def _transaction_set(
+    claims: Sequence[Any], *, number: int, reference: str, now: datetime.datetime, receiver: str
+) -> list[str]:
+    """One ST..SE transaction set (``number`` is ST02/SE02) of ``claims``."""
+    st02 = f"{number:04d}"
     body: list[str] = [
-        _seg("ST", "837", "0001", "005010X222A1"),
-        _seg("BHT", "0019", "00", control, f"{now:%Y%m%d}", f"{now:%H%M}", "CH"),
-        _seg("NM1", "41", "2", _text(settings.PRACTICE_NAME, 60), "", "", "", "", "46", sender),
+        _seg("ST", "837", st02, "005010X222A1"),
+        _seg("BHT", "0019", "00", reference, f"{now:%Y%m%d}", f"{now:%H%M}", "CH"),
+        _seg(
+            "NM1", "41", "2", _text(settings.PRACTICE_NAME, 60), "", "", "", "", "46", _sender_id()
+        ),
         _seg("PER", "IC", "BILLING OFFICE", "TE", "2125550100"),
         _seg("NM1", "40", "2", receiver, "", "", "", "", "46", receiver),
         _seg("HL", "1", "", "20", "1"),
@@ -373,7 +380,37 @@ def build_837p(claims: Sequence[Any], *, control_number: int, now: datetime.date
         except X12ValueError as exc:
             raise exc.for_claim(claim.number) from None
         body += segments
-    body.append(_seg("SE", len(body) + 1, "0001"))
+    body.append(_seg("SE", len(body) + 1, st02))
+    return body
+
+
+def build_837p(
+    claims: Sequence[Any],
+    *,
+    control_number: int,
+    now: datetime.datetime,
+    split: int = ST_SE_CLAIMS,
+    progress: Callable[[int], object] | None = None,
+) -> str:
+    """The 837P interchange of ``claims`` (at least one), numbered by ``control_number``:
+    one transaction set per ``split`` claims; ``progress(claims_written)`` after each set."""
+    sender = _sender_id()
+    receiver = _text(getattr(settings, "X12_RECEIVER_ID", "") or "CLEARINGHOUSE", 15)
+    control = f"{control_number:09d}"
+    body: list[str] = []
+    sets = 0
+    for start in range(0, len(claims), max(1, split)):
+        sets += 1
+        reference = control if sets == 1 else f"{control}{sets:04d}"
+        body += _transaction_set(
+            claims[start : start + split],
+            number=sets,
+            reference=reference,
+            now=now,
+            receiver=receiver,
+        )
+        if progress is not None:
+            progress(min(len(claims), start + split))
     isa = (
         ELEMENT.join(
             [
@@ -412,7 +449,7 @@ def build_837p(claims: Sequence[Any], *, control_number: int, now: datetime.date
             "005010X222A1",
         ),
         *body,
-        _seg("GE", "1", control_number),
+        _seg("GE", sets, control_number),
         _seg("IEA", "1", control),
     ]
     return "\n".join(envelope) + "\n"

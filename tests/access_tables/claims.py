@@ -52,6 +52,15 @@ def _batch(s):
     return {"batch_id": s.cached("batch", build).pk}
 
 
+def _job(s):
+    from claims.models import ExportJob
+
+    def build(setup):
+        return ExportJob.objects.create(created_by=setup.user("biller"), total=3)
+
+    return {"job_id": s.cached("job", build).pk}
+
+
 def _unmatched(s):
     from claims.models import PayerFile, UnmatchedRemittance
 
@@ -226,6 +235,7 @@ ACCESS: dict[str, UrlAccess] = {
     "claims:export-list": UrlAccess(get=BILLER),
     "claims:export-create": UrlAccess(get=ALL_405, post=expect(biller=302)),
     "claims:export-download": UrlAccess(get=BILLER, kwargs=_batch),
+    "claims:export-job": UrlAccess(get=BILLER, kwargs=_job),  # a progress bar, no patient
     # payer files in: billers alone upload 835/999/277CA files and resolve what matched nothing
     "claims:payer-file-upload": UrlAccess(get=BILLER, post=BILLER),  # no file: its error
     "claims:unmatched-list": UrlAccess(get=BILLER),

@@ -1,0 +1,185 @@
+"""The queue at a billing service's volume: counts per state kept by triggers (right under
+concurrent changes), no second COUNT(*), a name search that finds patients first through
+their trigram indexes, and a page whose queries do not grow with the claims or a search."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from claims.models import Claim, ClaimState, ClaimStateCount
+from claims.queue import QueueFilters, claim_queue_for_biller, claim_state_counts
+from claims.transitions import claim_transition
+from tests.claims.helpers import signed_claim
+from tests.claims.test_views import _copies
+from tests.factories import ClinicianFactory, PatientFactory, UserFactory
+
+QUEUE = reverse("claims:claim-queue")
+S = ClaimState
+
+
+def _actual() -> dict[str, int]:
+    counts = dict.fromkeys(S.values, 0)
+    for state in Claim.objects.values_list("state", flat=True):
+        counts[state] += 1
+    return counts
+
+
+@pytest.mark.django_db
+def test_counts_per_state_follow_inserts_transitions_bulk_updates_and_deletes(biller, prescriber):
+    claim = signed_claim(clinician=prescriber.clinician)
+    _copies(claim, 9)  # a bulk INSERT of nine
+    assert claim_state_counts() == _actual()
+    assert claim_state_counts()[S.QUEUED] == 10
+    claim_transition(user=biller, claim=claim, to_state=S.APPROVED, version=claim.version)
+    ids = list(Claim.objects.filter(state=S.QUEUED).values_list("pk", flat=True)[:4])
+    Claim.objects.filter(pk__in=ids[:3]).update(state=S.ON_HOLD)  # one UPDATE of three
+    Claim.objects.filter(pk=ids[3]).update(total_charge=1)  # no change of state: no change
+    Claim.objects.filter(pk__in=ids[:1]).update(state=S.ON_HOLD)  # to the state it has
+    assert claim_state_counts() == _actual()
+    assert (claim_state_counts()[S.APPROVED], claim_state_counts()[S.ON_HOLD]) == (1, 3)
+    Claim.objects.filter(pk=ids[1]).delete()
+    assert claim_state_counts() == _actual()
+    assert claim_state_counts()[S.ON_HOLD] == 2
+    if connection.vendor == "postgresql":  # read from the table the triggers keep
+        assert ClaimStateCount.objects.exists()
+        with CaptureQueriesContext(connection) as queries:
+            claim_state_counts()
+        assert "claims_claimstatecount" in queries[0]["sql"]
+        assert 'claims_claim"' not in queries[0]["sql"].replace("claimstatecount", "")
+
+
+def test_counts_stay_right_when_billers_change_claims_at_the_same_moment(transactional_db):
+    """Eight threads, each its own connection (and so its own slot or a shared one), move
+    claims between states at once; the counts equal the claims after all of them."""
+    clinician = ClinicianFactory()
+    first = signed_claim(clinician=clinician)
+    _copies(first, 39)
+    ids = list(Claim.objects.order_by("pk").values_list("pk", flat=True))
+    billers = [UserFactory(role="Biller") for _ in range(8)]
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        mine = ids[index::8]  # five claims each, none shared
+        try:
+            for pk in mine:
+                with transaction.atomic():
+                    claim = Claim.objects.get(pk=pk)
+                    claim_transition(
+                        user=billers[index],
+                        claim=claim,
+                        to_state=S.ON_HOLD if index % 2 else S.APPROVED,
+                        version=claim.version,
+                        reason="Waiting for the card.",
+                    )
+            with transaction.atomic():  # and some back, in one statement
+                Claim.objects.filter(pk__in=mine[:2]).update(state=S.QUEUED)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    if connection.vendor == "postgresql":
+        start = threading.Barrier(8)
+
+        def run(index: int) -> None:
+            start.wait(timeout=10)
+            work(index)
+
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    else:  # SQLite's test database holds one writer: the same work, one after the other
+        for index in range(8):
+            work(index)
+    assert errors == []
+    assert claim_state_counts() == _actual()
+    assert claim_state_counts()[S.QUEUED] == 16
+    assert claim_state_counts()[S.APPROVED] == 12
+    assert claim_state_counts()[S.ON_HOLD] == 12
+
+
+@pytest.mark.django_db
+def test_the_queue_page_runs_no_count_of_its_own_beside_the_counts(client_for, biller, claim):
+    client = client_for(biller)
+    client.get(QUEUE)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(QUEUE)
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == (0 if connection.vendor == "postgresql" else 1)
+    assert response.context["queue"].page.paginator.count == 1
+    assert "1 claims" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_search_runs_as_many_queries_as_the_plain_page_and_counts_only_what_it_found(
+    client_for, biller, prescriber, django_assert_num_queries
+):
+    novak = PatientFactory(last_name="Novakova", first_name="Ilse")
+    a = signed_claim(clinician=prescriber.clinician, patient=novak)
+    b = signed_claim(clinician=prescriber.clinician, patient=PatientFactory(last_name="Ortiz"))
+    _copies(b, 5)
+    Claim.objects.filter(pk=a.pk).update(state=S.ON_HOLD)
+    client = client_for(biller)
+    client.get(QUEUE)
+    with CaptureQueriesContext(connection) as plain:
+        client.get(QUEUE, {"state": ""})
+    with django_assert_num_queries(len(plain.captured_queries)):
+        response = client.get(QUEUE, {"state": "", "q": "NOVA"})
+    queue = response.context["queue"]
+    assert [c.number for c in queue.page.object_list] == [a.number]
+    assert queue.counts[S.ON_HOLD] == 1
+    assert queue.counts[S.QUEUED] == 0
+    assert queue.page.paginator.count == 1
+    both = client.get(QUEUE, {"state": "", "q": "ilse nov"}).context["queue"]
+    assert [c.number for c in both.page.object_list] == [a.number]  # every word a name
+    prefix = client.get(QUEUE, {"state": "", "q": b.number[:-1].lower()}).context["queue"]
+    found = {c.number for c in prefix.page.object_list}
+    assert b.number in found
+    assert all(n.startswith(b.number[:-1]) for n in found)
+
+
+@pytest.mark.django_db
+def test_the_name_search_reads_the_trigram_indexes_on_postgresql_and_needs_none_on_sqlite(
+    client_for, biller, prescriber
+):
+    from claims.queue import _filtered, _name_matches
+
+    a = signed_claim(clinician=prescriber.clinician, patient=PatientFactory(last_name="Novak"))
+    claims = _filtered(QueueFilters(state="", q="novak"), with_state=True)
+    assert list(claims.values_list("pk", flat=True)) == [a.pk]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A handful of rows: the planner would read them all. Without whole-table and
+            # plain index scans, the patients' step must be able to use the trigram indexes.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            sql, params = _name_matches(["novak"]).query.sql_with_params()
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "patient_last_name_trgm" in plan
+            assert "patient_first_name_trgm" in plan
+        else:  # the migration made no index SQLite cannot have, and the search still works
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%trgm%'")
+            assert cursor.fetchall() == []
+
+
+@pytest.mark.django_db
+def test_rows_link_to_their_claims_without_a_reverse_per_row(client_for, biller, claim):
+    body = client_for(biller).get(QUEUE).content.decode()
+    assert f'href="{reverse("claims:claim-detail", args=[claim.pk])}"' in body
+
+
+@pytest.mark.django_db
+def test_the_queue_selector_is_for_billers_only(prescriber):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        claim_queue_for_biller(user=prescriber, filters=QueueFilters())
