@@ -94,6 +94,15 @@ DROP INDEX IF EXISTS patient_first_name_trgm;
 """
 
 
+class _TrigramExtension(TrigramExtension):
+    """CREATE EXTENSION IF NOT EXISTS pg_trgm on PostgreSQL; unapplied, the extension stays
+    (a superuser may have made it, and other databases' indexes may use it), and SQLite has
+    nothing to undo (Django's own reverse asks pg_extension, which SQLite lacks)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        return None
+
+
 def _on_postgresql(sql):
     def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
@@ -140,6 +149,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-id'],
             },
         ),
-        TrigramExtension(),  # CREATE EXTENSION IF NOT EXISTS; nothing on SQLite
+        _TrigramExtension(),  # CREATE EXTENSION IF NOT EXISTS; nothing on SQLite
         migrations.RunPython(_on_postgresql(FORWARD), _on_postgresql(BACKWARD)),
     ]

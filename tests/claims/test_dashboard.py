@@ -393,8 +393,9 @@ def _practice_of(size: int, biller) -> None:
 
 
 # The figures' seven aggregate queries, the filters' payers and clinicians; the session,
-# user and role of the request, and the session's save (its idle clock) in savepoints.
-DASHBOARD_QUERIES = 17
+# the user with their role (accounts.backends), and the session's save (the idle clock's
+# first write after sign-in) in savepoints.
+DASHBOARD_QUERIES = 16
 
 
 @pytest.mark.parametrize("size", [3, 60])
