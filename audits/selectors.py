@@ -410,6 +410,11 @@ def _month_counts(span: list[datetime.date]) -> tuple[TrendPoint, ...]:
     )
 
 
+def sample_chart_count(sample: AuditSample) -> int:
+    """How many charts a sample drew."""
+    return AuditSampleItem.objects.filter(sample=sample).count()
+
+
 def next_unreviewed_encounter_id(sample: AuditSample) -> int | None:
     """The first chart of the sample, in draw order, that has no review yet."""
     return (

@@ -21,7 +21,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import AccessAction
 from accounts.roles import Role
 
-from . import services
+from . import selectors, services
 from .checklist import chart_suggestions
 from .forms import ChartReviewForm, DrawForm, FocusedAuditForm
 from .models import AuditSample, Outcome
@@ -114,7 +114,8 @@ def focused_start(request: AuthenticatedRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"Focused audit drawn: {sample.items.count()} chart(s).")
+            charts = selectors.sample_chart_count(sample)
+            messages.success(request, f"Focused audit drawn: {charts} chart(s).")
             return redirect(sample.detail_url)
     return _home(request, _draw_form(), form)
 

@@ -67,6 +67,11 @@ DEMO_OVERCODING = (
     "so the demo queue has claims the scrubber flags; it decides no claim of a real visit"
 )
 ALLOWED: tuple[Allowed, ...] = (
+    Allowed(
+        "claims/demo_payer.py",
+        "[20, 25, 30]",
+        "demo payer: the copays (dollars) its patients owe, not minutes",
+    ),
     *(
         Allowed(SEED_DEMO, code, DEMO_OVERCODING)
         for code in ("99202", "99203", "99204", "99205", "99212", "99213", "99214", "99215")
