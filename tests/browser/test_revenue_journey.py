@@ -93,7 +93,7 @@ def test_biller_exports_imports_the_era_corrects_one_denial_and_appeals_another(
     )
     page.goto(f"{live_server.url}/billing/payer-files/")
     assert_accessible(page)
-    page.get_by_label("835, 999 or 277CA file").set_input_files(str(era))
+    page.get_by_label("835, 999, 277CA or 271 file").set_input_files(str(era))
     page.get_by_role("button", name="Import").click()
     result = page.get_by_test_id("import-result")
     expect(result).to_contain_text("Paid: 1")
