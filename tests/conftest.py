@@ -267,3 +267,15 @@ def _flushable_signed_encounters(request):
     from tests.sqlite_locks import release_signed_locks
 
     release_signed_locks()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in-process, as without REDIS_URL (CI sets one, with no worker):
+    the claims' tests and the browser journeys that export 837P files."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved

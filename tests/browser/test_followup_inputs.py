@@ -176,6 +176,8 @@ def test_a_follow_up_from_the_day_page_takes_at_most_12_inputs(page: Page, live_
     assert_accessible(page, step="the follow-up, filled in")
 
     inputs.click(page.get_by_test_id("sign"), "Sign")
+    # The signed page is reached first: the click returns before the server has answered.
+    expect(page).to_have_url(re.compile(r"/encounters/\d+/$"), timeout=20_000)
     encounter = Encounter.objects.exclude(pk=last.pk).get(patient=patient)
     expect(page).to_have_url(re.compile(rf"/encounters/{encounter.pk}/$"))
     expect(page.get_by_test_id("status-badge")).to_have_text("Signed — locked")

@@ -59,7 +59,7 @@ def _shot(page: Page, name: str) -> None:
 
 
 def test_biller_exports_imports_the_era_corrects_one_denial_and_appeals_another(
-    page: Page, live_server, approved, tmp_path
+    page: Page, live_server, approved, tmp_path, eager_tasks
 ):
     paid, line_denied, denied = approved
     ARTIFACTS.mkdir(exist_ok=True)

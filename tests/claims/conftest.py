@@ -17,14 +17,3 @@ def claim(db, prescriber):
 @pytest.fixture
 def other_biller(db):
     return UserFactory(role="Biller", first_name="Bea", last_name="Second")
-
-
-@pytest.fixture
-def eager_tasks():
-    """Celery tasks run in-process, as without REDIS_URL (CI sets one, with no worker)."""
-    from config.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = saved
