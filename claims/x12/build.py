@@ -384,6 +384,35 @@ def _transaction_set(
     return body
 
 
+def isa_segment(*, sender: str, receiver: str, now: datetime.datetime, control: str) -> str:
+    """The interchange header (fixed width, production, 5010) with its terminator: the one
+    the 837P and the 270 share."""
+    return (
+        ELEMENT.join(
+            [
+                "ISA",
+                "00",
+                " " * 10,
+                "00",
+                " " * 10,
+                "ZZ",
+                sender.ljust(15),
+                "ZZ",
+                receiver.ljust(15),
+                f"{now:%y%m%d}",
+                f"{now:%H%M}",
+                REPETITION,
+                "00501",
+                control,
+                "0",
+                "P",
+                COMPONENT,
+            ]
+        )
+        + SEGMENT
+    )
+
+
 def build_837p(
     claims: Sequence[Any],
     *,
@@ -411,30 +440,7 @@ def build_837p(
         )
         if progress is not None:
             progress(min(len(claims), start + split))
-    isa = (
-        ELEMENT.join(
-            [
-                "ISA",
-                "00",
-                " " * 10,
-                "00",
-                " " * 10,
-                "ZZ",
-                sender.ljust(15),
-                "ZZ",
-                receiver.ljust(15),
-                f"{now:%y%m%d}",
-                f"{now:%H%M}",
-                REPETITION,
-                "00501",
-                control,
-                "0",
-                "P",
-                COMPONENT,
-            ]
-        )
-        + SEGMENT
-    )
+    isa = isa_segment(sender=sender, receiver=receiver, now=now, control=control)
     envelope = [
         isa,
         _seg(

@@ -27,7 +27,7 @@ from django.conf import settings
 from pydantic import ValidationError as PydanticValidationError
 from x12sdk.io import X12ModelReader
 
-from .build import COMPONENT, ELEMENT, REPETITION, SEGMENT, _digits, _id, _seg, _text
+from .build import _digits, _id, _seg, _text, isa_segment
 from .read import X12ReadError
 
 # The service types the practice's summary reads, in order of preference: the first one a
@@ -171,29 +171,8 @@ def build_270(inquiries: Iterable[Inquiry], *, control_number: int, now: datetim
     sender = _digits(settings.PRACTICE_TAX_ID) or "SENDER"
     receiver = _text(getattr(settings, "X12_RECEIVER_ID", "") or "CLEARINGHOUSE", 15)
     control = f"{control_number:09d}"
-    isa = ELEMENT.join(
-        [
-            "ISA",
-            "00",
-            " " * 10,
-            "00",
-            " " * 10,
-            "ZZ",
-            sender.ljust(15),
-            "ZZ",
-            receiver.ljust(15),
-            f"{now:%y%m%d}",
-            f"{now:%H%M}",
-            REPETITION,
-            "00501",
-            control,
-            "0",
-            "P",
-            COMPONENT,
-        ]
-    )
     segments = [
-        isa + SEGMENT,
+        isa_segment(sender=sender, receiver=receiver, now=now, control=control),
         _seg(
             "GS",
             "HS",
