@@ -46,7 +46,11 @@ def make_claim(
     """One claim as the builder, the export and the payer's answer would have left it."""
     dos = _today() - datetime.timedelta(days=days_ago)
     the_payer = payer(payer_slug) if payer_slug else None
-    coverage = CoverageFactory(payer=the_payer or payer())
+    # A surname no clinician, payer or label on the page shares, so the
+    # "no patient is named" check cannot pass or fail by a random draw.
+    coverage = CoverageFactory(
+        payer=the_payer or payer(), patient__last_name=f"Zyxpatient{number}"
+    )
     encounter = EncounterFactory(
         clinician=clinician, patient=coverage.patient, coverage=coverage, date_of_service=dos
     )
