@@ -29,6 +29,7 @@ from .reports import (
     ALGORITHM,
     MONEY_NOTE,
     MONITORING_NOTE,
+    MonthReport,
     findings_csv,
     month_pdf,
     month_report,
@@ -213,6 +214,17 @@ def chart_review(
     return render(request, "audits/chart_review.html", context)
 
 
+def _exported_report(
+    request: AuthenticatedRequest, month: datetime.date | None, sample_id: int | None
+) -> tuple[AuditSample, MonthReport]:
+    """The sample of the URL and its report, read for a download (recorded as an export)."""
+    sample = _sample(request, month, sample_id)
+    info = month_report_info_fetch_for_auditor(
+        user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
+    )
+    return sample, month_report(info)
+
+
 def _download(content: bytes | str, *, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{get_valid_filename(filename)}"'
@@ -227,11 +239,7 @@ def sample_findings_csv(
     sample_id: int | None = None,
 ) -> HttpResponse:
     """The sample's findings, one row per sampled chart."""
-    sample = _sample(request, month, sample_id)
-    info = month_report_info_fetch_for_auditor(
-        user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
-    )
-    report = month_report(info)
+    sample, report = _exported_report(request, month, sample_id)
     return _download(
         findings_csv(report),
         filename=f"audit-findings-{sample.month_label}.csv",
@@ -247,11 +255,7 @@ def sample_report_pdf(
     sample_id: int | None = None,
 ) -> HttpResponse:
     """The sample's report as a PDF to file."""
-    sample = _sample(request, month, sample_id)
-    info = month_report_info_fetch_for_auditor(
-        user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
-    )
-    report = month_report(info)
+    sample, report = _exported_report(request, month, sample_id)
     pdf = month_pdf(report, generated_by=request.user.get_full_name() or request.user.username)
     return _download(
         pdf, filename=f"audit-report-{sample.month_label}.pdf", content_type="application/pdf"
@@ -283,13 +287,10 @@ def sample_ratstats_sample(
     sample_id: int | None = None,
 ) -> HttpResponse:
     """The sample for RAT-STATS: item number, examined, audited and difference values."""
-    sample = _sample(request, month, sample_id)
-    info = month_report_info_fetch_for_auditor(
-        user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
-    )
+    sample, report = _exported_report(request, month, sample_id)
     frame = ratstats_frame_fetch(sample=sample)
     return _download(
-        ratstats_sample_csv(month_report(info), frame),
+        ratstats_sample_csv(report, frame),
         filename=f"ratstats-sample-{sample.month_label}.csv",
         content_type="text/csv; charset=utf-8",
     )
