@@ -7,7 +7,7 @@ PORT ?= 8000
 # Every app mypy checks (tests excluded); the engine is strict (pyproject.toml).
 TYPED_APPS := accounts payers encounters coding claims audits config
 
-.PHONY: run test install lint serve worker bench clean
+.PHONY: run test install lint serve worker bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ bench: install
 	$(BIN)/python bench/proposal_endpoint.py
 	$(BIN)/python bench/claims_at_scale.py --sizes 10000,100000
 	$(BIN)/python bench/icd_search.py
+
+# The engine's property tests with ten times CI's examples (tests/coding/engine/conftest.py).
+fuzz: install
+	ENGINE_HYPOTHESIS_EXAMPLES=20000 $(BIN)/python -m pytest -q tests/coding/engine/test_invariants.py tests/coding/engine/test_claim_lines.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

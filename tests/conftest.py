@@ -130,7 +130,7 @@ def as_database_owner(transactional_db):
 
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -142,6 +142,67 @@ def _static_files_without_collectstatic(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction around a whole test module, rolled back after its last test.
+
+    What a module-scoped fixture builds in it (the sweeps' world of every page's records) is
+    made once instead of before each of hundreds of tests. Each test still runs in its own
+    savepoint (pytest-django's ``db``), so whatever one request changes is undone before the
+    next test: every test starts from the same records. Not for transactional tests.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        atomic = transaction.atomic()
+        # Like the test case's own blocks: a durable block in the code under test may open.
+        atomic._from_testcase = True
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_users(module_db):
+    """A user per role, made once for the module (see ``module_db``); anonymous is None."""
+    from tests.factories import ClinicianFactory, UserFactory
+
+    return {
+        "anonymous": None,
+        "prescriber": ClinicianFactory(credential="MD").user,
+        "other_prescriber": ClinicianFactory(credential="NP").user,
+        "biller": UserFactory(role="Biller"),
+        "compliance": UserFactory(role="Compliance"),
+        "admin": UserFactory(role="Practice admin"),
+    }
+
+
+@pytest.fixture(scope="module")
+def module_world(module_users):
+    """The world of the note-text and access-record sweeps (``tests.phi``), built once for a
+    test module (``module_db``) by the marked factories."""
+    from tests.access_tables import AccessSetup
+    from tests.phi import build_world, install_canary_factories
+
+    with pytest.MonkeyPatch.context() as patch:
+        install_canary_factories(patch)
+        return build_world(AccessSetup(users=dict(module_users)))
+
+
+@pytest.fixture
+def world(module_world, db):
+    """The module's world for one test, whose changes roll back with its savepoint."""
+    with module_world.setup.nothing_built_inside():
+        yield module_world
 
 
 @pytest.fixture

@@ -118,11 +118,7 @@ def build_world(setup: AccessSetup) -> World:
     from tests.claims.helpers import signed_claim
 
     world = World(setup=setup)
-    for _name, (_module, spec) in sorted(TABLES.items()):
-        if spec.kwargs:
-            spec.kwargs(setup)
-        if spec.post_data:
-            spec.post_data(setup)
+    setup.build_all(TABLES)
     biller = setup.user("biller")
     clinician = setup.prescriber.clinician
     addendum_add(user=setup.prescriber, encounter=setup.signed, **ADDENDUM_CANARIES)

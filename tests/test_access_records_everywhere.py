@@ -14,13 +14,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AccessRecord
-from tests.access_tables import AccessSetup
 from tests.phi import (
     Case,
     allowed_roles,
-    build_world,
     cases,
-    install_canary_factories,
     request_as,
     response_text,
 )
@@ -48,22 +45,6 @@ NAMED_PATIENT_PAGES = {
 # Pages that show sampled charts by encounter id and date of service, without a name: their
 # record must name the month's sampled patients all the same.
 SAMPLE_PAGES = {"audits:sample-detail", "audits:sample-findings-csv", "audits:sample-report-pdf"}
-
-
-@pytest.fixture
-def world(monkeypatch, prescriber, other_prescriber, biller, compliance, practice_admin):
-    install_canary_factories(monkeypatch)
-    setup = AccessSetup(
-        users={
-            "anonymous": None,
-            "prescriber": prescriber,
-            "other_prescriber": other_prescriber,
-            "biller": biller,
-            "compliance": compliance,
-            "admin": practice_admin,
-        }
-    )
-    return build_world(setup)
 
 
 def _shown_and_named(world, user):

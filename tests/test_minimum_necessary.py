@@ -15,13 +15,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.access_tables import AccessSetup
 from tests.phi import (
     CANARIES,
     Case,
-    build_world,
     cases,
-    install_canary_factories,
     request_as,
     response_text,
 )
@@ -29,23 +26,6 @@ from tests.phi import (
 # Where compliance staff read the note: the structured review of a chart drawn for audit
 # (a monthly sample by month, a focused or follow-up sample by id).
 COMPLIANCE_REVIEW_PAGES = {"audits:chart-review", "audits:chart-review-by-id"}
-
-
-@pytest.fixture
-def world(monkeypatch, prescriber, other_prescriber, biller, compliance, practice_admin):
-    install_canary_factories(monkeypatch)
-    return build_world(
-        AccessSetup(
-            users={
-                "anonymous": None,
-                "prescriber": prescriber,
-                "other_prescriber": other_prescriber,
-                "biller": biller,
-                "compliance": compliance,
-                "admin": practice_admin,
-            }
-        )
-    )
 
 
 def _canaries_in(response) -> list[str]:

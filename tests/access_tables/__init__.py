@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -86,6 +87,27 @@ class AccessSetup:
 
     def user(self, role: str) -> User | None:
         return self.users[role]
+
+    def build_all(self, tables: Mapping[str, tuple[str, UrlAccess]]) -> None:
+        """Every record the tables point at, made now: a module-wide setup builds them once,
+        before its tests, rather than on first use inside a test's rolled-back savepoint."""
+        for _name, (_module, spec) in sorted(tables.items()):
+            for build in (spec.kwargs, spec.post_data, spec.shows):
+                if build is not None:
+                    build(self)
+
+    def built(self) -> frozenset[str]:
+        """The names of the records built so far (``cached`` ones and the properties)."""
+        return frozenset(self.__dict__) | frozenset(self._cache)
+
+    @contextmanager
+    def nothing_built_inside(self) -> Iterator[AccessSetup]:
+        """Fail a test that builds a shared record: its savepoint rolls the rows back while
+        the setup, shared by the module, would keep pointing at them."""
+        before = self.built()
+        yield self
+        added = self.built() - before
+        assert not added, f"built inside a test, not in build_all: {sorted(added)}"
 
     @property
     def prescriber(self) -> User:
