@@ -30,8 +30,7 @@ The order, and why it is this one:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from typing import Final
+from typing import Final, NamedTuple
 
 from coding.engine.codes import CRISIS_FIRST, EM_CODES, FAMILY_CODES, INDIVIDUAL_PSYCHOTHERAPY
 from coding.engine.codes import line_rank as _line_rank
@@ -42,6 +41,7 @@ from coding.engine.proposal import (
     EMPTY,
     Alternative,
     Line,
+    Message,
     Proposal,
     RuleResult,
     error_proposal,
@@ -110,7 +110,8 @@ def _office_visit(
         if minutes is not None:
             result += rule_pt_2(minutes, with_em=em_alone.em is not None)
         result += em_alone + family_or_group
-        result += rule_fg_3(em_alone.lines + family_or_group.lines)
+        if family_or_group.lines:  # FG-3 is about an E/M beside family or group codes
+            result += rule_fg_3(em_alone.lines + family_or_group.lines)
     if em is not None and therapy is not None:
         result += rule_pt_3(em.minutes, therapy.minutes)
     return result
@@ -154,15 +155,22 @@ def _extend(result: RuleResult, step: Callable[[Sequence[Line]], RuleResult]) ->
     added = step(result.lines)
     alternatives = result.alternatives
     if alternatives:
-        extended = tuple(_with_lines(alt, step(alt.lines).lines) for alt in alternatives)
+        extended = []
+        for alternative in alternatives:
+            lines = step(alternative.lines).lines
+            extended.append(
+                Alternative(alternative.lines + lines, alternative.why) if lines else alternative
+            )
         if any(new is not old for new, old in zip(extended, alternatives, strict=True)):
-            alternatives = extended
+            alternatives = tuple(extended)
     return _joined(result, added, alternatives)
 
 
 def _extend_all(result: RuleResult, added: RuleResult) -> RuleResult:
     """Add a step that does not read the lines (BA-1, INJ-1): its lines go on the lines and
     on each alternative, worked out once."""
+    if added is EMPTY:
+        return result
     alternatives = result.alternatives
     if alternatives and added.lines:
         alternatives = tuple(_with_lines(alt, added.lines) for alt in alternatives)
@@ -198,6 +206,34 @@ def _explanations(facts: Facts, lines: Sequence[Line]) -> RuleResult:
     return result
 
 
+class _Claim(NamedTuple):
+    """The claim-line steps' answer for one set of lines, in the README order."""
+
+    lines: tuple[Line, ...]
+    messages: tuple[Message, ...]
+    place_of_service: str | None
+
+
+# The claim-line steps' answers by everything they read: the payer, the setting, the patient
+# at home, continuing care, and the lines. A practice codes a few hundred such sets again
+# and again; an answer is immutable, so it is kept (at most _CLAIMS_KEPT, then started over).
+_CLAIMS: dict[tuple[object, ...], _Claim] = {}
+_CLAIMS_KEPT: Final = 4096
+
+
+def _claim(facts: Facts, payer: PayerProfile, lines: tuple[Line, ...]) -> _Claim:
+    """`_claim_lines` in the README order, worked out once per payer, setting, patient at
+    home, continuing care and lines (the only facts the steps read)."""
+    key = (payer, facts.setting, facts.patient_at_home, facts.longitudinal_care, lines)
+    found = _CLAIMS.get(key)
+    if found is None:
+        if len(_CLAIMS) >= _CLAIMS_KEPT:
+            _CLAIMS.clear()
+        claim = _claim_lines(facts, payer, lines)
+        found = _CLAIMS[key] = _Claim(_ordered(claim.lines), claim.messages, claim.place_of_service)
+    return found
+
+
 def _claim_lines(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
     """Modifier 25 (PY, BA-3, INJ-2), then G2211 (VC-1..VC-3), then TH-1/TH-2/TH-3 (exactly
     one of the three applies to a setting); each step reads the lines the one before made."""
@@ -228,11 +264,11 @@ def propose(
     `drugs` to the shipped drug table (INJ-1)."""
     if payer is None:
         profiles = load_default_payer_profiles()
-        resolved = rule_py_resolve(facts.payer, profiles)
-        if resolved.messages:
+        payer = profiles.get(facts.payer)
+        if payer is None:
+            resolved = rule_py_resolve(facts.payer, profiles)
             failed = error_proposal(facts.id, "payer", resolved.messages[0].text)
-            return replace(failed, messages=resolved.messages)
-        payer = profiles[facts.payer]
+            return failed._replace(messages=resolved.messages)
 
     result = rule_em_1(facts, payer) + _main_service(facts, payer)
     result += rule_cb_6(facts)
@@ -248,19 +284,13 @@ def propose(
     result = _extend_all(result, rule_inj_1(facts, payer, table))
     result += rule_cb_7(result.lines, result.messages)
 
-    claim = _claim_lines(facts, payer, result.lines)
-    main_lines = _ordered(claim.lines)
+    claim = _claim(facts, payer, result.lines)
+    main_lines = claim.lines
     alternatives = []
     for alt in result.alternatives:
-        alt_lines = _ordered(_claim_lines(facts, payer, alt.lines).lines)
+        alt_lines = _claim(facts, payer, alt.lines).lines
         if alt_lines and alt_lines != main_lines:
             alternatives.append(Alternative(alt_lines, alt.why))
     messages = result.messages + claim.messages + rule_th_4(facts, payer).messages
-    return Proposal(
-        id=facts.id,
-        lines=main_lines,
-        place_of_service=claim.place_of_service,
-        em=result.em if main_lines else None,
-        alternatives=tuple(alternatives),
-        messages=messages,
-    )
+    em = result.em if main_lines else None
+    return Proposal(facts.id, main_lines, claim.place_of_service, em, tuple(alternatives), messages)
