@@ -105,7 +105,7 @@ def _office_visit(
             "family_without_patient",
         ):
             family_or_group = rule_fg_1(therapy.kind, therapy.minutes)
-        beside = family_or_group_code(family_or_group.lines)
+        beside = family_or_group_code(family_or_group.lines) if family_or_group.lines else None
         em_alone = EMPTY if em is None else rule_cb_2(facts, payer, beside=beside)
         if minutes is not None:
             result += rule_pt_2(minutes, with_em=em_alone.em is not None)
@@ -242,15 +242,13 @@ def _claim_lines(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> Ru
     with_injection = rule_inj_2(with_96127.lines)
     with_g2211 = rule_vc_1(facts, payer, with_injection.lines)
     lines = with_g2211.lines
-    modifiers = with_96127 + with_injection + with_g2211
+    modifiers = with_96127.messages + with_injection.messages + with_g2211.messages
     place = (
         rule_th_1(facts, lines) + rule_th_2(facts, payer, lines) + rule_th_3(facts, payer, lines)
     )
     if lines and not place.lines:  # TH-3 refused the visit: no line kept what was added
-        modifiers = EMPTY
-    return RuleResult(
-        place.lines, modifiers.messages + place.messages, (), None, place.place_of_service
-    )
+        modifiers = ()
+    return RuleResult(place.lines, modifiers + place.messages, (), None, place.place_of_service)
 
 
 def _ordered(lines: Sequence[Line]) -> tuple[Line, ...]:
@@ -271,10 +269,12 @@ def propose(
             return failed._replace(messages=resolved.messages)
 
     result = rule_em_1(facts, payer) + _main_service(facts, payer)
-    result += rule_cb_6(facts)
-    result = _extend(result, lambda lines: rule_cb_4(facts, payer, lines))
-    result += rule_cb_5(facts, payer, result.lines)
-    result = _extend(result, lambda lines: rule_ic_1(facts, lines))
+    if facts.pharmacologic_management:  # CB-6, CB-4 and CB-5 say nothing without it
+        result += rule_cb_6(facts)
+        result = _extend(result, lambda lines: rule_cb_4(facts, payer, lines))
+        result += rule_cb_5(facts, payer, result.lines)
+    if facts.interactive_complexity:  # nor IC-1 without interactive complexity
+        result = _extend(result, lambda lines: rule_ic_1(facts, lines))
     guarded = rule_cb_8(result.lines)
     if guarded.messages:
         result = result._replace(lines=guarded.lines, messages=result.messages + guarded.messages)

@@ -101,7 +101,10 @@ def rule_cb_2(facts: Facts, payer: PayerProfile, *, beside: str | None = None) -
     em = rule_em_4(facts, payer, with_addon=False)
     if em.em is None:
         return rule_em_5(facts)
-    return tagged(em + rule_em_6(em.em, facts, payer), "CB-2") + _cb_2_why(em.lines, beside)
+    level = em + rule_em_6(em.em, facts, payer)
+    why = _cb_2_why(em.lines, beside).messages
+    lines = _tagged_lines(level.lines, "CB-2")
+    return RuleResult(lines, level.messages + why, level.alternatives, level.em)
 
 
 @remembered

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from coding.engine.codes import EM_BY_STATUS, EM_TOP_CODES
-from coding.engine.facts import Credential, Facts, Mdm, PatientStatus
+from coding.engine.facts import Credential, Facts, Level, Mdm, PatientStatus
 from coding.engine.mdm import mdm_level, mdm_rank
 from coding.engine.payer import PayerProfile, licence_scope_refusal, within_licence
 from coding.engine.proposal import (
@@ -98,13 +98,18 @@ def rule_em_1(facts: Facts, payer: PayerProfile) -> RuleResult:
     )
 
 
-@remembered
 def rule_em_2(mdm: Mdm, status: PatientStatus) -> RuleResult:
     """EM-2: the E/M level by MDM is the middle value of problems, data and risk."""
+    return _em_2(mdm.problems, mdm.data, mdm.risk, status)
+
+
+@remembered  # by the three levels: the same answer for every Mdm of those levels
+def _em_2(problems: Level, data: Level, risk: Level, status: PatientStatus) -> RuleResult:
+    mdm = Mdm(problems, data, risk)
     code = EM_BY_STATUS[status][mdm_rank(mdm)]
     return info(
         "EM-2",
-        f"MDM {mdm_level(mdm)} (problems {mdm.problems}, data {mdm.data}, risk {mdm.risk}): {code}",
+        f"MDM {mdm_level(mdm)} (problems {problems}, data {data}, risk {risk}): {code}",
         lines=(Line(code, rules=("EM-2",)),),
     )
 
