@@ -11,8 +11,10 @@ The order, and why it is this one:
                     CB-1 / CB-3 (psychotherapy 16+ min, with PT-1 and EM-2..EM-4),
                     else FG-1 / FG-2, then CB-2 (E/M alone, EM-2..EM-6) with PT-2 and FG-3;
                     then PT-3.
- 4. CB-6, CB-4, CB-5  medication management: 90863 needs the main service's codes.
- 5. IC-1, IC-2        90785 needs the codes of steps 3 and 4 (alternatives too).
+ 4. CB-6, CB-4, CB-5  medication management: 90863 needs the main service's codes (run only
+                      when medication management is documented: they say nothing otherwise).
+ 5. IC-1, IC-2        90785 needs the codes of steps 3 and 4 (alternatives too; run only when
+                      interactive complexity is documented).
  6. CB-8              one individual psychotherapy code (a guard; facts hold one block).
  7. EM-7, PT-4        explanations of the lines chosen.
  8. BA-1, BA-2        96127, a service of its own (alternatives too).
@@ -24,6 +26,7 @@ The order, and why it is this one:
     VC-1..VC-3        G2211 beside an E/M without modifier 25 and without family/group;
     TH-1..TH-3        place of service and telehealth modifiers (not on 96127, 96372);
     then TH-4         the waiver date.
+    The answer of PY..TH-3 for a set of lines is kept by what those steps read (`_claim`).
 12. Lines in the README order: E/M, then psychotherapy, then add-ons, 96127/96372, drugs.
 """
 
