@@ -7,19 +7,22 @@ levels by MDM and by time, the engine version).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final, Literal, NamedTuple
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Final, Literal, NamedTuple, ParamSpec, TypeVar, cast
 
 from coding.engine.codes import LABELS
 from coding.engine.facts import FactsId, field_rule
 from coding.engine.version import ENGINE_VERSION
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
 MessageLevel = Literal["info", "warning", "error"]
 EmBasis = Literal["mdm", "time"]
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One claim line: a code, its units, its modifiers, and the rule ids that produced it."""
 
     code: str
@@ -50,8 +53,7 @@ class Line:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
     """An explanation, warning or error, always citing a registered rule id."""
 
     level: MessageLevel
@@ -64,8 +66,7 @@ class Message:
         return {"level": self.level, "rule": self.rule, "text": self.text}
 
 
-@dataclass(frozen=True, slots=True)
-class Alternative:
+class Alternative(NamedTuple):
     """Another valid combination a person might choose, and why."""
 
     lines: tuple[Line, ...]
@@ -76,8 +77,7 @@ class Alternative:
         return {"lines": [line.to_dict() for line in self.lines], "why": self.why}
 
 
-@dataclass(frozen=True, slots=True)
-class EmDetail:
+class EmDetail(NamedTuple):
     """For display: how the E/M level was reached."""
 
     code: str
@@ -119,6 +119,15 @@ class RuleResult(NamedTuple):
 
 EMPTY: Final = RuleResult()
 
+# Distinct argument sets a remembered rule keeps; past it the least recently used goes.
+REMEMBERED: Final = 4096
+
+
+def remembered(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A rule of a few small values (minutes, a code, a status) worked out once per set of
+    them: its result is immutable, so the same object is handed out again (issue 14)."""
+    return cast(Callable[_P, _R], lru_cache(maxsize=REMEMBERED)(function))
+
 
 def minutes_text(minutes: int, what: str = "") -> str:
     """Minutes as a message says them: "psychotherapy 25 min", and for none "psychotherapy
@@ -145,8 +154,7 @@ def error(rule: str, text: str, field: str | None = None) -> RuleResult:
     return RuleResult(messages=(Message("error", rule, text, field),))
 
 
-@dataclass(frozen=True, slots=True)
-class Proposal:
+class Proposal(NamedTuple):
     """The engine's answer for one encounter."""
 
     id: FactsId | None

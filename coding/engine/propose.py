@@ -11,8 +11,10 @@ The order, and why it is this one:
                     CB-1 / CB-3 (psychotherapy 16+ min, with PT-1 and EM-2..EM-4),
                     else FG-1 / FG-2, then CB-2 (E/M alone, EM-2..EM-6) with PT-2 and FG-3;
                     then PT-3.
- 4. CB-6, CB-4, CB-5  medication management: 90863 needs the main service's codes.
- 5. IC-1, IC-2        90785 needs the codes of steps 3 and 4 (alternatives too).
+ 4. CB-6, CB-4, CB-5  medication management: 90863 needs the main service's codes (run only
+                      when medication management is documented: they say nothing otherwise).
+ 5. IC-1, IC-2        90785 needs the codes of steps 3 and 4 (alternatives too; run only when
+                      interactive complexity is documented).
  6. CB-8              one individual psychotherapy code (a guard; facts hold one block).
  7. EM-7, PT-4        explanations of the lines chosen.
  8. BA-1, BA-2        96127, a service of its own (alternatives too).
@@ -24,14 +26,14 @@ The order, and why it is this one:
     VC-1..VC-3        G2211 beside an E/M without modifier 25 and without family/group;
     TH-1..TH-3        place of service and telehealth modifiers (not on 96127, 96372);
     then TH-4         the waiver date.
+    The answer of PY..TH-3 for a set of lines is kept by what those steps read (`_claim`).
 12. Lines in the README order: E/M, then psychotherapy, then add-ons, 96127/96372, drugs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from typing import Final
+from typing import Final, NamedTuple
 
 from coding.engine.codes import CRISIS_FIRST, EM_CODES, FAMILY_CODES, INDIVIDUAL_PSYCHOTHERAPY
 from coding.engine.codes import line_rank as _line_rank
@@ -42,6 +44,7 @@ from coding.engine.proposal import (
     EMPTY,
     Alternative,
     Line,
+    Message,
     Proposal,
     RuleResult,
     error_proposal,
@@ -105,12 +108,13 @@ def _office_visit(
             "family_without_patient",
         ):
             family_or_group = rule_fg_1(therapy.kind, therapy.minutes)
-        beside = family_or_group_code(family_or_group.lines)
+        beside = family_or_group_code(family_or_group.lines) if family_or_group.lines else None
         em_alone = EMPTY if em is None else rule_cb_2(facts, payer, beside=beside)
         if minutes is not None:
             result += rule_pt_2(minutes, with_em=em_alone.em is not None)
         result += em_alone + family_or_group
-        result += rule_fg_3(em_alone.lines + family_or_group.lines)
+        if family_or_group.lines:  # FG-3 is about an E/M beside family or group codes
+            result += rule_fg_3(em_alone.lines + family_or_group.lines)
     if em is not None and therapy is not None:
         result += rule_pt_3(em.minutes, therapy.minutes)
     return result
@@ -154,15 +158,22 @@ def _extend(result: RuleResult, step: Callable[[Sequence[Line]], RuleResult]) ->
     added = step(result.lines)
     alternatives = result.alternatives
     if alternatives:
-        extended = tuple(_with_lines(alt, step(alt.lines).lines) for alt in alternatives)
+        extended = []
+        for alternative in alternatives:
+            lines = step(alternative.lines).lines
+            extended.append(
+                Alternative(alternative.lines + lines, alternative.why) if lines else alternative
+            )
         if any(new is not old for new, old in zip(extended, alternatives, strict=True)):
-            alternatives = extended
+            alternatives = tuple(extended)
     return _joined(result, added, alternatives)
 
 
 def _extend_all(result: RuleResult, added: RuleResult) -> RuleResult:
     """Add a step that does not read the lines (BA-1, INJ-1): its lines go on the lines and
     on each alternative, worked out once."""
+    if added is EMPTY:
+        return result
     alternatives = result.alternatives
     if alternatives and added.lines:
         alternatives = tuple(_with_lines(alt, added.lines) for alt in alternatives)
@@ -198,6 +209,34 @@ def _explanations(facts: Facts, lines: Sequence[Line]) -> RuleResult:
     return result
 
 
+class _Claim(NamedTuple):
+    """The claim-line steps' answer for one set of lines, in the README order."""
+
+    lines: tuple[Line, ...]
+    messages: tuple[Message, ...]
+    place_of_service: str | None
+
+
+# The claim-line steps' answers by everything they read: the payer, the setting, the patient
+# at home, continuing care, and the lines. A practice codes a few hundred such sets again
+# and again; an answer is immutable, so it is kept (at most _CLAIMS_KEPT, then started over).
+_CLAIMS: dict[tuple[object, ...], _Claim] = {}
+_CLAIMS_KEPT: Final = 4096
+
+
+def _claim(facts: Facts, payer: PayerProfile, lines: tuple[Line, ...]) -> _Claim:
+    """`_claim_lines` in the README order, worked out once per payer, setting, patient at
+    home, continuing care and lines (the only facts the steps read)."""
+    key = (payer, facts.setting, facts.patient_at_home, facts.longitudinal_care, lines)
+    found = _CLAIMS.get(key)
+    if found is None:
+        if len(_CLAIMS) >= _CLAIMS_KEPT:
+            _CLAIMS.clear()
+        claim = _claim_lines(facts, payer, lines)
+        found = _CLAIMS[key] = _Claim(_ordered(claim.lines), claim.messages, claim.place_of_service)
+    return found
+
+
 def _claim_lines(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
     """Modifier 25 (PY, BA-3, INJ-2), then G2211 (VC-1..VC-3), then TH-1/TH-2/TH-3 (exactly
     one of the three applies to a setting); each step reads the lines the one before made."""
@@ -206,15 +245,13 @@ def _claim_lines(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> Ru
     with_injection = rule_inj_2(with_96127.lines)
     with_g2211 = rule_vc_1(facts, payer, with_injection.lines)
     lines = with_g2211.lines
-    modifiers = with_96127 + with_injection + with_g2211
+    modifiers = with_96127.messages + with_injection.messages + with_g2211.messages
     place = (
         rule_th_1(facts, lines) + rule_th_2(facts, payer, lines) + rule_th_3(facts, payer, lines)
     )
     if lines and not place.lines:  # TH-3 refused the visit: no line kept what was added
-        modifiers = EMPTY
-    return RuleResult(
-        place.lines, modifiers.messages + place.messages, (), None, place.place_of_service
-    )
+        modifiers = ()
+    return RuleResult(place.lines, modifiers + place.messages, (), None, place.place_of_service)
 
 
 def _ordered(lines: Sequence[Line]) -> tuple[Line, ...]:
@@ -228,17 +265,19 @@ def propose(
     `drugs` to the shipped drug table (INJ-1)."""
     if payer is None:
         profiles = load_default_payer_profiles()
-        resolved = rule_py_resolve(facts.payer, profiles)
-        if resolved.messages:
+        payer = profiles.get(facts.payer)
+        if payer is None:
+            resolved = rule_py_resolve(facts.payer, profiles)
             failed = error_proposal(facts.id, "payer", resolved.messages[0].text)
-            return replace(failed, messages=resolved.messages)
-        payer = profiles[facts.payer]
+            return failed._replace(messages=resolved.messages)
 
     result = rule_em_1(facts, payer) + _main_service(facts, payer)
-    result += rule_cb_6(facts)
-    result = _extend(result, lambda lines: rule_cb_4(facts, payer, lines))
-    result += rule_cb_5(facts, payer, result.lines)
-    result = _extend(result, lambda lines: rule_ic_1(facts, lines))
+    if facts.pharmacologic_management:  # CB-6, CB-4 and CB-5 say nothing without it
+        result += rule_cb_6(facts)
+        result = _extend(result, lambda lines: rule_cb_4(facts, payer, lines))
+        result += rule_cb_5(facts, payer, result.lines)
+    if facts.interactive_complexity:  # nor IC-1 without interactive complexity
+        result = _extend(result, lambda lines: rule_ic_1(facts, lines))
     guarded = rule_cb_8(result.lines)
     if guarded.messages:
         result = result._replace(lines=guarded.lines, messages=result.messages + guarded.messages)
@@ -248,19 +287,13 @@ def propose(
     result = _extend_all(result, rule_inj_1(facts, payer, table))
     result += rule_cb_7(result.lines, result.messages)
 
-    claim = _claim_lines(facts, payer, result.lines)
-    main_lines = _ordered(claim.lines)
+    claim = _claim(facts, payer, result.lines)
+    main_lines = claim.lines
     alternatives = []
     for alt in result.alternatives:
-        alt_lines = _ordered(_claim_lines(facts, payer, alt.lines).lines)
+        alt_lines = _claim(facts, payer, alt.lines).lines
         if alt_lines and alt_lines != main_lines:
             alternatives.append(Alternative(alt_lines, alt.why))
     messages = result.messages + claim.messages + rule_th_4(facts, payer).messages
-    return Proposal(
-        id=facts.id,
-        lines=main_lines,
-        place_of_service=claim.place_of_service,
-        em=result.em if main_lines else None,
-        alternatives=tuple(alternatives),
-        messages=messages,
-    )
+    em = result.em if main_lines else None
+    return Proposal(facts.id, main_lines, claim.place_of_service, em, tuple(alternatives), messages)

@@ -55,7 +55,7 @@ def rule_ba_3(payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
     (then VC-2 applies)."""
     codes = {line.code for line in lines}
     if not payer.modifier_25_with_96127 or BRIEF_ASSESSMENT not in codes or not codes & EM_CODES:
-        return RuleResult(lines=tuple(lines))
+        return RuleResult(tuple(lines))
     marked = tuple(
         line.with_modifier(MODIFIER_25, "BA-3") if line.code in EM_CODES else line for line in lines
     )

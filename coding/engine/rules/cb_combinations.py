@@ -33,6 +33,7 @@ from coding.engine.proposal import (
     error,
     info,
     minutes_text,
+    remembered,
     warning,
 )
 from coding.engine.rules.em_level import em_capable, rule_em_4, rule_em_5, rule_em_6
@@ -41,10 +42,15 @@ from coding.engine.rules.pt_psychotherapy import rule_pt_1
 
 def tagged(result: RuleResult, rule: str) -> RuleResult:
     """The result with `rule` added to the rule ids of each of its lines."""
-    lines = tuple(line.with_rule(rule) for line in result.lines)
+    lines = _tagged_lines(result.lines, rule)
     return RuleResult(
         lines, result.messages, result.alternatives, result.em, result.place_of_service
     )
+
+
+@remembered
+def _tagged_lines(lines: tuple[Line, ...], rule: str) -> tuple[Line, ...]:
+    return tuple(line.with_rule(rule) for line in lines)
 
 
 def _codes(lines: Sequence[Line]) -> str:
@@ -54,9 +60,23 @@ def _codes(lines: Sequence[Line]) -> str:
 def rule_cb_1(facts: Facts, payer: PayerProfile, minutes: int) -> RuleResult:
     """CB-1: E/M with MDM and psychotherapy of 16+ min: E/M by MDM + 90833/90836/90838."""
     em = tagged(rule_em_4(facts, payer, with_addon=True), "CB-1")
-    addon = tagged(rule_pt_1(minutes, with_em=True), "CB-1")
+    addon = _psychotherapy(minutes, with_em=True, rule="CB-1")
     alone = rule_pt_1(minutes, with_em=False).lines
     em_alone = rule_cb_2(facts, payer).lines
+    return em + addon + _cb_1_choices(em.lines + addon.lines, alone, em_alone)
+
+
+@remembered
+def _psychotherapy(minutes: int, *, with_em: bool, rule: str) -> RuleResult:
+    """PT-1's line for these minutes, tagged with the combination rule that proposes it."""
+    return tagged(rule_pt_1(minutes, with_em=with_em), rule)
+
+
+@remembered
+def _cb_1_choices(
+    both: tuple[Line, ...], alone: tuple[Line, ...], em_alone: tuple[Line, ...]
+) -> RuleResult:
+    """CB-1's alternatives (psychotherapy alone, E/M alone) and its explanation."""
     alternatives = (
         Alternative(
             alone,
@@ -65,15 +85,10 @@ def rule_cb_1(facts: Facts, payer: PayerProfile, minutes: int) -> RuleResult:
         ),
         Alternative(em_alone, f"E/M alone ({_codes(em_alone)}), psychotherapy not reported"),
     )
-    return (
-        em
-        + addon
-        + RuleResult(alternatives=alternatives)
-        + info(
-            "CB-1",
-            f"{_codes(em.lines + addon.lines)}: the E/M must be significant and separately "
-            "identifiable, and the note shows the E/M and psychotherapy blocks separately",
-        )
+    return RuleResult(alternatives=alternatives) + info(
+        "CB-1",
+        f"{_codes(both)}: the E/M must be significant and separately "
+        "identifiable, and the note shows the E/M and psychotherapy blocks separately",
     )
 
 
@@ -86,17 +101,24 @@ def rule_cb_2(facts: Facts, payer: PayerProfile, *, beside: str | None = None) -
     em = rule_em_4(facts, payer, with_addon=False)
     if em.em is None:
         return rule_em_5(facts)
+    level = em + rule_em_6(em.em, facts, payer)
+    why = _cb_2_why(em.lines, beside).messages
+    lines = _tagged_lines(level.lines, "CB-2")
+    return RuleResult(lines, level.messages + why, level.alternatives, level.em)
+
+
+@remembered
+def _cb_2_why(lines: tuple[Line, ...], beside: str | None) -> RuleResult:
+    """CB-2's explanation of the E/M lines, beside a family or group code or not."""
     why = "E/M alone, no psychotherapy add-on"
     if beside is not None:
         why = f"E/M levelled on its own beside {beside} (FG-3)"
-    return tagged(em + rule_em_6(em.em, facts, payer), "CB-2") + info(
-        "CB-2", f"{_codes(em.lines)}: {why}"
-    )
+    return info("CB-2", f"{_codes(lines)}: {why}")
 
 
 def rule_cb_3(facts: Facts, payer: PayerProfile, minutes: int) -> RuleResult:
     """CB-3: no billable E/M, psychotherapy 16+ min: 90832/90834/90837 alone (E/M w/o MDM too)."""
-    alone = tagged(rule_pt_1(minutes, with_em=False), "CB-3")
+    alone = _psychotherapy(minutes, with_em=False, rule="CB-3")
     em = facts.em
     if em is None or em.mdm is not None or not em_capable(facts.clinician, payer):
         return alone
@@ -238,7 +260,7 @@ def rule_cb_8(lines: Sequence[Line]) -> RuleResult:
     """CB-8: one individual psychotherapy code per patient, clinician and day."""
     beyond = _beyond_one_individual([line.code for line in lines])
     if not beyond:
-        return RuleResult(lines=tuple(lines))
+        return RuleResult(tuple(lines))
     kept = tuple(line for n, line in enumerate(lines) if n not in beyond)
     first = next(line for line in kept if line.code in INDIVIDUAL_PSYCHOTHERAPY)
     return RuleResult(lines=kept) + error(

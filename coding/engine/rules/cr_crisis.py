@@ -19,7 +19,16 @@ from coding.engine.codes import (
     PHARM_MGMT_ADDON,
 )
 from coding.engine.facts import Facts
-from coding.engine.proposal import EMPTY, Line, RuleResult, error, info, minutes_text, warning
+from coding.engine.proposal import (
+    EMPTY,
+    Line,
+    RuleResult,
+    error,
+    info,
+    minutes_text,
+    remembered,
+    warning,
+)
 
 CRISIS_MINIMUM: Final = 30
 CRISIS_ADDON_FIRST: Final = 75
@@ -40,6 +49,7 @@ def crisis_addon_units(minutes: int) -> int:
     return 1 + (minutes - CRISIS_ADDON_FIRST) // CRISIS_ADDON_STEP
 
 
+@remembered
 def rule_cr_1(minutes: int) -> RuleResult:
     """CR-1: crisis 30-74 min 90839; 75+ adds 90840 units; under 30 min everything of
     individual psychotherapy applies instead (PT-1, CB-1 with an E/M, CB-4, IC-1)."""

@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import Final
 
 from coding.engine.codes import EM_BY_STATUS, EM_TOP_CODES
-from coding.engine.facts import Credential, Facts, Mdm, PatientStatus
+from coding.engine.facts import Credential, Facts, Level, Mdm, PatientStatus
 from coding.engine.mdm import mdm_level, mdm_rank
 from coding.engine.payer import PayerProfile, licence_scope_refusal, within_licence
 from coding.engine.proposal import (
@@ -24,9 +24,11 @@ from coding.engine.proposal import (
     EmBasis,
     EmDetail,
     Line,
+    Message,
     RuleResult,
     info,
     minutes_text,
+    remembered,
     warning,
 )
 
@@ -98,10 +100,16 @@ def rule_em_1(facts: Facts, payer: PayerProfile) -> RuleResult:
 
 def rule_em_2(mdm: Mdm, status: PatientStatus) -> RuleResult:
     """EM-2: the E/M level by MDM is the middle value of problems, data and risk."""
+    return _em_2(mdm.problems, mdm.data, mdm.risk, status)
+
+
+@remembered  # by the three levels: the same answer for every Mdm of those levels
+def _em_2(problems: Level, data: Level, risk: Level, status: PatientStatus) -> RuleResult:
+    mdm = Mdm(problems, data, risk)
     code = EM_BY_STATUS[status][mdm_rank(mdm)]
     return info(
         "EM-2",
-        f"MDM {mdm_level(mdm)} (problems {mdm.problems}, data {mdm.data}, risk {mdm.risk}): {code}",
+        f"MDM {mdm_level(mdm)} (problems {problems}, data {data}, risk {risk}): {code}",
         lines=(Line(code, rules=("EM-2",)),),
     )
 
@@ -112,6 +120,7 @@ def _total_text(minutes: int, other_minutes: int) -> str:
     return f"{minutes} min ({minutes - other_minutes} with the patient + {other_minutes} other)"
 
 
+@remembered
 def rule_em_3(minutes: int, status: PatientStatus, *, other_minutes: int = 0) -> RuleResult:
     """EM-3: the E/M level by the clinician's total E/M time that date, thresholds met or
     exceeded: the E/M block plus other E/M minutes without the patient (`minutes` is the
@@ -139,14 +148,21 @@ def _time_wins(mdm_code: str | None, time_code: str | None, prolonged: int) -> b
     return time_code > mdm_code or (time_code == mdm_code and prolonged > 0)
 
 
-def _em_4_why(code: str, detail: EmDetail, with_addon: bool) -> str:
+@remembered
+def _em_4_line(
+    source: Line, basis: EmBasis, mdm_code: str | None, time_code: str | None, with_addon: bool
+) -> tuple[Line, tuple[Message, ...]]:
+    """EM-4's line (the MDM or time line it chose) and its explanation."""
+    line = source.with_rule("EM-4")
     if with_addon:
-        return f"{code} by MDM: with a psychotherapy add-on the E/M level comes from MDM only"
-    basis = "time" if detail.basis == "time" else "MDM"
-    return (
-        f"{code} by {basis}: the higher of MDM ({detail.mdm_code or 'not documented'}) "
-        f"and E/M time ({detail.time_code or 'under the lowest level'})"
-    )
+        why = f"{line.code} by MDM: with a psychotherapy add-on the E/M level comes from MDM only"
+    else:
+        by = "time" if basis == "time" else "MDM"
+        why = (
+            f"{line.code} by {by}: the higher of MDM ({mdm_code or 'not documented'}) "
+            f"and E/M time ({time_code or 'under the lowest level'})"
+        )
+    return line, info("EM-4", why).messages
 
 
 def rule_em_4(facts: Facts, payer: PayerProfile, *, with_addon: bool) -> RuleResult:
@@ -170,12 +186,12 @@ def rule_em_4(facts: Facts, payer: PayerProfile, *, with_addon: bool) -> RuleRes
     if payer.prolonged_code is not None and usable_time_code in EM_TOP_CODES:
         prolonged = prolonged_units(total, facts.patient_status, payer.prolonged_code)
     use_time = _time_wins(mdm_code, usable_time_code, prolonged)
-    line = (by_time if use_time else by_mdm).lines[0].with_rule("EM-4")
     basis: EmBasis = "time" if use_time else "mdm"
+    source = (by_time if use_time else by_mdm).lines[0]
+    line, why = _em_4_line(source, basis, mdm_code, time_code, with_addon)
     detail = EmDetail(line.code, basis, mdm_code, time_code, total, not with_addon)
     time_messages = () if with_addon else by_time.messages
-    why = info("EM-4", _em_4_why(line.code, detail, with_addon)).messages
-    return RuleResult(lines=(line,), messages=by_mdm.messages + time_messages + why, em=detail)
+    return RuleResult((line,), by_mdm.messages + time_messages + why, (), detail)
 
 
 def rule_em_5(facts: Facts) -> RuleResult:
@@ -218,6 +234,7 @@ def rule_em_6(detail: EmDetail, facts: Facts, payer: PayerProfile) -> RuleResult
     )
 
 
+@remembered
 def rule_em_7(code: str, status: PatientStatus) -> RuleResult:
     """EM-7: a new patient had no professional service from the clinician or group in 3 years."""
     if status != "new":

@@ -21,7 +21,7 @@ from coding.engine.codes import (
     GROUP,
 )
 from coding.engine.facts import PsychotherapyKind
-from coding.engine.proposal import EMPTY, Line, RuleResult, info, minutes_text, warning
+from coding.engine.proposal import EMPTY, Line, RuleResult, info, minutes_text, remembered, warning
 
 FAMILY_MINIMUM: Final = 26
 FAMILY_OR_GROUP: Final = FAMILY_CODES | frozenset({GROUP})
@@ -32,6 +32,7 @@ def family_or_group_code(lines: Sequence[Line]) -> str | None:
     return next((line.code for line in lines if line.code in FAMILY_OR_GROUP), None)
 
 
+@remembered
 def rule_fg_1(kind: PsychotherapyKind, minutes: int) -> RuleResult:
     """FG-1: family psychotherapy, one unit at 26 min or more; under 26 not reportable."""
     code = FAMILY_WITH_PATIENT if kind == "family_with_patient" else FAMILY_WITHOUT_PATIENT
@@ -47,6 +48,7 @@ def rule_fg_1(kind: PsychotherapyKind, minutes: int) -> RuleResult:
     )
 
 
+@remembered
 def rule_fg_2(minutes: int) -> RuleResult:
     """FG-2: group psychotherapy 90853, once per session, no minimum time; a warning when the
     session has no minutes documented."""

@@ -90,7 +90,7 @@ def rule_inj_2(lines: Sequence[Line]) -> RuleResult:
     warning that the E/M must be significant and separately identifiable from it."""
     codes = {line.code for line in lines}
     if INJECTION not in codes or not codes & EM_CODES:
-        return RuleResult(lines=tuple(lines))
+        return RuleResult(tuple(lines))
     marked = tuple(
         line.with_modifier(MODIFIER_25, "INJ-2") if line.code in EM_CODES else line
         for line in lines

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from coding.engine.proposal import EMPTY, Line, RuleResult, info, minutes_text, warning
+from coding.engine.proposal import EMPTY, Line, RuleResult, info, minutes_text, remembered, warning
 
 PSYCHOTHERAPY_MINIMUM: Final = 16
 
@@ -30,6 +30,7 @@ def psychotherapy_band(code: str) -> int | None:
     return None
 
 
+@remembered
 def rule_pt_1(minutes: int, *, with_em: bool) -> RuleResult:
     """PT-1: individual psychotherapy by its own minutes: 16-37, 38-52, 53+ (add-on with E/M)."""
     code = psychotherapy_code(minutes, with_em=with_em)
@@ -40,6 +41,7 @@ def rule_pt_1(minutes: int, *, with_em: bool) -> RuleResult:
     return info("PT-1", text, lines=(Line(code, rules=("PT-1",)),))
 
 
+@remembered
 def rule_pt_2(minutes: int, *, with_em: bool) -> RuleResult:
     """PT-2: under 16 minutes no psychotherapy code; say the minutes documented and needed."""
     if minutes >= PSYCHOTHERAPY_MINIMUM:
@@ -62,6 +64,7 @@ def rule_pt_3(em_minutes: int, psychotherapy_minutes: int) -> RuleResult:
     )
 
 
+@remembered
 def rule_pt_4(code: str, minutes: int) -> RuleResult:
     """PT-4: psychotherapy minutes are face-to-face (video counts, charting does not)."""
     return info(

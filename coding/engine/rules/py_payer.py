@@ -21,7 +21,7 @@ def rule_py(payer: PayerProfile, lines: Sequence[Line]) -> RuleResult:
     """PY: payer data sets modifier 25 on an E/M billed with a psychotherapy add-on."""
     codes = {line.code for line in lines}
     if not payer.modifier_25_with_addon or not codes & PSYCHOTHERAPY_ADDON:
-        return RuleResult(lines=tuple(lines))
+        return RuleResult(tuple(lines))
     return RuleResult(
         lines=tuple(
             line.with_modifier("25", "PY") if line.code in EM_CODES else line for line in lines

@@ -27,12 +27,12 @@ def rule_vc_1(facts: Facts, payer: PayerProfile, lines: Sequence[Line]) -> RuleR
     """VC-1: G2211 once beside an office E/M (99202-99215) when continuing care is documented
     and the payer takes it; it goes with an add-on, telehealth and a prolonged code.
     Returns the lines with G2211 added where VC-2 and VC-3 do not stop it."""
-    em = _em_line(lines)
-    kept = RuleResult(lines=tuple(lines))
+    kept = RuleResult(tuple(lines))
     if not facts.longitudinal_care or VISIT_COMPLEXITY in {ln.code for ln in lines}:
         return kept
     if not payer.takes_g2211:
         return kept + info("VC-1", f"{payer.name} does not take G2211: not added")
+    em = _em_line(lines)
     stopped = rule_vc_2(facts, payer, lines) + rule_vc_3(facts, payer, lines)
     if stopped.messages or em is None:
         return kept + stopped
