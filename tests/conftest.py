@@ -281,6 +281,14 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Pages as for a user who asked for reduced motion: colours snap to their end state, so
+    the accessibility check reads a button as it is shown, never halfway through its hover
+    fade after a click (Bootstrap's transitions honour the setting, as does app.css)."""
+    return {**browser_context_args, "reduced_motion": "reduce"}
+
+
 def _flushes(request: Any) -> bool:
     """Whether pytest-django flushes the database after this test (a transactional test)."""
     marker = request.node.get_closest_marker("django_db")

@@ -207,3 +207,29 @@ def test_timers_fill_in_the_practice_time_from_a_browser_in_another_zone(
         assert encounter.draft_form is None
     finally:
         context.close()
+
+
+def test_the_codes_to_bill_stay_in_view_and_uncovered_as_the_form_scrolls(
+    page: Page, live_server, practice
+):
+    """The panel and the "Other codes" card stay together beside the long form: the card
+    never slides over the panel's choices (it did while only the panel was sticky)."""
+    _, patient = practice
+    _login(page, live_server.url)
+    _new_visit(page, live_server.url, patient)
+    _document(page)
+    expect(_panel_codes(page)).to_have_text(["99214", "90836"])
+    option = page.locator("#coding-option-0")
+    expect(option).to_be_visible()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for y in range(0, height, 150):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        on_top = option.evaluate(
+            """e => { const r = e.getBoundingClientRect();
+                      if (r.bottom < 0 || r.top > window.innerHeight) return "out of view";
+                      const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                      const hit = document.elementFromPoint(x, y);
+                      return hit === e || e.labels[0].contains(hit) ? "" : hit.outerHTML.slice(0, 80); }"""
+        )
+        assert on_top == "", f"scrolled to {y}px: the first choice is {on_top or 'covered'}"
+    assert_accessible(page, step="scrolled to the foot of the form")
