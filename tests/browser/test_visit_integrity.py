@@ -229,7 +229,8 @@ def test_the_codes_to_bill_stay_in_view_and_uncovered_as_the_form_scrolls(
                       if (r.bottom < 0 || r.top > window.innerHeight) return "out of view";
                       const x = r.left + r.width / 2, y = r.top + r.height / 2;
                       const hit = document.elementFromPoint(x, y);
-                      return hit === e || e.labels[0].contains(hit) ? "" : hit.outerHTML.slice(0, 80); }"""
+                      if (hit === e || e.labels[0].contains(hit)) return "";
+                      return hit.outerHTML.slice(0, 80); }"""
         )
         assert on_top == "", f"scrolled to {y}px: the first choice is {on_top or 'covered'}"
     assert_accessible(page, step="scrolled to the foot of the form")
