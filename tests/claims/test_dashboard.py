@@ -48,9 +48,7 @@ def make_claim(
     the_payer = payer(payer_slug) if payer_slug else None
     # A surname no clinician, payer or label on the page shares, so the
     # "no patient is named" check cannot pass or fail by a random draw.
-    coverage = CoverageFactory(
-        payer=the_payer or payer(), patient__last_name=f"Zyxpatient{number}"
-    )
+    coverage = CoverageFactory(payer=the_payer or payer(), patient__last_name=f"Zyxpatient{number}")
     encounter = EncounterFactory(
         clinician=clinician, patient=coverage.patient, coverage=coverage, date_of_service=dos
     )
