@@ -3,10 +3,10 @@
 The queue page runs a fixed number of queries whatever the data: the counts per state (from
 ``ClaimStateCount`` on PostgreSQL, which triggers keep; a GROUP BY with filters or on SQLite),
 one page of 50 rows as plain values (patient and holder joined, clinicians and payers named
-from the filter choices; the page total is the counts' sum, so there is no second
-COUNT(*)), the filter choices and the access record. A search
-finds patients first (trigram indexes on their names), then their claims by patient id; a
-word with a digit finds claims by the start of their number.
+from the filter choices; the page total is the counts' sum, so there is no second COUNT(*)),
+the filter choices and the access record. A search finds patients first (trigram indexes on
+their names), then their claims by patient id; a word with a digit finds claims by the
+start of their number.
 "Next claim" hands a queued claim to one biller and keeps it theirs for ``CLAIM_HOLD``.
 """
 
