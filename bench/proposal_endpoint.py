@@ -2,16 +2,19 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_panel \\
         .venv/bin/python bench/proposal_endpoint.py [--requests 500] [--warmup 50]
-        [--extra-patients 300] [--keepdb] [--profile] [--reconnect]
+        [--extra-patients 300] [--keepdb] [--profile] [--reconnect] [--multipart]
 
-Creates a scratch database (``test_<name>`` of DATABASE_URL, migrated, dropped at the end
-unless --keepdb), loads the demo practice (``seed_demo`` when the command exists) plus
-``--extra-patients`` care-team patients with coverage and a visit each, logs a prescriber in
-with the test client and posts realistic, varied encounter forms (some half-typed, some with
-another clinician's coverage) as htmx would. Each request is a full Django request: session,
-auth, axes, CSP, the selector queries, the engine and the template. Goal: p95 under 30 ms,
-and a median at most 1.5x that of a bare view (issue 14): the same middleware and role check,
-posted the same forms in the same run, and no work (so the ratio is what the panel costs).
+Creates a scratch database (``test_<name>`` of DATABASE_URL, or DATABASE_TEST_NAME; migrated,
+dropped at the end unless --keepdb), loads the demo practice (``seed_demo`` when the command
+exists) plus ``--extra-patients`` care-team patients with coverage and a visit each, logs a
+prescriber in with the test client and posts realistic, varied encounter forms (some half-
+typed, some with another clinician's coverage) as htmx does: URL-encoded, as the panel's ``hx-
+post`` sends the encounter form (``--multipart`` posts them as the test client's default
+multipart instead, a millisecond of parsing no browser causes). Each request is a full Django
+request: session, auth, axes, CSP, the selector queries, the engine and the template. Goal: p95
+under 30 ms, and a median at most 1.5x that of a bare view (issue 14): the same middleware and
+role check, posted the same forms in the same run, and no work (so the ratio is what the panel
+costs).
 --profile runs the timed requests under cProfile and prints where the time goes.
 """
 
@@ -29,6 +32,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -199,22 +203,33 @@ def random_form(rng: random.Random, own: list[int], other: list[int]) -> dict[st
     return form
 
 
-def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> float:
+def _poster(client: Client, multipart: bool) -> Any:
+    """POST a form as the page's htmx does (URL-encoded), or as multipart."""
+    if multipart:
+        return client.post
+    encoded = "application/x-www-form-urlencoded"
+    return lambda url, form: client.post(url, urlencode(form, doseq=True), content_type=encoded)
+
+
+def run(
+    requests: int, warmup: int, profile: bool, reconnect: bool = False, multipart: bool = False
+) -> float:
     """Warm up, then time ``requests`` posts; print the figures and return p95 in ms."""
     from django.contrib.auth.models import User
 
     user = User.objects.get(username=PRESCRIBER_USERNAME)
     client = Client(HTTP_HX_REQUEST="true")
     client.force_login(user)
+    post = _poster(client, multipart)
     url = reverse("coding:proposal-panel")
     rng = random.Random(2026)
     own, other = _coverage_ids(user)
     forms = [random_form(rng, own, other) for _ in range(requests + warmup)]
     for form in forms[:warmup]:
-        assert client.post(url, form).status_code == 200
-        assert client.post(BARE_URL, form).status_code == 200
+        assert post(url, form).status_code == 200
+        assert post(BARE_URL, form).status_code == 200
     with_coverage = {**forms[0], "coverage": str(own[0])} if own else forms[0]
-    queries = count_queries(lambda: client.post(url, with_coverage))
+    queries = count_queries(lambda: post(url, with_coverage))
     timings: list[float] = []
     cpu: list[float] = []  # this process's CPU: the part other load on the machine cannot inflate
     profiler = cProfile.Profile() if profile else None
@@ -226,7 +241,7 @@ def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> f
         started, cpu_started = time.perf_counter_ns(), time.process_time_ns()
         if reconnect:
             connection.close()
-        response = client.post(url, form)
+        response = post(url, form)
         elapsed = time.perf_counter_ns() - started
         cpu.append((time.process_time_ns() - cpu_started) / 1e6)
         if profiler:
@@ -236,9 +251,9 @@ def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> f
         started = time.perf_counter_ns()  # the same post to the bare view, right after
         if reconnect:
             connection.close()
-        assert client.post(BARE_URL, form).status_code == 200
+        assert post(BARE_URL, form).status_code == 200
         bare.append((time.perf_counter_ns() - started) / 1e6)
-    bare_queries = count_queries(lambda: client.post(BARE_URL, with_coverage))
+    bare_queries = count_queries(lambda: post(BARE_URL, with_coverage))
     ordered = sorted(timings)
     p50, p95 = statistics.median(ordered), percentile(ordered, 95)
     bare_p50 = statistics.median(bare)
@@ -246,6 +261,7 @@ def run(requests: int, warmup: int, profile: bool, reconnect: bool = False) -> f
         f"{requests} POSTs after {warmup} warm-up, {queries} queries per request with a coverage, "
         f"statuses {statuses}, {len(own)} own / {len(other)} other coverages"
         + (", a new connection per request" if reconnect else "")
+        + (", multipart" if multipart else ", URL-encoded")
     )
     print(
         f"p50 {p50:.2f} ms   p95 {p95:.2f} ms   max {ordered[-1]:.2f} ms   "
@@ -290,13 +306,18 @@ def main() -> None:
         help="open a new DB connection for each request, as CONN_MAX_AGE=0 does in production "
         "(the test client keeps one connection)",
     )
+    parser.add_argument(
+        "--multipart",
+        action="store_true",
+        help="post multipart/form-data (the test client's default) instead of URL-encoded forms",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database, e.g. postgres://...:5432/bench_panel")
 
     setup_test_environment(debug=False)  # as the test runner: DEBUG would log every query
     old_name = connection.settings_dict["NAME"]
-    existing = args.keepdb and _scratch_exists(old_name)
+    existing = args.keepdb and _scratch_exists(connection.creation._get_test_db_name())
     connection.creation.create_test_db(
         verbosity=0, autoclobber=True, serialize=False, keepdb=args.keepdb
     )
@@ -305,15 +326,16 @@ def main() -> None:
         if not existing:
             _seed(args.extra_patients)
         with override_settings(ROOT_URLCONF=__name__):
-            run(args.requests, args.warmup, args.profile, args.reconnect)
+            run(args.requests, args.warmup, args.profile, args.reconnect, args.multipart)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
         teardown_test_environment()
 
 
 def _scratch_exists(name: str) -> bool:
+    """Whether the scratch database (``test_<name>``, or DATABASE_TEST_NAME's) exists."""
     with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [f"test_{name}"])
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         return cursor.fetchone() is not None
 
 

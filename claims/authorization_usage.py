@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 from django.db.models import (
@@ -72,11 +73,11 @@ def _counted_lines(exclude_claim_id: int | None) -> QuerySet[ClaimLine, Any]:
     return lines.order_by().values("claim__coverage_id")
 
 
-def with_usage(
+def with_used(
     authorizations: QuerySet[Authorization], *, exclude_claim_id: int | None = None
 ) -> QuerySet[Authorization]:
-    """``authorizations`` annotated with ``used`` (visits or units, as each one counts) and
-    ``remaining``, in the same query (two correlated subqueries)."""
+    """``authorizations`` annotated with ``used`` (visits or units, as each one counts), in
+    the same query (a correlated subquery for each way of counting)."""
     lines = _counted_lines(exclude_claim_id)
     visits = Subquery(lines.annotate(n=Count("claim_id", distinct=True)).values("n"))
     units = Subquery(lines.annotate(n=Sum("units")).values("n"))
@@ -86,11 +87,20 @@ def with_usage(
             default=Coalesce(visits, Value(0)),
             output_field=IntegerField(),
         ),
-    ).annotate(remaining=Greatest(F("authorized") - F("used"), Value(0)))
+    )
+
+
+def with_usage(
+    authorizations: QuerySet[Authorization], *, exclude_claim_id: int | None = None
+) -> QuerySet[Authorization]:
+    """``authorizations`` annotated with ``used`` and ``remaining``, in the same query."""
+    return with_used(authorizations, exclude_claim_id=exclude_claim_id).annotate(
+        remaining=Greatest(F("authorized") - F("used"), Value(0))
+    )
 
 
 def on_file(authorization: Authorization) -> AuthorizationOnFile:
-    """An authorization annotated by ``with_usage`` as the engine reads it."""
+    """An authorization annotated by ``with_used`` (or ``with_usage``) as the engine reads it."""
     return AuthorizationOnFile(
         number=authorization.number,
         families=authorization.families,
@@ -123,12 +133,39 @@ def authorization_check_for_visit(
     billed = {code_family(code) for code, _units in lines}
     if coverage_id is None or not required.intersection(f for f in billed if f):
         return AuthorizationCheck()
-    rows = with_usage(
-        Authorization.objects.filter(coverage_id=coverage_id), exclude_claim_id=exclude_claim_id
-    )
+    rows = _coverage_usage(coverage_id=coverage_id, exclude_claim_id=exclude_claim_id)
     return check_authorizations(
         lines=lines, day=day, required=required, on_file=[on_file(a) for a in rows]
     )
+
+
+# Stand-ins for the coverage and the claim in the SQL built once below: ids no row has.
+_COVERAGE = -7_000_000_001
+_CLAIM = -7_000_000_002
+
+
+@cache
+def _coverage_usage_sql(*, excluding: bool) -> tuple[str, tuple[Any, ...]]:
+    """``with_used`` of one coverage's authorizations as SQL and parameters, built once a
+    process with stand-in ids: the ORM took several milliseconds to build this query (its
+    correlated subqueries over the service families) on every refresh of the live panel,
+    longer than the database took to answer it."""
+    query = with_used(
+        Authorization.objects.filter(coverage_id=_COVERAGE),
+        exclude_claim_id=_CLAIM if excluding else None,
+    ).query
+    sql, params = query.sql_with_params()
+    if _COVERAGE not in params or (excluding and _CLAIM not in params):
+        raise RuntimeError("the usage query no longer takes the ids as parameters")
+    return sql, tuple(params)
+
+
+def _coverage_usage(*, coverage_id: int, exclude_claim_id: int | None) -> list[Authorization]:
+    """The coverage's authorizations annotated with ``used`` (one query)."""
+    sql, params = _coverage_usage_sql(excluding=exclude_claim_id is not None)
+    ids = {_COVERAGE: coverage_id, _CLAIM: exclude_claim_id}
+    bound = [ids.get(p, p) if type(p) is int else p for p in params]
+    return list(Authorization.objects.raw(sql, bound))
 
 
 def lines_of(rows: Iterable[ClaimLine]) -> list[tuple[str, int]]:

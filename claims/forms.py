@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from coding.engine.codes import code_error, modifiers_error
+from payers.form_renderer import QUICK_RENDERER
 from payers.forms import BootstrapForm
 from payers.models import Payer
 
@@ -27,6 +28,8 @@ def _tokens(text: str) -> list[str]:
 
 
 class QueueFilterForm(BootstrapForm):
+    # Drawn on every queue request: its inputs and selects are written without templates.
+    default_renderer = QUICK_RENDERER
     state = forms.ChoiceField(choices=[("", "All states"), *ClaimState.choices], required=False)
     # Integer fields with a select: the filter validates before the choices are loaded.
     payer = forms.IntegerField(required=False, widget=forms.Select)

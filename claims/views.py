@@ -80,6 +80,9 @@ def _form_errors(
 
 
 # ----------------------------------------------------------------------------- queue
+# Reads, and one INSERT (the access record) that needs no transaction of its own: no BEGIN
+# and COMMIT round trips on every page (issue 14).
+@transaction.non_atomic_requests
 @require_GET
 @role_required(Role.BILLER)
 def claim_queue(request: AuthenticatedRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
@@ -49,11 +50,7 @@ def proposal_panel(request: HttpRequest) -> HttpResponse:
     payer = payer_for_panel(clinician=clinician, coverage_id=request.POST.get("coverage"))
     time_problems = posted_time_problems(request.POST)
     if time_problems:
-        return render(
-            request,
-            "coding/partials/proposal_panel.html",
-            {"time_problems": time_problems, "payer": payer, "proposal": {}},
-        )
+        return _panel({"time_problems": time_problems, "payer": payer, "proposal": {}})
     facts = facts_from_posted_form(
         request.POST, credential=clinician.credential, payer_slug=payer.slug if payer else None
     )
@@ -72,9 +69,7 @@ def proposal_panel(request: HttpRequest) -> HttpResponse:
     units = Counter[str]()
     for line in proposal.lines:
         units[line.code] += line.units
-    return render(
-        request,
-        "coding/partials/proposal_panel.html",
+    return _panel(
         {
             "proposal": proposal.to_display_dict(),
             "options": options,
@@ -88,6 +83,47 @@ def proposal_panel(request: HttpRequest) -> HttpResponse:
             "payer": payer,
             "authorization_problems": _authorization_problems(request.POST, payer, units),
         },
+    )
+
+
+# A message's colours in the panel: its line, and the badge of its rule id.
+_MESSAGE_STYLES = {
+    "error": ("text-danger", "text-bg-danger"),
+    "warning": ("text-warning-emphasis", "text-bg-warning"),
+}
+_NOTE_STYLE = ("text-body-secondary", "text-bg-light border")
+
+
+def _panel(context: dict[str, Any]) -> HttpResponse:
+    """The panel fragment. Its words are put together here, so the template only prints them
+    (the panel is drawn on every pause in typing): the codes summary screen readers hear, and
+    each message with its colours (``problems``: the errors and warnings, listed first).
+
+    It is drawn without the request: it shows nothing the context processors add (user,
+    role, messages, CSRF token), and running them took a tenth of its drawing.
+    """
+    proposal = context["proposal"]
+    messages = [
+        {**m, "css": css, "badge": badge}
+        for m in proposal.get("messages", ())
+        for css, badge in [_MESSAGE_STYLES.get(m["level"], _NOTE_STYLE)]
+    ]
+    context["panel_messages"] = messages
+    context["problems"] = [m for m in messages if m["level"] in _MESSAGE_STYLES]
+    context["codes_summary"] = _codes_summary(proposal.get("lines") or [])
+    return HttpResponse(render_to_string("coding/partials/proposal_panel.html", context))
+
+
+def _codes_summary(lines: list[dict[str, Any]]) -> str:
+    """What the page's live region reads when the codes change: "Proposed codes: 90833,
+    99214 modifier 25", or "No codes proposed"."""
+    if not lines:
+        return "No codes proposed"
+    return "Proposed codes: " + ", ".join(
+        f"{line['code']}"
+        + (f" times {line['units']}" if line["units"] > 1 else "")
+        + "".join(f" modifier {m}" for m in line["modifiers"])
+        for line in lines
     )
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import assert_accessible
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 PASSWORD = "correct-horse-battery"
+PANEL = reverse("coding:proposal-panel")
 
 
 @pytest.fixture
@@ -109,7 +111,10 @@ def test_screen_readers_hear_only_a_change_of_the_proposed_codes(
 
     page.locator("#id_pt_kind").select_option("individual")
     page.locator("#id_pt_start").fill("09:00")
-    page.locator("#id_pt_end").fill("09:30")
+    # The panel's refreshes post the form URL-encoded (bench/proposal_endpoint.py does too).
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith(PANEL)) as posted:
+        page.locator("#id_pt_end").fill("09:30")
+    assert posted.value.headers["content-type"] == "application/x-www-form-urlencoded"
     expect(_codes(page)).to_have_text(["90832"])
     expect(announcement).to_have_text("Proposed codes: 90832")
 

@@ -116,6 +116,80 @@ def test_queue_filters_by_payer_clinician_dates_scrub_result_and_search(
     assert numbers(date_from="not a date") == {a.number, b.number}  # ignored, never a 500
 
 
+def _row(body: str, number: str) -> str:
+    start = body.index(f'<tr data-testid="claim-row" data-claim="{number}">')
+    return body[start : body.index("</tr>", start) + len("</tr>")]
+
+
+def test_queue_rows_show_each_claim_as_billers_read_it(client_for, biller, prescriber):
+    """Every column of a row, its link and its checkbox's label: names escaped, a claim
+    without coverage, one a biller holds, a clinician without a name (the username), and
+    the scrubber's badge (red with errors, amber with warnings; info findings only in the
+    tooltip)."""
+    plain = signed_claim(clinician=prescriber.clinician, payer_slug="medicare", days_ago=9)
+    odd = signed_claim(
+        patient=PatientFactory(last_name="O'Brien <&>", first_name='Ann "A"'), days_ago=8
+    )
+    warned = signed_claim(clinician=prescriber.clinician, days_ago=7)
+    findings = [
+        {"rule": "SC-<X>", "level": "error", "text": "x", "line": None},
+        {"rule": "SC-INFO", "level": "info", "text": "y", "line": None},
+        {"rule": "R&D", "level": "warning", "text": "z", "line": 1},
+    ]
+    Claim.objects.filter(pk=plain.pk).update(
+        scrub_status="clean", findings=[], total_charge="1234567.50", total_expected="0"
+    )
+    Claim.objects.filter(pk=odd.pk).update(
+        payer=None, claimed_by=biller, scrub_status="flagged", has_errors=True, findings=findings
+    )
+    Claim.objects.filter(pk=warned.pk).update(
+        scrub_status="flagged", has_errors=False, findings=findings[1:]
+    )
+    odd.clinician.user.first_name = odd.clinician.user.last_name = ""
+    odd.clinician.user.save()
+    doctor = prescriber.get_full_name()
+    body = client_for(biller).get(QUEUE).content.decode()
+
+    def row(claim: Claim, cells: str) -> str:
+        day = claim.date_of_service.isoformat()
+        return (
+            f'<tr data-testid="claim-row" data-claim="{claim.number}">\n'
+            f'        <td><input type="checkbox" class="form-check-input claim-select" '
+            f'name="claim" value="{claim.pk}" aria-label="Select claim {claim.number}"></td>\n'
+            f'        <td><a href="/billing/claims/{claim.pk}/">{claim.number}</a></td>\n'
+            f"        <td>{day}</td>\n{cells}      </tr>"
+        )
+
+    patient = plain.patient
+    assert _row(body, plain.number) == row(
+        plain,
+        f"        <td>{patient.last_name}, {patient.first_name}</td>\n"
+        f"        <td>{doctor}</td>\n"
+        "        <td>Medicare Part B</td>\n"
+        "        <td>Queued</td>\n"
+        '        <td><span class="badge text-bg-success">clean</span></td>\n'
+        '        <td class="text-end">1234567.50</td>\n'
+        '        <td class="text-end">0.00</td>\n'
+        "        <td></td>\n",
+    )
+    assert _row(body, odd.number) == row(
+        odd,
+        "        <td>O&#x27;Brien &lt;&amp;&gt;, Ann &quot;A&quot;</td>\n"
+        f"        <td>{odd.clinician.user.username}</td>\n"
+        "        <td>no coverage</td>\n"
+        "        <td>Queued</td>\n"
+        '        <td><span class="badge text-bg-danger" title="SC-&lt;X&gt; SC-INFO R&amp;D ">'
+        "flagged: SC-&lt;X&gt; R&amp;D </span></td>\n"
+        f'        <td class="text-end">{odd.total_charge}</td>\n'
+        f'        <td class="text-end">{odd.total_expected}</td>\n'
+        f"        <td>{biller.username}</td>\n",
+    )
+    assert (
+        '<td><span class="badge text-bg-warning" title="SC-INFO R&amp;D ">flagged: R&amp;D '
+        "</span></td>" in _row(body, warned.number)
+    )
+
+
 def test_queue_htmx_request_gets_the_table_fragment_only(client_for, biller, claim):
     response = client_for(biller).get(QUEUE, headers={"HX-Request": "true"})
     assert response.status_code == 200

@@ -534,6 +534,28 @@ def test_units_above_the_daily_maximum_are_shown_before_signing(panel):
     assert "99417: 5 units, at most 4 a day" in warning.group(1)
 
 
+def _summary(response) -> str:
+    return re.search(r'data-codes-summary="([^"]*)"', response.content.decode()).group(1)
+
+
+def test_the_codes_summary_screen_readers_hear_names_units_and_modifiers(panel, prescriber):
+    assert _summary(panel({"em_start": "09:00", "em_end": "11:00"})) == (
+        "Proposed codes: 99215, 99417 times 5"
+    )
+    video = {
+        **PSYCHOTHERAPY_30,
+        **MED_MANAGEMENT_15,
+        "setting": "video",
+        "patient_at_home": "on",
+        "coverage": _own_coverage(prescriber, "commercial").pk,
+    }
+    assert _summary(panel(video)) == "Proposed codes: 99214 modifier 95, 90833 modifier 95"
+    assert _summary(panel({})) == "No codes proposed"
+    assert _summary(panel({"pt_kind": "individual", "pt_start": "09:30", "pt_end": "09:00"})) == (
+        "No codes proposed"  # PT-3: times to fix, nothing proposed
+    )
+
+
 def test_units_within_the_daily_maximum_raise_no_warning(panel):
     response = panel({**PSYCHOTHERAPY_30, **MED_MANAGEMENT_15})
     assert 'data-testid="proposal-units-warning"' not in _raw(response)
