@@ -182,6 +182,14 @@ class Claim(models.Model):
             models.Index(fields=["scrub_status", "state"], name="claim_scrub_state"),
             models.Index(fields=["date_of_service", "id"], name="claim_dos"),
             models.Index(fields=["claimed_by", "state"], name="claim_claimed_by"),
+            # The queue's name search: a matched patient's claims in a state, with the
+            # columns its counts and its sorts by date, charge and last change read, so
+            # they are index-only scans (the INCLUDE columns only on PostgreSQL).
+            models.Index(
+                fields=["patient", "state", "date_of_service", "id"],
+                include=["total_charge", "updated_at"],
+                name="claim_patient_state_dos",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(version__gte=1), name="claim_version_pos"),

@@ -4,13 +4,16 @@ their trigram indexes, and a page whose queries do not grow with the claims or a
 
 from __future__ import annotations
 
+import datetime
 import threading
+from decimal import Decimal
 
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from claims import queue as claim_queue
 from claims.models import Claim, ClaimState, ClaimStateCount
 from claims.queue import QueueFilters, claim_queue_for_biller, claim_state_counts
 from claims.transitions import claim_transition
@@ -169,6 +172,55 @@ def test_the_name_search_reads_the_trigram_indexes_on_postgresql_and_needs_none_
         else:  # the migration made no index SQLite cannot have, and the search still works
             cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE '%trgm%'")
             assert cursor.fetchall() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("walk", [False, True], ids=["sorted-matches", "walked-index"])
+@pytest.mark.parametrize("sort", ["dos", "-dos", "charge", "patient"])
+def test_a_name_search_pages_through_its_claims_in_the_sort_chosen(
+    biller, prescriber, monkeypatch, sort, walk
+):
+    """A name search picks each page's ids first and reads those rows after: every page
+    holds the next claims of the patients found in the sort chosen, ties by id, whether the
+    matches are sorted (a rare name) or, for a common word, met by walking the sorted index
+    (where the sort has one: by charge they are sorted either way)."""
+    novak = PatientFactory(last_name="Novak", first_name="Jan")
+    mine = signed_claim(clinician=prescriber.clinician, patient=novak)
+    _copies(mine, 6)
+    other = signed_claim(clinician=prescriber.clinician, patient=PatientFactory(last_name="Ortiz"))
+    _copies(other, 6)
+    day = datetime.date(2026, 1, 1)
+    for i, pk in enumerate(Claim.objects.order_by("pk").values_list("pk", flat=True)):
+        Claim.objects.filter(pk=pk).update(
+            date_of_service=day + datetime.timedelta(days=(i * 5) % 4),
+            total_charge=Decimal(100 + (i * 7) % 3),
+        )
+    held = Claim.objects.filter(patient=novak).order_by("pk").values_list("pk", flat=True)[:2]
+    Claim.objects.filter(pk__in=list(held)).update(state=S.ON_HOLD)
+    keys = {
+        "dos": lambda c: (c.date_of_service, c.pk),
+        "-dos": lambda c: (-c.date_of_service.toordinal(), -c.pk),
+        "charge": lambda c: (-c.total_charge, c.pk),
+        "patient": lambda c: (c.patient.last_name, c.patient.first_name, c.pk),
+    }
+    expected = [
+        c.number
+        for c in sorted(
+            Claim.objects.filter(patient=novak, state=S.QUEUED).select_related("patient"),
+            key=keys[sort],
+        )
+    ]
+    assert len(expected) == 5
+    monkeypatch.setattr(claim_queue, "PAGE_SIZE", 2)
+    monkeypatch.setattr(claim_queue, "WALK_FROM_MATCHES", 1 if walk else 10**9)
+    seen = []
+    for number in (1, 2, 3):
+        page = claim_queue_for_biller(
+            user=biller, filters=QueueFilters(q="nov", sort=sort), page_number=number
+        ).page
+        assert page.paginator.count == 5
+        seen += [row.number for row in page.object_list]
+    assert seen == expected
 
 
 @pytest.mark.django_db
