@@ -22,6 +22,7 @@ import datetime
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -104,17 +105,23 @@ def _element_name(segment_id: str, elements: Sequence[Any], ref: str) -> str:
     return f"{ref} ({name})" if name else ref
 
 
+_TEXT_SPACES = {code: " " for code in [*range(32), 127, *map(ord, SEPARATORS)]}
+
+
 def _text(value: Any, limit: int | None = None) -> str:
     """Free text (names, addresses) made safe to send: accents dropped (Pérez -> PEREZ),
     separators, control and other non-ASCII characters turned into spaces, runs of spaces
     collapsed, upper-cased and cut to ``limit``. Codes and ids never come through here:
     ``_seg`` refuses them when unsafe."""
-    decomposed = unicodedata.normalize("NFKD", str(value or ""))
-    kept = "".join(
-        ch if " " <= ch <= "~" and ch not in SEPARATORS else " "
-        for ch in decomposed
-        if not unicodedata.combining(ch)
-    )
+    text = str(value or "")
+    if text.isascii():  # nothing to decompose: control characters and separators become spaces
+        kept = text.translate(_TEXT_SPACES)
+    else:
+        kept = "".join(
+            ch if " " <= ch <= "~" and ch not in SEPARATORS else " "
+            for ch in unicodedata.normalize("NFKD", text)
+            if not unicodedata.combining(ch)
+        )
     text = " ".join(kept.split()).upper()
     return text[:limit].rstrip() if limit else text
 
@@ -133,30 +140,48 @@ def _digits(value: str) -> str:
     return re.sub(r"[^0-9]", "", value or "")
 
 
+# A character no element may hold: a separator, a control or a non-ASCII character.
+_UNSAFE = re.compile(r"[~*:^]|[^ -~]")
+
+
 def _seg(segment_id: str, *elements: Any) -> str:
     """One segment. An element is a value or a tuple of components (a composite); a value
     holding a separator or a control character raises X12ValueError naming the element
-    (``SV101-3``), so no value can end a segment or add one."""
+    (``SV101-3``), so no value can end a segment or add one. Every value is checked with
+    one search over them all; only a refused segment is looked at element by element."""
     parts = []
+    values = []
+    for element in elements:
+        if isinstance(element, tuple):
+            components = [str(c) for c in element]
+            values += components
+            parts.append(COMPONENT.join(components))
+        else:
+            text = str(element)
+            values.append(text)
+            parts.append(text)
+    if _UNSAFE.search("".join(values)):
+        _refuse(segment_id, elements)
+    while parts and parts[-1] == "":
+        parts.pop()
+    return ELEMENT.join([segment_id, *parts]) + SEGMENT
+
+
+def _refuse(segment_id: str, elements: Sequence[Any]) -> None:
+    """Raise X12ValueError for the first unsafe value of a segment, naming its element."""
     for position, element in enumerate(elements, start=1):
         ref = f"{segment_id}{position:02d}"
         if isinstance(element, tuple):
-            components = [str(c) for c in element]
-            for index, component in enumerate(components, start=1):
+            for index, component in enumerate((str(c) for c in element), start=1):
                 reason = _unsafe(component)
                 if reason:
                     name = _element_name(segment_id, elements, f"{ref}-{index}")
                     raise _refused(name, component, reason)
-            parts.append(COMPONENT.join(components))
         else:
             text = str(element)
             reason = _unsafe(text)
             if reason:
                 raise _refused(_element_name(segment_id, elements, ref), text, reason)
-            parts.append(text)
-    while parts and parts[-1] == "":
-        parts.pop()
-    return ELEMENT.join([segment_id, *parts]) + SEGMENT
 
 
 def _address(line1: str, city: str, state: str, postal: str) -> list[str]:
@@ -219,7 +244,157 @@ def line_control_number(claim_number: str, position: int) -> str:
     return f"{claim_number}-{position}"
 
 
-def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
+@dataclass(frozen=True, slots=True)
+class PatientRow:
+    """The patient as the 837P names them (2010BA or 2010CA)."""
+
+    last_name: str
+    first_name: str
+    address_line1: str
+    city: str
+    state: str
+    postal_code: str
+    date_of_birth: datetime.date
+    sex: str
+    part2_consent_on: datetime.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class PayerRow:
+    """The payer (2010BB) and its claim filing indicator (SBR09)."""
+
+    name: str
+    payer_id: str
+    claim_filing_indicator: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicianRow:
+    """The rendering provider (2310B)."""
+
+    last_name: str
+    first_name: str
+    username: str
+    taxonomy_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineRow:
+    """One service line (2400) with its drug identification (2410)."""
+
+    position: int
+    code: str
+    units: int
+    modifiers: list[str]
+    pointers: list[int]
+    charge: Decimal
+    ndc: str
+    ndc_quantity: Decimal | None
+    ndc_unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """What the writer reads of one claim (``claims.export.claim_rows`` reads them: plain
+    values, no model instances); patients, payers and clinicians are shared between the
+    claims that name the same one."""
+
+    patient: PatientRow
+    payer: PayerRow | None
+    clinician: ClinicianRow
+    lines: tuple[LineRow, ...]
+    pk: int
+    number: str
+    state: str
+    version: int
+    scrub_status: str
+    frequency_code: str
+    payer_claim_number: str
+    prior_authorization: str
+    subscriber: dict[str, Any]
+    member_id: str
+    place_of_service: str
+    date_of_service: datetime.date
+    diagnoses: list[str]
+    rendering_npi: str
+    part2: bool
+    patient_id: int
+
+
+class _Memo:
+    """Segments that many claims of a file share (a patient's address and birth date, a
+    payer, a rendering provider, a date of service), each written once a file."""
+
+    def __init__(self) -> None:
+        self.patients: dict[int, list[str]] = {}
+        self.payers: dict[int, list[str]] = {}
+        self.providers: dict[tuple[int, str], str] = {}
+        self.specialties: dict[int, str] = {}
+        self.dates: dict[datetime.date, str] = {}
+
+    def patient(self, patient: PatientRow) -> list[str]:
+        """N3, N4 and DMG of a patient."""
+        found = self.patients.get(id(patient))
+        if found is None:
+            found = self.patients[id(patient)] = [
+                *_address(patient.address_line1, patient.city, patient.state, patient.postal_code),
+                _seg("DMG", "D8", f"{patient.date_of_birth:%Y%m%d}", patient.sex or "U"),
+            ]
+        return found
+
+    def payer(self, payer: PayerRow | None) -> list[str]:
+        """NM1*PR of the payer."""
+        found = self.payers.get(id(payer))
+        if found is None:
+            found = self.payers[id(payer)] = [
+                _seg(
+                    "NM1",
+                    "PR",
+                    "2",
+                    _text(payer.name if payer else "UNKNOWN PAYER", 60),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "PI",
+                    _id(payer.payer_id if payer else "UNKNOWN"),
+                )
+            ]
+        return found
+
+    def provider(self, clinician: ClinicianRow, npi: str, part2: bool) -> list[str]:
+        """NM1*82 of the rendering provider, with PRV*PE unless the claim is Part 2."""
+        key = (id(clinician), npi)
+        name = self.providers.get(key)
+        if name is None:
+            name = self.providers[key] = _name(
+                "82",
+                "1",
+                clinician.last_name or clinician.username,
+                clinician.first_name,
+                "XX",
+                npi,
+            )
+        # The rendering specialty is situational: a 42 CFR Part 2 claim carries only what
+        # the claim requires, and a specialty (addiction medicine) would say more.
+        if part2:
+            return [name]
+        specialty = self.specialties.get(id(clinician))
+        if specialty is None:
+            specialty = self.specialties[id(clinician)] = _seg(
+                "PRV", "PE", "PXC", clinician.taxonomy_code
+            )
+        return [name, specialty]
+
+    def date(self, day: datetime.date) -> str:
+        """DTP*472 of a date of service."""
+        found = self.dates.get(day)
+        if found is None:
+            found = self.dates[day] = _seg("DTP", "472", "D8", f"{day:%Y%m%d}")
+        return found
+
+
+def _claim_segments(claim: ClaimRow, hl: int, parent: int, memo: _Memo) -> tuple[list[str], int]:
     """The 2000B (and 2000C) loops of one claim; returns the segments and the last HL id."""
     patient = claim.patient
     sub = claim.subscriber or {}
@@ -249,22 +424,8 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
         ),
     ]
     if is_self:
-        out += _address(patient.address_line1, patient.city, patient.state, patient.postal_code)
-        out.append(_seg("DMG", "D8", f"{patient.date_of_birth:%Y%m%d}", patient.sex or "U"))
-    out.append(
-        _seg(
-            "NM1",
-            "PR",
-            "2",
-            _text(payer.name if payer else "UNKNOWN PAYER", 60),
-            "",
-            "",
-            "",
-            "",
-            "PI",
-            _id(payer.payer_id if payer else "UNKNOWN"),
-        )
-    )
+        out += memo.patient(patient)
+    out += memo.payer(payer)
     last = hl
     if not is_self:
         last = hl + 1
@@ -272,26 +433,15 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
             _seg("HL", last, hl, "23", "0"),
             _seg("PAT", sub.get("relation") or "G8"),
             _name("QC", "1", patient.last_name, patient.first_name, "", ""),
-            *_address(patient.address_line1, patient.city, patient.state, patient.postal_code),
-            _seg("DMG", "D8", f"{patient.date_of_birth:%Y%m%d}", patient.sex or "U"),
+            *memo.patient(patient),
         ]
-    lines = list(claim.lines.all())
+    lines = claim.lines
     total = sum((ln.charge for ln in lines), Decimal("0"))
     pos = claim.place_of_service or "11"
     frequency = claim.frequency_code or ORIGINAL
+    number = _id(claim.number)
     out.append(
-        _seg(
-            "CLM",
-            _id(claim.number),
-            _amount(total),
-            "",
-            "",
-            (pos, "B", frequency),
-            "Y",
-            "A",
-            "Y",
-            "Y",
-        )
+        _seg("CLM", number, _amount(total), "", "", (pos, "B", frequency), "Y", "A", "Y", "Y")
     )
     # 2300 REF*G1 (prior authorization) comes before REF*F8 in the implementation guide.
     authorization = _id(claim.prior_authorization)
@@ -302,32 +452,19 @@ def _claim_segments(claim: Any, hl: int, parent: int) -> tuple[list[str], int]:
     codes = [_id(c).replace(".", "") for c in claim.diagnoses[:12]]
     if codes:
         out.append(_seg("HI", *[("ABK" if i == 0 else "ABF", c) for i, c in enumerate(codes)]))
-    clinician = claim.clinician
-    out += [
-        _name(
-            "82",
-            "1",
-            clinician.user.last_name or clinician.user.username,
-            clinician.user.first_name,
-            "XX",
-            claim.rendering_npi,
-        ),
-    ]
-    # The rendering specialty is situational: a 42 CFR Part 2 claim carries only what the
-    # claim requires, and a specialty (addiction medicine) would say more.
-    if not claim.encounter.part2:
-        out.append(_seg("PRV", "PE", "PXC", clinician.taxonomy_code))
-    for number, row in enumerate(lines, start=1):
-        line = row.billed  # the engine's billed line: code, modifiers, units, pointers
-        procedure = ("HC", _id(line.code), *(_id(m) for m in line.modifiers[:4]))
-        pointers = tuple(str(p) for p in line.pointers[:4])
+    out += memo.provider(claim.clinician, claim.rendering_npi, claim.part2)
+    served = memo.date(claim.date_of_service)
+    for position, row in enumerate(lines, start=1):
+        procedure = ("HC", _id(row.code), *(_id(m) for m in row.modifiers[:4]))
+        pointers = tuple(str(p) for p in row.pointers[:4])
         out += [
-            _seg("LX", number),
-            _seg("SV1", procedure, _amount(row.charge), "UN", line.units, "", "", pointers),
-            _seg("DTP", "472", "D8", f"{claim.date_of_service:%Y%m%d}"),
-            _seg("REF", "6R", line_control_number(_id(claim.number), row.position)),
+            _seg("LX", position),
+            _seg("SV1", procedure, _amount(row.charge), "UN", row.units, "", "", pointers),
+            served,
+            _seg("REF", "6R", line_control_number(number, row.position)),
         ]
-        out += _drug_identification(row)  # loop 2410 follows every 2400 segment of the line
+        if row.ndc:  # loop 2410 follows every 2400 segment of the line
+            out += _drug_identification(row)
     return out, last
 
 
@@ -358,7 +495,13 @@ ST_SE_CLAIMS = 5000
 
 
 def _transaction_set(
-    claims: Sequence[Any], *, number: int, reference: str, now: datetime.datetime, receiver: str
+    claims: Sequence[ClaimRow],
+    *,
+    number: int,
+    reference: str,
+    now: datetime.datetime,
+    receiver: str,
+    memo: _Memo,
 ) -> list[str]:
     """One ST..SE transaction set (``number`` is ST02/SE02) of ``claims``."""
     st02 = f"{number:04d}"
@@ -376,7 +519,7 @@ def _transaction_set(
     hl = 1
     for claim in claims:
         try:
-            segments, hl = _claim_segments(claim, hl + 1, 1)
+            segments, hl = _claim_segments(claim, hl + 1, 1, memo)
         except X12ValueError as exc:
             raise exc.for_claim(claim.number) from None
         body += segments
@@ -414,7 +557,7 @@ def isa_segment(*, sender: str, receiver: str, now: datetime.datetime, control: 
 
 
 def build_837p(
-    claims: Sequence[Any],
+    claims: Sequence[ClaimRow],
     *,
     control_number: int,
     now: datetime.datetime,
@@ -428,6 +571,7 @@ def build_837p(
     control = f"{control_number:09d}"
     body: list[str] = []
     sets = 0
+    memo = _Memo()
     for start in range(0, len(claims), max(1, split)):
         sets += 1
         reference = control if sets == 1 else f"{control}{sets:04d}"
@@ -437,6 +581,7 @@ def build_837p(
             reference=reference,
             now=now,
             receiver=receiver,
+            memo=memo,
         )
         if progress is not None:
             progress(min(len(claims), start + split))

@@ -4,9 +4,10 @@ segments, and pyx12 still validates the file."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
-from claims.export import claim_batch_export
-from claims.models import ClaimState
+from claims.export import claim_batch_export, claim_rows
+from claims.models import Claim, ClaimState
 from claims.transitions import claim_transition
 from claims.x12.build import X12ValueError, build_837p, segments
 from tests.claims.injections import injection_claim
@@ -56,5 +57,7 @@ def test_an_ndc_without_its_quantity_is_refused_naming_the_element(biller):
     claim.lines.filter(code="J2426").update(ndc_quantity=None)
     with pytest.raises(X12ValueError, match="CTP04"):
         build_837p(
-            [claim], control_number=1, now=__import__("django.utils.timezone").utils.timezone.now()
+            claim_rows(Claim.objects.filter(pk=claim.pk)),
+            control_number=1,
+            now=timezone.now(),
         )
