@@ -253,9 +253,10 @@ def pages(requests: int) -> None:
     sample = AuditSample.objects.get(month=month, kind=SampleKind.MONTHLY)
     page = _get(client, reverse("audits:sample-detail", kwargs={"month": month})).content
     drawn = set(sample.items.values_list("encounter_id", flat=True))
-    # ids of five digits and more: small numbers (days, counts, percentages) are on any page
+    # ids of five digits and more, standing alone: small numbers (days, counts, percentages)
+    # are on any page, and a static file's hash may hold a run of digits
     population = {i for i in sample.population_ids if i >= 10_000} - drawn
-    on_page = {int(n) for n in re.findall(rb"(?<![\d.])\d{5,7}(?![\d.])", page)}
+    on_page = {int(n) for n in re.findall(rb"(?<![\w.])\d{5,7}(?![\w.])", page)}
     numbers = sorted(on_page & population)
     print(
         f"month page {len(page):,} bytes; {len(drawn & on_page)} of {len(drawn)} drawn ids on it; "
