@@ -138,10 +138,17 @@ def sample_draw(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _sample(
-    request: AuthenticatedRequest, month: datetime.date | None, sample_id: int | None
+    request: AuthenticatedRequest,
+    month: datetime.date | None,
+    sample_id: int | None,
+    *,
+    population: bool = False,
 ) -> AuditSample:
-    """The sample of the URL: a month's (by month) or any sample (by id)."""
-    return sample_get_for_auditor(user=request.user, month=month, sample_id=sample_id)
+    """The sample of the URL: a month's (by month) or any sample (by id); its stored
+    population's ids only when ``population`` (the RAT-STATS frame lists them)."""
+    return sample_get_for_auditor(
+        user=request.user, month=month, sample_id=sample_id, population=population
+    )
 
 
 @require_GET
@@ -215,10 +222,14 @@ def chart_review(
 
 
 def _exported_report(
-    request: AuthenticatedRequest, month: datetime.date | None, sample_id: int | None
+    request: AuthenticatedRequest,
+    month: datetime.date | None,
+    sample_id: int | None,
+    *,
+    population: bool = False,
 ) -> tuple[AuditSample, MonthReport]:
     """The sample of the URL and its report, read for a download (recorded as an export)."""
-    sample = _sample(request, month, sample_id)
+    sample = _sample(request, month, sample_id, population=population)
     info = month_report_info_fetch_for_auditor(
         user=request.user, sample=sample, action=AccessAction.EXPORT, path=request.path
     )
@@ -270,7 +281,7 @@ def sample_ratstats_frame(
     sample_id: int | None = None,
 ) -> HttpResponse:
     """The sampling frame for RAT-STATS: every chart of the population and its billed amount."""
-    sample = _sample(request, month, sample_id)
+    sample = _sample(request, month, sample_id, population=True)
     frame = ratstats_frame_fetch_for_auditor(user=request.user, sample=sample, path=request.path)
     return _download(
         ratstats_frame_csv(frame),
@@ -287,7 +298,7 @@ def sample_ratstats_sample(
     sample_id: int | None = None,
 ) -> HttpResponse:
     """The sample for RAT-STATS: item number, examined, audited and difference values."""
-    sample, report = _exported_report(request, month, sample_id)
+    sample, report = _exported_report(request, month, sample_id, population=True)
     frame = ratstats_frame_fetch(sample=sample)
     return _download(
         ratstats_sample_csv(report, frame),

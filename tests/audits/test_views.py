@@ -423,3 +423,23 @@ def test_findings_page_writes_one_record_naming_its_patients_at_a_flat_cost(
         assert (record.object_type, record.object_id) == ("audits.ChartReview", "")
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_month_page_lists_each_stratum_by_its_size_without_reading_the_stored_ids(
+    client_for, compliance, sample
+):
+    """The strata table shows how many charts each clinician signed, counted in the database;
+    the sample on the page never loads the population's ids."""
+    response = client_for(compliance).get(reverse("audits:sample-detail", args=[sample.month]))
+    shown = response.context["sample"]
+    assert {"population_ids", "strata"} <= shown.get_deferred_fields()
+    rows = [
+        (s["clinician_id"], len(s["encounter_ids"]), s["minimum"], s["drawn"])
+        for s in sample.strata
+    ]
+    assert [
+        (r["clinician_id"], r["signed"], r["minimum"], r["drawn"]) for r in shown.strata_rows
+    ] == rows
+    table = response.content.decode().split('data-testid="strata"')[1].split("</table>")[0]
+    for clinician_id, signed, _, _ in rows:
+        assert f'<td>{clinician_id}</td><td class="text-end">{signed}</td>' in table
