@@ -53,6 +53,7 @@ bench: install
 	$(BIN)/python bench/proposal_endpoint.py
 	$(BIN)/python bench/claims_at_scale.py --sizes 10000,100000
 	$(BIN)/python bench/icd_search.py
+	$(BIN)/python bench/export_837p.py
 	$(BIN)/python bench/audit_month.py
 
 # The engine's property tests with ten times CI's examples (tests/coding/engine/conftest.py).
