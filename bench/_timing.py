@@ -1,4 +1,5 @@
-"""Helpers the bench scripts share: counting a request's queries and reading percentiles."""
+"""Helpers the bench scripts share: counting a request's queries, reading percentiles, and
+copying a template row the app made into many rows in SQL."""
 
 from __future__ import annotations
 
@@ -30,3 +31,22 @@ def percentile(sorted_ms: list[float], pct: float) -> float:
     """The nearest-rank percentile of already sorted timings."""
     index = min(len(sorted_ms) - 1, max(0, round(pct / 100 * len(sorted_ms)) - 1))
     return sorted_ms[index]
+
+
+def table_columns(table: str) -> list[str]:
+    """The columns of ``table`` but its id, in table order."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+            "AND column_name <> 'id' ORDER BY ordinal_position",
+            [table],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_sql(table: str, overrides: dict[str, str], source: str) -> str:
+    """INSERT INTO ``table`` every column of the template row ``t`` but the ``overrides``."""
+    columns = table_columns(table)
+    exprs = [overrides.get(c, f't."{c}"') for c in columns]
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    return f"INSERT INTO {table} ({quoted}) SELECT {', '.join(exprs)} {source}"

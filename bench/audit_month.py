@@ -41,7 +41,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _timing import count_queries, percentile  # noqa: E402
+from _timing import copy_sql, count_queries, percentile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
@@ -76,22 +76,9 @@ def _scalar(sql: str) -> Any:
         return cursor.fetchone()[0]
 
 
-def _columns(table: str) -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-            "AND column_name <> 'id' ORDER BY ordinal_position",
-            [table],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 def _copy(table: str, overrides: dict[str, str], source: str) -> None:
-    """INSERT INTO ``table`` every column of the template row ``t`` but the ``overrides``."""
-    columns = _columns(table)
-    exprs = [overrides.get(c, f't."{c}"') for c in columns]
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    _exec(f"INSERT INTO {table} ({quoted}) SELECT {', '.join(exprs)} {source}")
+    """Copy the template row ``t`` into ``table`` (``copy_sql``), run at once."""
+    _exec(copy_sql(table, overrides, source))
 
 
 def last_month() -> datetime.date:

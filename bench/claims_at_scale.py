@@ -39,7 +39,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _timing import count_queries, percentile  # noqa: E402
+from _timing import copy_sql, count_queries, percentile  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
@@ -96,24 +96,6 @@ def _sql_array(values: list[str] | list[int]) -> str:
     return "ARRAY[" + ",".join(repr(v) if isinstance(v, str) else str(v) for v in values) + "]"
 
 
-def _columns(table: str) -> list[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-            "AND column_name <> 'id' ORDER BY ordinal_position",
-            [table],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _copy(table: str, overrides: dict[str, str], source: str) -> str:
-    """INSERT INTO ``table`` every column of the template row ``t`` but the ``overrides``."""
-    columns = _columns(table)
-    exprs = [overrides.get(c, f't."{c}"') for c in columns]
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    return f"INSERT INTO {table} ({quoted}) SELECT {', '.join(exprs)} {source}"
-
-
 class Seed:
     """The template claim (made by the app) and the rows copied from it."""
 
@@ -153,7 +135,7 @@ class Seed:
         new_patients = n // CLAIMS_PER_PATIENT
         surnames, firsts = _sql_array(SURNAMES), _sql_array(FIRST_NAMES)
         self._exec(
-            _copy(
+            copy_sql(
                 "encounters_patient",
                 {
                     "last_name": f"({surnames})[1 + (g::bigint * 7919) % {len(SURNAMES)}]"
@@ -178,7 +160,7 @@ class Seed:
         low_patient = max_patient - new_patients + 1
         clinicians = _sql_array(self.clinicians)
         self._exec(
-            _copy(
+            copy_sql(
                 "encounters_encounter",
                 {
                     "patient_id": f"{low_patient} + (g::bigint * 7) % {new_patients}",
@@ -193,7 +175,7 @@ class Seed:
         states = _sql_array(STATES)
         payers = _sql_array(self.payers)
         self._exec(
-            _copy(
+            copy_sql(
                 "claims_claim",
                 {
                     "encounter_id": "e.id",
@@ -218,7 +200,7 @@ class Seed:
             )
         )
         self._exec(
-            _copy(
+            copy_sql(
                 "claims_claimline",
                 {"claim_id": "c.id"},
                 f"FROM claims_claimline t, claims_claim c WHERE t.claim_id = {t.pk} "
