@@ -3,6 +3,7 @@ copying a template row the app made into many rows in SQL."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -50,3 +51,15 @@ def copy_sql(table: str, overrides: dict[str, str], source: str) -> str:
     exprs = [overrides.get(c, f't."{c}"') for c in columns]
     quoted = ", ".join(f'"{c}"' for c in columns)
     return f"INSERT INTO {table} ({quoted}) SELECT {', '.join(exprs)} {source}"
+
+
+def timed(request: Callable[[], Any], rounds: int, warm: int = 3) -> list[float]:
+    """Milliseconds of ``rounds`` calls of ``request`` after ``warm`` untimed ones, sorted."""
+    for _ in range(warm):
+        request()
+    timings = []
+    for _ in range(rounds):
+        started = time.perf_counter_ns()
+        request()
+        timings.append((time.perf_counter_ns() - started) / 1e6)
+    return sorted(timings)

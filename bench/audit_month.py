@@ -30,7 +30,6 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +40,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _timing import copy_sql, count_queries, percentile  # noqa: E402
+from _timing import copy_sql, count_queries, percentile, timed  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
@@ -162,17 +161,6 @@ def seed(visits: int, prescribers: int) -> None:
     )
 
 
-def _timed(request: Callable[[], Any], rounds: int, warm: int = 3) -> list[float]:
-    for _ in range(warm):
-        request()
-    timings = []
-    for _ in range(rounds):
-        started = time.perf_counter_ns()
-        request()
-        timings.append((time.perf_counter_ns() - started) / 1e6)
-    return sorted(timings)
-
-
 def draw(rounds: int) -> None:
     """Time the draw (rolled back), then draw the month for good and review every chart."""
     from django.contrib.auth.models import User
@@ -191,7 +179,7 @@ def draw(rounds: int) -> None:
 
     if rounds:
         queries = count_queries(rolled_back)
-        timings = _timed(rolled_back, rounds, warm=1)
+        timings = timed(rolled_back, rounds, warm=1)
         print(
             f"draw (audit_month_draw, rolled back) p50 {statistics.median(timings):8.1f} ms  "
             f"p95 {percentile(timings, 95):8.1f} ms  {queries} queries  ({rounds} draws)"
@@ -261,7 +249,7 @@ def pages(requests: int) -> None:
     bare = 0.0
     for label, url in targets.items():
         queries = count_queries(lambda u=url: _get(client, u))  # type: ignore[misc]
-        timings = _timed(lambda u=url: _get(client, u), requests)  # type: ignore[misc]
+        timings = timed(lambda u=url: _get(client, u), requests)  # type: ignore[misc]
         p50, p95 = statistics.median(timings), percentile(timings, 95)
         bare = bare or p50
         print(

@@ -39,7 +39,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _timing import copy_sql, count_queries, percentile  # noqa: E402
+from _timing import copy_sql, count_queries, percentile, timed  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
@@ -209,17 +209,6 @@ class Seed:
         )
 
 
-def _timed(request: Callable[[], Any], rounds: int) -> list[float]:
-    for _ in range(3):  # warm-up
-        request()
-    timings = []
-    for _ in range(rounds):
-        started = time.perf_counter_ns()
-        request()
-        timings.append((time.perf_counter_ns() - started) / 1e6)
-    return sorted(timings)
-
-
 def _get(client: Client, url: str, params: dict[str, str], headers: dict[str, str]) -> Any:
     response = client.get(url, params, headers=headers)
     assert response.status_code == 200, (url, params, response.status_code)
@@ -255,7 +244,7 @@ def measure(size: int, rounds: int, export: int, rows: list[dict[str, Any]]) -> 
         queries = count_queries(
             lambda t=target, p=params, h=headers: _get(client, t, p, h)  # type: ignore[misc]
         )
-        timings = _timed(
+        timings = timed(
             lambda t=target, p=params, h=headers: _get(client, t, p, h),  # type: ignore[misc]
             rounds,
         )
@@ -270,7 +259,7 @@ def measure(size: int, rounds: int, export: int, rows: list[dict[str, Any]]) -> 
         ("counts per state", QueueFilters()),
         ("counts per state, name search", QueueFilters(q="novak")),
     ):
-        timings = _timed(lambda f=filters: _counts(f), rounds)  # type: ignore[misc]
+        timings = timed(lambda f=filters: _counts(f), rounds)  # type: ignore[misc]
         p50, p95 = statistics.median(timings), percentile(timings, 95)
         rows.append({"size": size, "what": label, "p50": p50, "p95": p95, "queries": 1})
         print(f"  {label:32s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  (selector alone)")
@@ -316,14 +305,14 @@ def measure(size: int, rounds: int, export: int, rows: list[dict[str, Any]]) -> 
 def _timed_validate(marks: dict[str, float]) -> Callable[[str], list[str]]:
     from claims.x12.validate import x12_validate
 
-    def timed(text: str) -> list[str]:
+    def validate_timed(text: str) -> list[str]:
         started = time.perf_counter()
         try:
             return x12_validate(text)
         finally:
             marks["validate"] = time.perf_counter() - started
 
-    return timed
+    return validate_timed
 
 
 def main() -> None:
