@@ -3,6 +3,7 @@ copying a template row the app made into many rows in SQL."""
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -63,3 +64,15 @@ def timed(request: Callable[[], Any], rounds: int, warm: int = 3) -> list[float]
         request()
         timings.append((time.perf_counter_ns() - started) / 1e6)
     return sorted(timings)
+
+
+def timing_line(
+    label: str, timings: list[float], bare: float, queries: int, width: int = 40
+) -> str:
+    """One page's line of a bench's table: p50, p95, the median's ratio to the bare view's
+    median (``bare``), the page's queries."""
+    p50 = statistics.median(timings)
+    return (
+        f"{label:{width}s} p50 {p50:8.1f} ms  p95 {percentile(timings, 95):8.1f} ms"
+        f"  {p50 / bare:6.1f}x bare  {queries} queries"
+    )

@@ -40,7 +40,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _timing import copy_sql, count_queries, percentile, timed  # noqa: E402
+from _timing import copy_sql, count_queries, percentile, timed, timing_line  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
@@ -250,12 +250,8 @@ def pages(requests: int) -> None:
     for label, url in targets.items():
         queries = count_queries(lambda u=url: _get(client, u))  # type: ignore[misc]
         timings = timed(lambda u=url: _get(client, u), requests)  # type: ignore[misc]
-        p50, p95 = statistics.median(timings), percentile(timings, 95)
-        bare = bare or p50
-        print(
-            f"{label:40s} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  {p50 / bare:6.1f}x bare  "
-            f"{queries} queries"
-        )
+        bare = bare or statistics.median(timings)
+        print(timing_line(label, timings, bare, queries))
 
 
 def main() -> None:

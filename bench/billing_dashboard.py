@@ -34,7 +34,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from _timing import count_queries, percentile  # noqa: E402
+from _timing import count_queries, timed, timing_line  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
@@ -206,16 +206,8 @@ def _seed(total: int) -> None:
     )
 
 
-def _time(client: Client, url: str, params: dict[str, str], requests: int) -> list[float]:
-    for _ in range(3):  # warm-up
-        assert client.get(url, params).status_code == 200
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter_ns()
-        response = client.get(url, params)
-        timings.append((time.perf_counter_ns() - started) / 1e6)
-        assert response.status_code == 200
-    return sorted(timings)
+def _get_ok(client: Client, url: str, params: dict[str, str]) -> None:
+    assert client.get(url, params).status_code == 200
 
 
 def run(requests: int) -> None:
@@ -234,16 +226,12 @@ def run(requests: int) -> None:
         "dashboard, payer + month": (url, {"payer": medicare, "month": month}),
         "dashboard CSV (denial causes)": (url, {"format": "csv", "table": "causes"}),
     }
-    medians: dict[str, float] = {}
+    bare = 0.0
     for label, (address, params) in pages.items():
         queries = count_queries(lambda a=address, p=params: client.get(a, p))
-        timings = _time(client, address, params, requests)
-        medians[label] = statistics.median(timings)
-        ratio = medians[label] / medians["bare view (same middleware, role check)"]
-        print(
-            f"{label:42s} p50 {medians[label]:8.1f} ms  p95 {percentile(timings, 95):8.1f} ms"
-            f"  {ratio:6.1f}x bare  {queries} queries"
-        )
+        timings = timed(lambda a=address, p=params: _get_ok(client, a, p), requests)
+        bare = bare or statistics.median(timings)
+        print(timing_line(label, timings, bare, queries, width=42))
 
 
 def main() -> None:
