@@ -14,7 +14,10 @@ the 837P text, pyx12's validation, and the database writes (the lock, the batch,
 transitions, the claims' new state, the access record); the queries; and the load average.
 ``--profile`` prints cProfile's top functions of everything but the validation;
 ``--no-validate`` skips pyx12 (to profile the rest); ``--out`` writes the file (with the
-date and time pinned, so two runs compare byte for byte).
+date and time pinned, so two runs compare byte for byte). ``--compare-pyx12 N`` then validates
+the exported file N more times each way, alternately: with the faster steps
+(``claims.x12.pyx12_faster``, their remembered valid segments warm from the export) and with
+pyx12's own, and prints both medians, their ratio and that the verdicts are the same.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import datetime
 import io
 import os
 import pstats
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -63,7 +67,7 @@ def _timed(marks: dict[str, float], name: str, fn: Callable[..., Any]) -> Callab
     return wrapper
 
 
-def export_once(claims: int, *, validate: bool, profile: bool, out: str) -> None:
+def export_once(claims: int, *, validate: bool, profile: bool, out: str) -> str:
     from django.contrib.auth.models import User
 
     from claims import export as export_module
@@ -154,6 +158,30 @@ def export_once(claims: int, *, validate: bool, profile: bool, out: str) -> None
         if os.environ.get("BENCH_CALLERS"):
             stats.print_callers(os.environ["BENCH_CALLERS"])
         print(stream.getvalue())
+    return content
+
+
+def compare_pyx12(content: str, rounds: int) -> None:
+    from claims.x12 import pyx12_faster
+    from claims.x12.validate import x12_validate
+
+    ways = {"faster steps": pyx12_faster.install, "pyx12's own": pyx12_faster.uninstall}
+    times: dict[str, list[float]] = {way: [] for way in ways}
+    verdicts: dict[str, list[list[str]]] = {way: [] for way in ways}
+    for _ in range(rounds):
+        for way, put_in_place in ways.items():
+            put_in_place()
+            started = time.perf_counter()
+            verdicts[way].append(x12_validate(content))
+            times[way].append(time.perf_counter() - started)
+    pyx12_faster.install()
+    print(f"pyx12 validation of the file, {rounds} rounds each way, alternately:")
+    for way, seconds in times.items():
+        each = ", ".join(f"{t:.2f}" for t in seconds)
+        print(f"  {way:14s} median {statistics.median(seconds):6.2f} s  ({each})")
+    faster, original = (statistics.median(seconds) for seconds in times.values())
+    same = verdicts["faster steps"] == verdicts["pyx12's own"]
+    print(f"  {original / faster:.1f}x; the same verdicts: {same}")
 
 
 def main() -> None:
@@ -164,6 +192,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--no-validate", action="store_true")
     parser.add_argument("--out", default="")
+    parser.add_argument("--compare-pyx12", type=int, default=0, metavar="N")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
@@ -176,7 +205,11 @@ def main() -> None:
         else:
             connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
             Seed().grow_to(args.claims)
-        export_once(args.claims, validate=not args.no_validate, profile=args.profile, out=args.out)
+        content = export_once(
+            args.claims, validate=not args.no_validate, profile=args.profile, out=args.out
+        )
+        if args.compare_pyx12:
+            compare_pyx12(content, args.compare_pyx12)
         print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     finally:
         if not args.keepdb and not args.existing:
