@@ -358,11 +358,11 @@ def test_month_page_rows_show_billed_codes_outcome_and_acknowledgement(
 # session, user with role (accounts.backends), the sample, the report's four
 # (REPORT_QUERIES in test_selectors), the access record naming the sampled patients (one
 # INSERT), the session save (the first request after sign-in notes the idle limit's write:
-# accounts.middleware.IdleTimeoutMiddleware), and two savepoint pairs (ATOMIC_REQUESTS, the
-# session save) inside the test transaction. The redraw check is stored at the draw: the page
-# does not redo it.
-MONTH_PAGE_QUERIES = 13
-# The same (the access record is the export's).
+# accounts.middleware.IdleTimeoutMiddleware) and its savepoint pair inside the test
+# transaction. The page runs outside a request transaction (no savepoint pair of its own).
+# The redraw check is stored at the draw: the page does not redo it.
+MONTH_PAGE_QUERIES = 11
+# The same, and the request transaction's savepoint pair (the access record is the export's).
 EXPORT_QUERIES = 13
 # The frame: the sample, the frame's one query and its access record.
 RATSTATS_FRAME_QUERIES = 10
