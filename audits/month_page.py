@@ -163,7 +163,7 @@ def month_page(
     report: MonthReport, *, detail_url: str, strata: Iterable[Mapping[str, Any]] = ()
 ) -> MonthPage:
     """The rows of the page's long tables, from the month's report and the sample's strata
-    (each with its size: ``sample_get_for_auditor``'s ``strata_rows``)."""
+    (each with its size: ``AuditSample.strata_rows``)."""
     total = report.money_total if report.money else None
     return MonthPage(
         charts=tuple(chart_row(chart, detail_url=detail_url) for chart in report.rows),

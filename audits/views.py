@@ -167,11 +167,10 @@ def sample_detail(
     sample = _sample(request, month, sample_id)
     info = month_report_info_fetch_for_auditor(user=request.user, sample=sample, path=request.path)
     report = month_report(info)
-    strata = getattr(sample, "strata_rows", ())  # sizes, counted by sample_get_for_auditor
     context = {
         "sample": sample,
         "report": report,
-        "page": month_page(report, detail_url=sample.detail_url, strata=strata),
+        "page": month_page(report, detail_url=sample.detail_url, strata=sample.strata_rows),
         "trend_svg": mark_safe(trend_svg(report.trend, report.target)),  # noqa: S308 - built here
         "algorithm": ALGORITHM,
         "monitoring_note": MONITORING_NOTE,

@@ -428,7 +428,7 @@ def test_findings_page_writes_one_record_naming_its_patients_at_a_flat_cost(
 def test_month_page_lists_each_stratum_by_its_size_without_reading_the_stored_ids(
     client_for, compliance, sample
 ):
-    """The strata table shows how many charts each clinician signed, counted in the database;
+    """The strata table shows how many charts each clinician signed, stored at the draw;
     the sample on the page never loads the population's ids."""
     response = client_for(compliance).get(reverse("audits:sample-detail", args=[sample.month]))
     shown = response.context["sample"]
