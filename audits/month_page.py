@@ -3,13 +3,13 @@
 A value a Django template prints costs a lookup, a localisation and an escape; a loop, an
 ``{% include %}``, a filter or a ``{% widthratio %}`` cost more again. At 40 charts and 40
 prescribers the month page printed some 1,300 values in its tables (the charts, the figures
-by clinician, by code and by prescriber, the prescribers' trend, the strata), the largest
-part of the request. So each row of those tables is one f-string here, filled from
+by clinician, by code and by prescriber, the prescribers' trend, the strata): about a
+third of the request. So each row of those tables is one f-string here, filled from
 ``audits.reports.MonthReport`` and the sample's strata, every value through ``_text``
-(escaped as the template escaped it; Django's ``format_html`` took as long as the template).
-``templates/audits/sample_detail.html`` keeps the tables' headings, their empty rows and
-the page's single figures, and prints these rows. The HTML is the same, byte for byte, as
-the template wrote it.
+(escaped as the template escaped it; Django's ``format_html`` took nearly as long as the
+template). ``templates/audits/sample_detail.html`` keeps the tables' headings, their empty
+rows and the page's single figures, and prints these rows. The HTML is the same, byte for
+byte, as the template wrote it.
 
 Counts and ids are written as digits, as the template wrote them (the project does not
 group thousands: ``USE_THOUSAND_SEPARATOR`` is off); amounts through ``localize``, as the
