@@ -11,7 +11,8 @@ redraw it from what is stored here:
    ``max(per_month, floor(per_quarter * m / 3) - drawn_before)``, capped by their charts,
    where ``m`` is the month's place in its calendar quarter (1-3) and ``drawn_before`` the
    clinician's charts in monthly samples of the quarter's earlier months drawn before this
-   one. The minimums are stored in each stratum.
+   one. The minimums are stored in each stratum, and each stratum's size beside the strata
+   (``strata_rows``: the pages list the strata without reading their ids).
 3. With one ``rng = random.Random(seed)``: for each stratum, ``rng.sample(its ids,
    minimum)``; then ``rng.sample(the remaining ids in ascending order, max(0, size -
    charts so far))``, capped by what remains. So the sample is the practice-wide ``size``,
@@ -89,6 +90,12 @@ class AuditSample(models.Model):
         default=list,
         blank=True,
         help_text="Per clinician: ids, charts drawn before in the quarter, minimum, drawn.",
+    )
+    strata_rows = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The strata as the pages list them: each with its number of charts ('signed') "
+        "in place of its ids, so a page reads a few numbers rather than the population's ids.",
     )
     verified = models.BooleanField(
         null=True, help_text="The redraw from the stored seed matched at the draw."

@@ -64,6 +64,16 @@ class Stratum:
             "drawn": drawn,
         }
 
+    def to_row(self, drawn: int) -> dict[str, object]:
+        """The stratum as the pages list it: the number of its charts in place of their ids."""
+        return {
+            "clinician_id": self.clinician_id,
+            "signed": len(self.encounter_ids),
+            "drawn_before": self.drawn_before,
+            "minimum": self.minimum,
+            "drawn": drawn,
+        }
+
 
 def month_of_quarter(month: datetime.date) -> int:
     """1, 2 or 3: the month's place in its calendar quarter."""

@@ -168,6 +168,7 @@ def audit_sample_draw(
     population_ids = [encounter_id for encounter_id, _ in population]
     drawn = draw_covering(population_ids, strata=strata, seed=seed, size=size)
     chosen = set(drawn)
+    drawn_from = [len(chosen & set(s.encounter_ids)) for s in strata]
     try:
         with transaction.atomic():
             sample = _create(
@@ -179,7 +180,10 @@ def audit_sample_draw(
                     "population_size": len(population),
                     "population_ids": population_ids,
                     "method": METHOD_COVERAGE,
-                    "strata": [s.to_dict(drawn=len(chosen & set(s.encounter_ids))) for s in strata],
+                    "strata": [s.to_dict(drawn=n) for s, n in zip(strata, drawn_from, strict=True)],
+                    "strata_rows": [
+                        s.to_row(drawn=n) for s, n in zip(strata, drawn_from, strict=True)
+                    ],
                     "stratified": bool(strata),
                     "stratification_note": _strata_note(strata, drawn),
                     "drawn_at": now,

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +26,7 @@ from . import selectors, services
 from .checklist import chart_suggestions
 from .forms import ChartReviewForm, DrawForm, FocusedAuditForm
 from .models import AuditSample, Outcome
+from .month_page import month_page
 from .reports import (
     ALGORITHM,
     MONEY_NOTE,
@@ -151,6 +153,9 @@ def _sample(
     )
 
 
+# Reads, and one INSERT (the access record) that needs no transaction of its own: no BEGIN
+# and COMMIT round trips on every page, as the claim queue (issue 14).
+@transaction.non_atomic_requests
 @require_GET
 @role_required(Role.COMPLIANCE)
 def sample_detail(
@@ -165,6 +170,7 @@ def sample_detail(
     context = {
         "sample": sample,
         "report": report,
+        "page": month_page(report, detail_url=sample.detail_url, strata=sample.strata_rows),
         "trend_svg": mark_safe(trend_svg(report.trend, report.target)),  # noqa: S308 - built here
         "algorithm": ALGORITHM,
         "monitoring_note": MONITORING_NOTE,

@@ -16,9 +16,11 @@ the stored redraw check), timed first ``--draws`` times in a transaction rolled 
 drawn for good; every drawn chart is reviewed through ``chart_review_save`` (one in five
 over-coded). Then it times full requests through the whole middleware stack, as a
 compliance user: the month page, the findings CSV and a bare view behind the same
-middleware and role check that does no work (3 warm-ups, then ``--requests`` each), and
-prints p50/p95, the ratio of each median to the bare view's and the queries each runs. It
-checks that the page carries none of the population's ids beyond the drawn charts'.
+middleware and role check that does no work (3 warm-up rounds, then ``--requests`` rounds,
+each asking the three in a new random order, so the machine's changing load weighs on all
+three alike), and prints p50/p95, the ratio of each median to the bare view's and the
+queries each runs. It checks that the page carries none of the population's ids beyond
+the drawn charts'.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import random
 import re
 import statistics
 import sys
@@ -239,19 +242,37 @@ def pages(requests: int) -> None:
         f"appear on it{f' (first: {numbers[:8]})' if numbers else ''}"
     )
     assert len(numbers) < 10, "the page carries the population's ids"
+    bare_label = "bare view (same middleware, role check)"
     targets = {
-        "bare view (same middleware, role check)": "/bench/bare/",
+        bare_label: "/bench/bare/",
         "month page (audits:sample-detail)": reverse(
             "audits:sample-detail", kwargs={"month": month}
         ),
         "findings CSV": reverse("audits:sample-findings-csv", kwargs={"month": month}),
     }
-    bare = 0.0
+    queries = {}
     for label, url in targets.items():
-        queries = count_queries(lambda u=url: _get(client, u))  # type: ignore[misc]
-        timings = timed(lambda u=url: _get(client, u), requests)  # type: ignore[misc]
-        bare = bare or statistics.median(timings)
-        print(timing_line(label, timings, bare, queries))
+        queries[label] = count_queries(lambda u=url: _get(client, u))  # type: ignore[misc]
+    timings = interleaved(client, targets, requests)
+    bare = statistics.median(timings[bare_label])
+    for label in targets:
+        print(timing_line(label, timings[label], bare, queries[label]))
+
+
+def interleaved(client: Client, targets: dict[str, str], rounds: int) -> dict[str, list[float]]:
+    """Milliseconds of ``rounds`` requests of each target (after 3 untimed rounds), sorted;
+    each round asks every target once in a new random order, so a change in the machine's
+    load (it is shared) weighs on the pages and the bare view alike."""
+    order = list(targets)
+    timings: dict[str, list[float]] = {label: [] for label in order}
+    for round_number in range(3 + rounds):
+        random.shuffle(order)
+        for label in order:
+            started = time.perf_counter_ns()
+            _get(client, targets[label])
+            if round_number >= 3:
+                timings[label].append((time.perf_counter_ns() - started) / 1e6)
+    return {label: sorted(values) for label, values in timings.items()}
 
 
 def main() -> None:

@@ -43,8 +43,8 @@ def reviewed_sample(make_signed, last_month, compliance):
         for item in audit_sample_draw(month=before).items.all():
             chart_review_save(user=compliance, item=item, data=review_data())
         clinicians = [ClinicianFactory(credential="MD"), ClinicianFactory(credential="NP")]
-        for day in range(1, charts + 1):
-            make_signed(clinician=clinicians[day % 2], day=day)
+        for chart in range(1, charts + 1):  # past 28 charts, a second round of days
+            make_signed(clinician=clinicians[chart % 2], day=(chart - 1) % 28 + 1)
         sample = audit_sample_draw(month=last_month, size=charts)
         items = sample.items.select_related("encounter__clinician__user").order_by("position")
         for item in items:

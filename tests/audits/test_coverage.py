@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import random
 from collections import Counter
@@ -100,6 +101,27 @@ def test_the_draw_stores_rule_seed_and_strata_and_checks_its_redraw(three_prescr
         assert stratum["drawn"] >= stratum["minimum"] >= 1
         assert len(stratum["encounter_ids"]) == 3
     assert audit_sample_redraw(sample).matches
+    # the pages' copy: each stratum with its number of charts in place of their ids
+    assert sample.strata_rows == [
+        {**{k: v for k, v in s.items() if k != "encounter_ids"}, "signed": 3} for s in sample.strata
+    ]
+
+
+def test_migration_fills_strata_rows_of_samples_drawn_before_them(three_prescribers, last_month):
+    """Samples drawn before ``strata_rows`` get them from their stored strata, as the draw
+    writes them now; a sample without strata keeps none."""
+    from django.apps import apps
+
+    fill = importlib.import_module("audits.migrations.0003_strata_rows").fill_strata_rows
+    sample = audit_sample_draw(month=last_month)
+    old = {**sample.strata[0]}
+    del old["drawn_before"]  # a value the pages printed as "None" when it was missing
+    AuditSample.objects.filter(pk=sample.pk).update(
+        strata=[old, *sample.strata[1:]], strata_rows=[]
+    )
+    fill(apps, None)
+    expected = [{**sample.strata_rows[0], "drawn_before": None}, *sample.strata_rows[1:]]
+    assert AuditSample.objects.get(pk=sample.pk).strata_rows == expected
 
 
 def test_verify_prints_the_same_ids_and_fails_on_a_changed_sample(three_prescribers, last_month):
