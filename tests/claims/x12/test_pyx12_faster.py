@@ -83,7 +83,8 @@ def test_835_verdicts_match_pyx12s_own_however_the_file_is_broken():
     texts = [good, *broken_ways(good), good]
     faster, original = verdicts_both_ways(texts)
     assert faster == original
-    assert faster[0] == [] and faster[-1] == []
+    assert faster[0] == []
+    assert faster[-1] == []
     assert sum(1 for problems in faster if problems) >= len(texts) // 2
 
 
@@ -99,7 +100,8 @@ def test_837p_verdicts_match_pyx12s_own_however_the_file_is_broken(prescriber, b
     texts = [good, *broken_ways(good), good]
     faster, original = verdicts_both_ways(texts)
     assert faster == original
-    assert faster[0] == [] and faster[-1] == []
+    assert faster[0] == []
+    assert faster[-1] == []
     assert sum(1 for problems in faster if problems) >= len(texts) // 3
 
 
