@@ -133,10 +133,8 @@ def test_role_gets_the_expected_status(access_setup, url_name, method):
     url += spec.query
     data = spec.post_data(access_setup) if (method == "post" and spec.post_data) else {}
 
-    got = {
-        role: _outcome(_request(access_setup, role, method, url, data, spec.htmx), expected[role])
-        for role in ROLES
-    }
+    responses = {role: _request(access_setup, role, method, url, data, spec.htmx) for role in ROLES}
+    got = {role: _outcome(responses[role], expected[role]) for role in ROLES}
 
     wrong = {
         role: f"expected {expected[role]}, got {got[role]}"
@@ -144,6 +142,18 @@ def test_role_gets_the_expected_status(access_setup, url_name, method):
         if got[role] != expected[role]
     }
     assert not wrong, f"{method.upper()} {url}: {wrong}"
+    if method == "get":
+        # tests/test_no_store.py: nothing sent to a signed-in user is stored. Checked on
+        # these same responses, so every page, fragment, redirect and refusal is covered
+        # without asking for each again.
+        stored = {
+            role: (response.get("Cache-Control"), response.get("Pragma"))
+            for role, response in responses.items()
+            if role != "anonymous"
+            and expected[role] != 405
+            and (response.get("Cache-Control"), response.get("Pragma")) != ("no-store", "no-cache")
+        }
+        assert not stored, f"GET {url} may be stored: {stored}"
 
 
 def _showing_cases() -> list[Any]:

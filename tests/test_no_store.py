@@ -5,6 +5,10 @@ Every response to a signed-in user, except static files, carries
 every page and download holding health information (charts, patients, the claim
 queue, the 837P file, the audit CSV and PDF), so Back after logging out, a shared
 computer's disk cache or a caching proxy shows none of it.
+
+Every URL, for every signed-in role, is checked in ``tests/test_access_matrix.py``
+(``test_role_gets_the_expected_status``) on the responses it already asks for; here, the
+pages and downloads that carry health information, and static files.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from tests.access_tables import ROLES, AccessSetup
+from tests.access_tables import AccessSetup
 from tests.test_access_matrix import TABLES, access_setup  # noqa: F401 - the fixture
 
 PHI_DOWNLOADS_AND_PAGES = [
@@ -50,22 +54,6 @@ def test_phi_pages_and_downloads_are_not_stored(access_setup, url_name, role):  
     response = _get(access_setup, url_name, role)
     assert response.status_code == 200
     _assert_not_stored(response, url_name)
-
-
-def _signed_in_gets() -> list[Any]:
-    return [
-        pytest.param(name, role, id=f"{name}-{role}")
-        for name, (_module, spec) in sorted(TABLES.items())
-        for role in ROLES[1:]
-        if spec.get[role] != 405
-    ]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(("url_name", "role"), _signed_in_gets())
-def test_every_response_to_a_signed_in_user_is_not_stored(access_setup, url_name, role):  # noqa: F811
-    """Pages, fragments, redirects and refusals alike: the rule has no list to forget."""
-    _assert_not_stored(_get(access_setup, url_name, role), f"{url_name} as {role}")
 
 
 @pytest.mark.django_db
