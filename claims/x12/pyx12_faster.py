@@ -43,7 +43,7 @@ import pyx12.validation
 from pyx12.errors import EngineError
 
 PYX12_VERSION = "4.0.0"
-VALID_KEPT = 4096
+VALID_KEPT = 1024
 
 _ORIGINALS: dict[str, Any] = {
     "NodeCounter": pyx12.map_walker.NodeCounter,
