@@ -391,6 +391,79 @@ class ClaimStateCount(models.Model):
         return f"{self.state}[{self.slot}]: {self.n}"
 
 
+class DashboardKind(models.TextChoices):
+    CLAIM = "claim", "Claims by month of service"
+    DAY = "day", "Sent claims by day of service (A/R aging, charges of the last 90 days)"
+    CODE = "code", "Claims by month and billed code (the charges of that code's lines)"
+    FINDING = "finding", "Denied claims by month and scrubber finding"
+    RULE = "rule", "Denied claims by month and engine rule id"
+
+
+class DashboardTotal(models.Model):
+    """The billing dashboard's sums, kept by PostgreSQL triggers (``claims/0013``): the claims
+    of one group and what they add up to, so the dashboard reads a row per group instead of
+    a row per claim. SQLite (the demo) computes the figures from the claims instead.
+
+    A group has the columns the figures of ``claims.figures`` test on a claim (state,
+    submissions, CARC, whether a payment is recorded) and those the filters test (payer,
+    clinician, date of service), so the dashboard applies the same conditions to these rows
+    and sums ``claims`` where it counted claims. ``date_of_service`` is the first of the month
+    but for ``day`` rows; ``submission_count`` stops at 2 (the figures only tell 0, 1 and
+    more); ``paid_amount`` is null exactly for the claims with no payment recorded. The
+    ``finding`` and ``rule`` rows count denied claims by CARC alone (their state is blank,
+    submissions 0, payment null): only the denial causes read them. As with
+    ``ClaimStateCount`` each group has up to ``claims.queue.COUNT_SLOTS`` rows (a connection
+    adds to the row of its slot), and a group's totals are the sums of its rows.
+    """
+
+    kind = models.CharField(max_length=8, choices=DashboardKind.choices)
+    date_of_service = models.DateField()
+    payer_id = models.BigIntegerField(null=True)
+    clinician_id = models.BigIntegerField()
+    state = models.CharField(max_length=12, choices=ClaimState.choices)
+    submission_count = models.PositiveSmallIntegerField()
+    denial_code = models.CharField(max_length=8, blank=True)
+    code = models.TextField(blank=True, help_text="Line code, scrubber finding or rule id.")
+    slot = models.PositiveSmallIntegerField(default=0)
+    claims = models.BigIntegerField(default=0)
+    total_charge = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, help_text="Kind code: that code's lines."
+    )
+    paid_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    contractual = models.DecimalField(
+        max_digits=14, decimal_places=2, default=0, help_text="Kind claim: CO 45 and 253."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "date_of_service"], name="dashboard_total_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.date_of_service} {self.state} {self.code}: {self.claims}"
+
+
+class DashboardShare(models.Model):
+    """What one claim adds to ``DashboardTotal`` (the same columns but the slot), so that a
+    change to a claim, its lines, payments or signed proposal takes back exactly what the
+    claim added before and adds what it adds now."""
+
+    claim_id = models.BigIntegerField(db_index=True)
+    kind = models.CharField(max_length=8, choices=DashboardKind.choices)
+    date_of_service = models.DateField()
+    payer_id = models.BigIntegerField(null=True)
+    clinician_id = models.BigIntegerField()
+    state = models.CharField(max_length=12, choices=ClaimState.choices)
+    submission_count = models.PositiveSmallIntegerField()
+    denial_code = models.CharField(max_length=8, blank=True)
+    code = models.TextField(blank=True)
+    claims = models.BigIntegerField(default=1)
+    total_charge = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    paid_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    contractual = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    def __str__(self) -> str:
+        return f"claim {self.claim_id}: {self.kind} {self.code}"
+
+
 # ----------------------------------------------------------------------------- payer files in
 class PayerFileKind(models.TextChoices):
     ERA = "835", "835 remittance (ERA)"
