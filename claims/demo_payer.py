@@ -88,9 +88,18 @@ def _allowed(line: ClaimLine) -> Decimal:
     return _money(Decimal(line.charge) * ALLOWED_SHARE)
 
 
+def _draw(claim: Claim, seed: int, what: str = "") -> random.Random:
+    """The demo payer's dice for ``claim``: fixed by the seed and the visit (patient and day),
+    not by the claim number, which follows the database's sequence and so differs between a
+    fresh database and one that has held other claims."""
+    patient = claim.patient
+    key = f"{seed}:{patient.last_name}:{patient.first_name}:{patient.date_of_birth}"
+    return random.Random(f"{key}:{claim.date_of_service}{what}")  # noqa: S311 - demo data
+
+
 def demo_answer(claim: Claim, *, seed: int) -> Answer:
-    """The answer the demo payer gives ``claim`` (fixed by the seed and the claim number)."""
-    rng = random.Random(f"{seed}:{claim.number}")  # noqa: S311 - demo data, not secrets
+    """The answer the demo payer gives ``claim`` (fixed by the seed and the visit)."""
+    rng = _draw(claim, seed)
     weights = WEIGHTS.get(claim.payer.slug if claim.payer else "", WEIGHTS["default"])
     answers = list(weights)
     chosen: Answer = rng.choices(answers, weights=[weights[a] for a in answers])[0]
@@ -141,7 +150,7 @@ def demo_payment(
 ) -> ClaimPay:
     """The demo payer's CLP loop for ``claim``: ``answer``, else the one the seed draws."""
     answer = answer or demo_answer(claim, seed=seed)
-    rng = random.Random(f"{seed}:{claim.number}:lines")  # noqa: S311 - demo data
+    rng = _draw(claim, seed, ":lines")
     denial = rng.choice(DENIALS)
     slug = claim.payer.slug if claim.payer else ""
     lines = sorted(claim.lines.all(), key=lambda row: row.position)
