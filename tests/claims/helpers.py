@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import threading
+from collections.abc import Callable
 from typing import Any
+
+from django.db import connection
 
 from claims.models import Claim
 from claims.signing import visit_sign
@@ -46,3 +50,25 @@ def signed_claim(
     # Without the review the drug management is a documentation gap the clinician accepts.
     visit_sign(user=clinician.user, encounter=encounter, documentation_acknowledged=not medication)
     return Claim.objects.get(encounter=encounter)
+
+
+def run_at_once(work: Callable[[int], None], count: int) -> None:
+    """``work(0)`` to ``work(count - 1)``: on PostgreSQL in threads released at the same
+    moment, each with its own connection; SQLite's test database holds one writer, so there
+    the same work runs one after the other. ``work`` reports its own errors and closes its
+    connections."""
+    if connection.vendor != "postgresql":
+        for index in range(count):
+            work(index)
+        return
+    start = threading.Barrier(count)
+
+    def run(index: int) -> None:
+        start.wait(timeout=10)
+        work(index)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)

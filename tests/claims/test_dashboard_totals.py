@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import random
 import re
-import threading
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +37,7 @@ from claims.transitions import (
     transitions_from,
 )
 from coding.engine.claim_lines import BilledLine
-from tests.claims.helpers import signed_claim
+from tests.claims.helpers import run_at_once, signed_claim
 from tests.claims.payer_files import Adj, ClaimPay, era_835
 from tests.claims.test_dashboard import make_claim
 from tests.factories import ClinicianFactory, UserFactory
@@ -305,21 +304,7 @@ def test_the_totals_stay_right_when_billers_change_claims_at_the_same_moment(tra
         finally:
             connections.close_all()
 
-    if connection.vendor == "postgresql":
-        start = threading.Barrier(6)
-
-        def run(index: int) -> None:
-            start.wait(timeout=10)
-            work(index)
-
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    else:  # SQLite's test database holds one writer: the same work, one after the other
-        for index in range(6):
-            work(index)
+    run_at_once(work, 6)
     assert errors == []
     assert Claim.objects.filter(state=S.DENIED).count() == 12
     _same_figures(billers[0], all_filters=True)

@@ -5,7 +5,6 @@ their trigram indexes, and a page whose queries do not grow with the claims or a
 from __future__ import annotations
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -17,7 +16,7 @@ from claims import queue as claim_queue
 from claims.models import Claim, ClaimState, ClaimStateCount
 from claims.queue import QueueFilters, claim_queue_for_biller, claim_state_counts
 from claims.transitions import claim_transition
-from tests.claims.helpers import signed_claim
+from tests.claims.helpers import run_at_once, signed_claim
 from tests.claims.test_views import _copies
 from tests.factories import ClinicianFactory, PatientFactory, UserFactory
 
@@ -106,21 +105,7 @@ def test_counts_stay_right_when_billers_change_claims_at_the_same_moment(transac
         finally:
             connections.close_all()
 
-    if connection.vendor == "postgresql":
-        start = threading.Barrier(8)
-
-        def run(index: int) -> None:
-            start.wait(timeout=10)
-            work(index)
-
-        threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    else:  # SQLite's test database holds one writer: the same work, one after the other
-        for index in range(8):
-            work(index)
+    run_at_once(work, 8)
     assert errors == []
     assert claim_state_counts() == _actual()
     assert claim_state_counts()[S.QUEUED] == 16
