@@ -399,7 +399,25 @@ class DashboardKind(models.TextChoices):
     RULE = "rule", "Denied claims by month and engine rule id"
 
 
-class DashboardTotal(models.Model):
+class DashboardGroup(models.Model):
+    """The columns of one dashboard group (``DashboardTotal``) and of one claim's share of
+    it (``DashboardShare``): the same key in both, so the triggers move sums between them."""
+
+    kind = models.CharField(max_length=8, choices=DashboardKind.choices)
+    date_of_service = models.DateField()
+    payer_id = models.BigIntegerField(null=True)
+    clinician_id = models.BigIntegerField()
+    state = models.CharField(max_length=12, choices=ClaimState.choices)
+    submission_count = models.PositiveSmallIntegerField()
+    denial_code = models.CharField(max_length=8, blank=True)
+    code = models.TextField(blank=True, help_text="Line code, scrubber finding or rule id.")
+    paid_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+
+    class Meta:
+        abstract = True
+
+
+class DashboardTotal(DashboardGroup):
     """The billing dashboard's sums, kept by PostgreSQL triggers (``claims/0013``): the claims
     of one group and what they add up to, so the dashboard reads a row per group instead of
     a row per claim. SQLite (the demo) computes the figures from the claims instead.
@@ -416,20 +434,11 @@ class DashboardTotal(models.Model):
     adds to the row of its slot), and a group's totals are the sums of its rows.
     """
 
-    kind = models.CharField(max_length=8, choices=DashboardKind.choices)
-    date_of_service = models.DateField()
-    payer_id = models.BigIntegerField(null=True)
-    clinician_id = models.BigIntegerField()
-    state = models.CharField(max_length=12, choices=ClaimState.choices)
-    submission_count = models.PositiveSmallIntegerField()
-    denial_code = models.CharField(max_length=8, blank=True)
-    code = models.TextField(blank=True, help_text="Line code, scrubber finding or rule id.")
     slot = models.PositiveSmallIntegerField(default=0)
     claims = models.BigIntegerField(default=0)
     total_charge = models.DecimalField(
         max_digits=14, decimal_places=2, default=0, help_text="Kind code: that code's lines."
     )
-    paid_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     contractual = models.DecimalField(
         max_digits=14, decimal_places=2, default=0, help_text="Kind claim: CO 45 and 253."
     )
@@ -441,23 +450,14 @@ class DashboardTotal(models.Model):
         return f"{self.kind} {self.date_of_service} {self.state} {self.code}: {self.claims}"
 
 
-class DashboardShare(models.Model):
+class DashboardShare(DashboardGroup):
     """What one claim adds to ``DashboardTotal`` (the same columns but the slot), so that a
     change to a claim, its lines, payments or signed proposal takes back exactly what the
     claim added before and adds what it adds now."""
 
     claim_id = models.BigIntegerField(db_index=True)
-    kind = models.CharField(max_length=8, choices=DashboardKind.choices)
-    date_of_service = models.DateField()
-    payer_id = models.BigIntegerField(null=True)
-    clinician_id = models.BigIntegerField()
-    state = models.CharField(max_length=12, choices=ClaimState.choices)
-    submission_count = models.PositiveSmallIntegerField()
-    denial_code = models.CharField(max_length=8, blank=True)
-    code = models.TextField(blank=True)
     claims = models.BigIntegerField(default=1)
     total_charge = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    paid_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     contractual = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     def __str__(self) -> str:

@@ -258,7 +258,7 @@ class Migration(migrations.Migration):
                 ('state', models.CharField(choices=[('queued', 'Queued'), ('on_hold', 'On hold'), ('returned', 'Returned to clinician'), ('approved', 'Approved'), ('submitted', 'Submitted'), ('accepted', 'Accepted by the payer'), ('paid', 'Paid'), ('partly_paid', 'Partly paid'), ('denied', 'Denied'), ('corrected', 'Corrected, to resubmit'), ('void_pending', 'Void, to send to the payer'), ('void', 'Void')], max_length=12)),
                 ('submission_count', models.PositiveSmallIntegerField()),
                 ('denial_code', models.CharField(blank=True, max_length=8)),
-                ('code', models.TextField(blank=True)),
+                ('code', models.TextField(blank=True, help_text='Line code, scrubber finding or rule id.')),
                 ('claims', models.BigIntegerField(default=1)),
                 ('total_charge', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
                 ('paid_amount', models.DecimalField(decimal_places=2, max_digits=14, null=True)),
